@@ -134,7 +134,7 @@ TEST(Harness, CrashOfTheTestProcessKillsItsServers) {
     if (test_process == 0) {
         close(pipefd[0]);
         LocalControlPlane cp(ControlPlaneOptions{.controller_manager = false});
-        std::string pids;
+        std::string pids = cp.dir().string() + " ";
         for (pid_t p : children_of(getpid())) pids += std::to_string(p) + " ";
         pids += "\n";
         if (write(pipefd[1], pids.data(), pids.size()) < 0) _exit(2);
@@ -150,6 +150,8 @@ TEST(Harness, CrashOfTheTestProcessKillsItsServers) {
     waitpid(test_process, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status));
     std::istringstream in(line);
+    std::string crashed_dir;
+    in >> crashed_dir;
     std::vector<pid_t> pids;
     pid_t p;
     while (in >> p) pids.push_back(p);
@@ -161,6 +163,11 @@ TEST(Harness, CrashOfTheTestProcessKillsItsServers) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     for (pid_t pid : pids) EXPECT_FALSE(process_alive(pid)) << "pid " << pid << " outlived its crashed test";
+
+    // The crashed run's scratch directory is removed by the next fixture.
+    ASSERT_TRUE(std::filesystem::exists(crashed_dir));
+    ScratchDir next("next");
+    EXPECT_FALSE(std::filesystem::exists(crashed_dir));
 }
 
 }  // namespace
