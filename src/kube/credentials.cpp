@@ -1,0 +1,281 @@
+#include "credentials.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <array>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "base64.hpp"
+#include "http_transport.hpp"
+
+extern char** environ;
+
+namespace sb::kube::detail {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr auto kExecTimeout = std::chrono::seconds(60);
+// Refresh a little before the plugin's token really expires.
+constexpr auto kExpirySkew = std::chrono::seconds(10);
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+    std::size_t start = s.find_first_not_of(" \t\r\n");
+    return start == std::string::npos ? std::string() : s.substr(start);
+}
+
+std::string string_at(const json::object& o, std::string_view key) {
+    auto it = o.find(key);
+    return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
+}
+
+}  // namespace
+
+std::chrono::system_clock::time_point parse_rfc3339(std::string_view text) {
+    std::tm tm{};
+    int year, month, day, hour, minute, second;
+    int consumed = 0;
+    std::string s(text);
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) != 6)
+        throw std::invalid_argument("not an RFC 3339 time: '" + s + "'");
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    std::time_t t = timegm(&tm);
+    std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
+    if (!rest.empty() && rest.front() == '.') {
+        rest.remove_prefix(1);
+        while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') rest.remove_prefix(1);
+    }
+    if (rest == "Z" || rest == "z") return std::chrono::system_clock::from_time_t(t);
+    int oh = 0, om = 0;
+    if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') &&
+        std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) == 2) {
+        long offset = (oh * 3600L + om * 60L) * (rest[0] == '+' ? 1 : -1);
+        return std::chrono::system_clock::from_time_t(t - offset);
+    }
+    throw std::invalid_argument("not an RFC 3339 time: '" + s + "'");
+}
+
+ExecCredential parse_exec_credential(std::string_view text, std::string_view expected_api_version) {
+    json::error_code ec;
+    auto value = json::parse(text, ec);
+    if (ec || !value.is_object()) throw ConfigError("exec plugin output is not a JSON object");
+    const auto& obj = value.get_object();
+    if (string_at(obj, "kind") != "ExecCredential")
+        throw ConfigError("exec plugin output has kind '" + string_at(obj, "kind") + "', expected ExecCredential");
+    if (auto v = string_at(obj, "apiVersion"); v != expected_api_version)
+        throw ConfigError("exec plugin output has apiVersion '" + v + "', expected '" + std::string(expected_api_version) + "'");
+    auto status = obj.find("status");
+    if (status == obj.end() || !status->value().is_object()) throw ConfigError("exec plugin output has no status");
+    const auto& st = status->value().get_object();
+    ExecCredential cred;
+    cred.token = string_at(st, "token");
+    cred.client_cert_pem = string_at(st, "clientCertificateData");
+    cred.client_key_pem = string_at(st, "clientKeyData");
+    if (cred.token.empty() && cred.client_cert_pem.empty())
+        throw ConfigError("exec plugin output has neither status.token nor status.clientCertificateData");
+    if (cred.client_cert_pem.empty() != cred.client_key_pem.empty())
+        throw ConfigError("exec plugin output needs both clientCertificateData and clientKeyData");
+    if (auto exp = string_at(st, "expirationTimestamp"); !exp.empty()) {
+        try {
+            cred.expires = parse_rfc3339(exp);
+        } catch (const std::invalid_argument& e) {
+            throw ConfigError(std::string("exec plugin output: expirationTimestamp: ") + e.what());
+        }
+    }
+    return cred;
+}
+
+std::string exec_info_json(const ClusterConfig& config) {
+    json::object spec{{"interactive", false}};
+    if (config.exec && config.exec->provide_cluster_info) {
+        json::object cluster{{"server", config.server}};
+        if (!config.ca_pem.empty()) cluster["certificate-authority-data"] = base64_encode(config.ca_pem);
+        if (!config.tls_server_name.empty()) cluster["tls-server-name"] = config.tls_server_name;
+        if (config.insecure_skip_tls_verify) cluster["insecure-skip-tls-verify"] = true;
+        spec["cluster"] = std::move(cluster);
+    }
+    json::object info{{"apiVersion", config.exec ? config.exec->api_version : std::string()},
+                      {"kind", "ExecCredential"},
+                      {"spec", std::move(spec)}};
+    return json::serialize(info);
+}
+
+Credentials::Credentials(const ClusterConfig& config) : config_(config) {}
+
+std::string Credentials::read_token_file() {
+    std::ifstream in(config_.token_file);
+    if (!in) throw TransportError("cannot read token file " + config_.token_file.string());
+    std::ostringstream out;
+    out << in.rdbuf();
+    auto token = trim(out.str());
+    if (token.empty()) throw TransportError("token file " + config_.token_file.string() + " is empty");
+    return token;
+}
+
+bool Credentials::invalidate() {
+    std::lock_guard lock(mutex_);
+    if (!config_.bearer_token.empty()) return false;
+    if (!config_.token_file.empty()) {
+        file_read_at_ = {};
+        return true;
+    }
+    if (config_.exec) {
+        exec_cached_.reset();
+        return true;
+    }
+    return false;
+}
+
+asio::awaitable<std::string> Credentials::authorization(asio::any_io_executor ex, HttpTransport& transport) {
+    if (!config_.bearer_token.empty()) co_return "Bearer " + config_.bearer_token;
+    if (!config_.token_file.empty()) {
+        std::lock_guard lock(mutex_);
+        auto now = std::chrono::steady_clock::now();
+        if (file_token_.empty() || file_read_at_ == std::chrono::steady_clock::time_point{} ||
+            now - file_read_at_ >= config_.token_file_refresh) {
+            file_token_ = read_token_file();
+            file_read_at_ = now;
+        }
+        co_return "Bearer " + file_token_;
+    }
+    if (config_.exec) {
+        for (;;) {
+            std::unique_lock lock(mutex_);
+            if (exec_cached_ && (!exec_cached_->expires ||
+                                 std::chrono::system_clock::now() + kExpirySkew < *exec_cached_->expires)) {
+                auto cred = *exec_cached_;
+                lock.unlock();
+                if (!cred.client_cert_pem.empty() && cred.client_cert_pem != installed_cert_) {
+                    transport.set_client_certificate(cred.client_cert_pem, cred.client_key_pem);
+                    installed_cert_ = cred.client_cert_pem;
+                }
+                co_return cred.token.empty() ? std::string() : "Bearer " + cred.token;
+            }
+            if (!exec_running_) break;
+            lock.unlock();
+            // Another request is running the plugin: wait for its result.
+            asio::steady_timer timer(ex, std::chrono::milliseconds(20));
+            co_await timer.async_wait(use_awaitable);
+        }
+        {
+            std::lock_guard lock(mutex_);
+            exec_running_ = true;
+        }
+        std::optional<ExecCredential> fresh;
+        std::exception_ptr failure;
+        try {
+            fresh = co_await run_exec(ex);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            exec_running_ = false;
+            if (!failure) {
+                exec_cached_ = std::move(fresh);
+                ++exec_runs_;
+            }
+        }
+        if (failure) std::rethrow_exception(failure);
+        // Once more to hand the cached credential out (and install a cert).
+        co_return co_await authorization(ex, transport);
+    }
+    if (!config_.username.empty())
+        co_return "Basic " + base64_encode(config_.username + ":" + config_.password);
+    co_return std::string();
+}
+
+asio::awaitable<ExecCredential> Credentials::run_exec(asio::any_io_executor ex) {
+    const ExecConfig& exec = *config_.exec;
+    int out_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw TransportError("exec plugin: pipe failed");
+
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view kv(*e);
+        auto eq = kv.find('=');
+        if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+    }
+    for (const auto& [k, v] : exec.env) env[k] = v;
+    env["KUBERNETES_EXEC_INFO"] = exec_info_json(config_);
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_strings{exec.command};
+    argv_strings.insert(argv_strings.end(), exec.args.begin(), exec.args.end());
+    std::vector<char*> argv;
+    for (auto& s : argv_strings) argv.push_back(s.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    pid_t pid = -1;
+    int rc = ::posix_spawnp(&pid, exec.command.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_pipe[1]);
+    if (rc != 0) {
+        ::close(out_pipe[0]);
+        std::string msg = "exec plugin '" + exec.command + "' could not be started: " + std::strerror(rc);
+        if (!exec.install_hint.empty()) msg += "\n" + exec.install_hint;
+        throw TransportError(msg);
+    }
+
+    asio::posix::stream_descriptor out(ex, out_pipe[0]);
+    asio::steady_timer deadline(ex, kExecTimeout);
+    bool timed_out = false;
+    deadline.async_wait([&](boost::system::error_code ec) {
+        if (!ec) {
+            timed_out = true;
+            ::kill(pid, SIGKILL);
+        }
+    });
+    std::string output;
+    std::array<char, 4096> buf;
+    for (;;) {
+        auto [ec, n] = co_await out.async_read_some(asio::buffer(buf), asio::as_tuple(use_awaitable));
+        output.append(buf.data(), n);
+        if (ec || output.size() > 1024 * 1024) break;
+    }
+    deadline.cancel();
+    out.close();
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (timed_out) throw TransportError("exec plugin '" + exec.command + "' did not finish within 60 s");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw TransportError("exec plugin '" + exec.command + "' failed with exit status " +
+                             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
+    try {
+        co_return parse_exec_credential(output, exec.api_version);
+    } catch (const ConfigError& e) {
+        throw TransportError(std::string(e.what()) + " (plugin '" + exec.command + "')");
+    }
+}
+
+}  // namespace sb::kube::detail
