@@ -4,8 +4,11 @@
 
 #include <boost/json.hpp>
 
+#include "git_server.hpp"
 #include "pods.hpp"
 #include "real_node.hpp"
+#include "scratch.hpp"
+#include "test_app.hpp"
 
 namespace sb::e2e {
 namespace {
@@ -18,8 +21,15 @@ protected:
         auto& node = RealNode::shared();
         std::cout << "e2e node up in " << node.bring_up_time().count() << " ms" << std::endl;
     }
+    static void TearDownTestSuite() { git_server.reset(); }
     RealNode& node() { return RealNode::shared(); }
+    GitServer& git() {
+        if (!git_server) git_server = std::make_unique<GitServer>(node().work_dir() / "git", node().bridge_address());
+        return *git_server;
+    }
+    static std::unique_ptr<GitServer> git_server;
 };
+std::unique_ptr<GitServer> RealNodeTest::git_server;
 
 json::object busybox_container(const std::string& name, const std::string& image, const std::string& script) {
     return json::object{{"name", name},
@@ -48,26 +58,74 @@ TEST_F(RealNodeTest, PodServesHttpOnItsIp) {
     EXPECT_EQ(http_get_pod(api, "e2e-web", "web", 8080), "hello-from-a-real-pod\n");
 }
 
-TEST_F(RealNodeTest, InPodBuildahBuildPushesToTheRegistryAndTheResultRuns) {
+// What an AppBuild's Job does, by hand: clone from the test git server in
+// an init container, build with buildah in the pod, push to the registry;
+// then a second pod runs the result.
+TEST_F(RealNodeTest, InPodBuildahBuildOfTheTestRepositoryPushesAndRuns) {
     auto api = node().api();
     create_namespace(api, "e2e-build");
-    const std::string image = node().registry() + "/e2e-build/app:v1";
-    const std::string dockerfile = "FROM " + node().base_image_in_registry() +
-                                   "\\nCOPY index.html /www/index.html\\nRUN echo run-step-ran > /www/run.txt\\n"
-                                   "CMD busybox httpd -f -p 8080 -h /www\\n";
-    const std::string script = "set -e; mkdir -p /var/tmp/ctx && cd /var/tmp/ctx && echo built-in-a-pod > index.html && "
-                               "printf '" + dockerfile + "' > Dockerfile && "
-                               "buildah build --storage-driver vfs --tls-verify=false -t " + image + " . && "
-                               "buildah push --storage-driver vfs --tls-verify=false " + image;
-    json::object build_pod = pod_object("build", json::array{busybox_container("build", node().images().buildah.reference, script)},
-                                        json::object{{"restartPolicy", "Never"}});
+    git().create_repository("app", GitServer::Access::public_);
+    const std::string commit =
+        git().commit("app", test_app_files(node().base_image_in_registry(), "version-one"), "first version");
+    const std::string image = node().registry() + "/e2e-build/app:" + commit.substr(0, 12);
+
+    json::object clone = busybox_container(
+        "clone", node().images().git.reference,
+        "set -e; git clone -q --depth 1 " + git().url("app") + " /workspace/src && git -C /workspace/src rev-parse HEAD");
+    clone["securityContext"] = json::object{{"runAsUser", 1000}};
+    clone["env"] = json::array{json::object{{"name", "HOME"}, {"value", "/workspace"}}};
+    clone["volumeMounts"] = json::array{json::object{{"name", "workspace"}, {"mountPath", "/workspace"}}};
+    json::object build = busybox_container(
+        "build", node().images().buildah.reference,
+        "set -e; buildah build --storage-driver vfs --tls-verify=false -t " + image + " /workspace/src && "
+        "buildah push --storage-driver vfs --tls-verify=false " + image);
+    build["volumeMounts"] = json::array{json::object{{"name", "workspace"}, {"mountPath", "/workspace"}}};
+    json::object build_pod = pod_object("build", json::array{build},
+                                        json::object{{"restartPolicy", "Never"},
+                                                     {"initContainers", json::array{clone}},
+                                                     {"volumes", json::array{json::object{
+                                                                     {"name", "workspace"}, {"emptyDir", json::object{}}}}}});
     create_pod(api, "e2e-build", build_pod);
     wait_pod_phase(api, "e2e-build", "build", "Succeeded", 300s);
+    EXPECT_EQ(pod_logs(api, "e2e-build", "build", "clone"), commit + "\n");
 
-    json::object run_pod = pod_object("app", json::array{json::object{{"name", "app"}, {"image", image}}});
-    create_pod(api, "e2e-build", run_pod);
-    EXPECT_EQ(http_get_pod(api, "e2e-build", "app", 8080), "built-in-a-pod\n");
-    EXPECT_EQ(http_get_pod(api, "e2e-build", "app", 8080, "/run.txt"), "run-step-ran\n");
+    create_pod(api, "e2e-build", pod_object("app", json::array{json::object{{"name", "app"}, {"image", image}}}));
+    EXPECT_EQ(http_get_pod(api, "e2e-build", "app", kTestAppPort), "version-one\n");
+}
+
+// The private-repository path: a clone over SSH with a key the git server
+// authorises, as a non-root user, from a Secret.
+TEST_F(RealNodeTest, CloneOverSshWithAnAuthorisedKey) {
+    auto api = node().api();
+    create_namespace(api, "e2e-ssh");
+    git().create_repository("private-app", GitServer::Access::private_);
+    const std::string commit = git().commit("private-app", {{"secret.txt", "only-with-the-key\n"}}, "private");
+    const auto key_file = node().work_dir() / "deploy-key";
+    testenv::run_command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key_file.string()});
+    git().authorize(testenv::read_file(key_file.string() + ".pub"));
+    api.create("/api/v1/namespaces/e2e-ssh/secrets",
+               json::object{{"apiVersion", "v1"},
+                            {"kind", "Secret"},
+                            {"metadata", json::object{{"name", "deploy-key"}}},
+                            {"stringData", json::object{{"ssh-privatekey", testenv::read_file(key_file)},
+                                                        {"known_hosts", git().known_hosts_line() + "\n"}}}});
+    json::object clone = busybox_container(
+        "clone", node().images().git.reference,
+        "set -e; cp /keys/ssh-privatekey $HOME/key && chmod 600 $HOME/key && "
+        "GIT_SSH_COMMAND=\"ssh -i $HOME/key -o IdentitiesOnly=yes -o UserKnownHostsFile=/keys/known_hosts\" "
+        "git clone -q " + git().url("private-app") + " $HOME/src && cat $HOME/src/secret.txt");
+    clone["securityContext"] = json::object{{"runAsUser", 1000}};
+    clone["env"] = json::array{json::object{{"name", "HOME"}, {"value", "/tmp"}}};
+    clone["volumeMounts"] = json::array{json::object{{"name", "keys"}, {"mountPath", "/keys"}}};
+    create_pod(api, "e2e-ssh",
+               pod_object("clone", json::array{clone},
+                          json::object{{"restartPolicy", "Never"},
+                                       {"volumes", json::array{json::object{
+                                                       {"name", "keys"},
+                                                       {"secret", json::object{{"secretName", "deploy-key"},
+                                                                               {"defaultMode", 0444}}}}}}}));
+    wait_pod_phase(api, "e2e-ssh", "clone", "Succeeded", 120s);
+    EXPECT_EQ(pod_logs(api, "e2e-ssh", "clone"), "only-with-the-key\n");
 }
 
 }  // namespace

@@ -34,9 +34,10 @@ inline constexpr std::string_view kVarDir = "/var/lib/sb-e2e";
 // libcni and the containerd shim). Those that did not exist before a run are
 // recorded in kOwnedPathsFile and removed by the cleanup.
 inline constexpr std::string_view kOwnedPathsFile = "/var/lib/sb-e2e.owned-paths";
-inline constexpr std::array<std::string_view, 7> kFixedHostPaths = {
+// /run/sshd is sshd's privilege separation directory (the test git server).
+inline constexpr std::array<std::string_view, 8> kFixedHostPaths = {
     "/var/lib/kubelet", "/var/log/pods",   "/var/log/containers", "/var/lib/cni",
-    "/etc/cni",         "/run/containerd", "/run/netns"};
+    "/etc/cni",         "/run/containerd", "/run/netns",          "/run/sshd"};
 // kubelet's cgroupfs root in every cgroup v1 hierarchy.
 inline constexpr std::string_view kPodCgroup = "kubepods";
 
