@@ -1,0 +1,34 @@
+#pragma once
+// Server configuration; filled from flags, environment (SB_*) and an
+// optional config file by the command line (main.cpp), or directly by tests.
+#include <chrono>
+#include <string>
+
+namespace sb::server {
+
+struct Config {
+    std::string listen_address = "127.0.0.1";
+    int port = 8080;
+    std::string data_dir = "./data";
+    std::string database_url;          // PostgreSQL when set
+    int database_pool_size = 4;
+    std::string tls_cert_file, tls_key_file;
+    std::string master_key;            // base64; else master_key_file
+    std::string master_key_file;       // default <data_dir>/master.key
+    std::string admin_email = "admin@localhost";
+    std::string admin_password;        // generated and printed once when empty
+    std::string licence_public_key;    // default: the built-in vendor key
+    std::size_t body_limit_bytes = 1 << 20;
+    bool fast_password_hashing = false;  // tests only: minimal Argon2id cost
+    int hash_threads = 1;
+    int hash_max_pending = 16;
+    int login_failures_per_account = 5;
+    int login_failures_per_ip = 20;
+    std::chrono::seconds login_failure_window{900};
+    std::chrono::seconds session_ttl{7 * 24 * 3600};
+    std::size_t ws_queue_limit = 1024;   // messages per subscriber
+    std::chrono::seconds shutdown_grace{10};
+    bool tls() const { return !tls_cert_file.empty(); }
+};
+
+}  // namespace sb::server

@@ -1,0 +1,127 @@
+#include "core/crypto.hpp"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+namespace sb::server::crypto {
+
+void init() {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
+}
+
+std::string random_hex(std::size_t bytes) {
+    std::vector<unsigned char> buf(bytes);
+    randombytes_buf(buf.data(), buf.size());
+    std::string out(bytes * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), buf.data(), buf.size());
+    out.pop_back();
+    return out;
+}
+
+std::string new_token(std::string_view prefix) { return std::string(prefix) + "_" + random_hex(32); }
+
+std::string token_hash(std::string_view token) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+    char hex[sizeof(digest) * 2 + 1];
+    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+    return hex;
+}
+
+std::string to_base64(std::string_view bytes) {
+    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    out.resize(std::strlen(out.c_str()));
+    return out;
+}
+
+std::optional<std::string> from_base64(std::string_view text) {
+    std::string out(text.size(), '\0');
+    std::size_t len = 0;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), " \n\r",
+                          &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
+        return std::nullopt;
+    out.resize(len);
+    return out;
+}
+
+bool equal_constant_time(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string new_id() {
+    char ts[16];
+    std::snprintf(ts, sizeof(ts), "%012llx", static_cast<unsigned long long>(now_ms()));
+    return std::string(ts) + random_hex(4);
+}
+
+MasterKey parse_master_key(std::string_view base64_text) {
+    while (!base64_text.empty() && std::isspace(static_cast<unsigned char>(base64_text.back()))) base64_text.remove_suffix(1);
+    auto raw = from_base64(base64_text);
+    MasterKey key{};
+    if (!raw || raw->size() != key.size())
+        throw std::runtime_error("master key must be 32 bytes in base64 (e.g. `head -c32 /dev/urandom | base64`)");
+    std::copy(raw->begin(), raw->end(), key.begin());
+    return key;
+}
+
+MasterKey load_or_create_master_key(const std::string& path) {
+    if (std::filesystem::exists(path)) {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        return parse_master_key(text.str());
+    }
+    MasterKey key{};
+    randombytes_buf(key.data(), key.size());
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path().empty() ? "." : std::filesystem::path(path).parent_path());
+    auto old_mask = ::umask(077);
+    {
+        std::ofstream out(path);
+        out << to_base64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) << "\n";
+        if (!out) {
+            ::umask(old_mask);
+            throw std::runtime_error("cannot write master key file " + path);
+        }
+    }
+    ::umask(old_mask);
+    return key;
+}
+
+std::string SecretBox::seal(std::string_view plaintext) const {
+    std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(), '\0');
+    auto* nonce = reinterpret_cast<unsigned char*>(out.data());
+    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plaintext.data()),
+                          plaintext.size(), nonce, key_.data());
+    return "v1:" + to_base64(out);
+}
+
+std::string SecretBox::open(std::string_view sealed) const {
+    if (!sealed.starts_with("v1:")) throw std::runtime_error("sealed value has an unknown format");
+    auto raw = from_base64(sealed.substr(3));
+    if (!raw || raw->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+        throw std::runtime_error("sealed value is truncated");
+    const auto* nonce = reinterpret_cast<const unsigned char*>(raw->data());
+    std::string plain(raw->size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), nonce + crypto_secretbox_NONCEBYTES,
+                                   raw->size() - crypto_secretbox_NONCEBYTES, nonce, key_.data()) != 0)
+        throw std::runtime_error("sealed value cannot be decrypted with this master key");
+    return plain;
+}
+
+}  // namespace sb::server::crypto

@@ -1,0 +1,43 @@
+#pragma once
+// Everything a request handler may use, owned by the running server.
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+
+#include "core/config.hpp"
+#include "core/crypto.hpp"
+#include "core/events.hpp"
+#include "core/licence.hpp"
+#include "core/passwords.hpp"
+#include "core/rate_limiter.hpp"
+#include "db/sql.hpp"
+
+namespace sb::server {
+
+struct ServerState {
+    ServerState(Config cfg, std::unique_ptr<db::Database> database, crypto::MasterKey master_key)
+        : config(std::move(cfg)),
+          db(std::move(database)),
+          secrets(master_key),
+          passwords(config.fast_password_hashing ? PasswordCost::minimal() : PasswordCost::interactive(),
+                    config.hash_threads, config.hash_max_pending),
+          account_failures(config.login_failures_per_account, config.login_failure_window),
+          ip_failures(config.login_failures_per_ip, config.login_failure_window) {}
+
+    Config config;
+    std::unique_ptr<db::Database> db;
+    crypto::SecretBox secrets;
+    PasswordHasher passwords;
+    FailureLimiter account_failures;
+    FailureLimiter ip_failures;
+    EventHub events;
+    Licence licence;  // loaded at start, replaced by PUT /api/v1/licence
+    bool ready = false;
+    bool shutting_down = false;
+
+    std::string licence_key() const {
+        return config.licence_public_key.empty() ? std::string(builtin_licence_public_key()) : config.licence_public_key;
+    }
+};
+
+}  // namespace sb::server

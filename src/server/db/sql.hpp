@@ -1,0 +1,99 @@
+#pragma once
+// The storage contract shared by the SQLite and PostgreSQL back ends. SQL is
+// written once, PostgreSQL style ($1, $2 ...); the SQLite back end rewrites the
+// placeholders. Values travel as text or 64-bit integers; results come back as
+// text (NULL kept distinct), which both engines produce identically.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/any_io_executor.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace sb::server::db {
+
+using Param = std::variant<std::nullptr_t, std::int64_t, std::string>;
+using Params = std::vector<Param>;
+
+// Builds Params without a braced list: GCC 12 cannot keep an initializer
+// list alive across co_await, so `co_await q(sql, {a, b})` does not compile.
+template <typename... Args>
+Params params(Args&&... args) {
+    Params out;
+    out.reserve(sizeof...(args));
+    (out.emplace_back(std::forward<Args>(args)), ...);
+    return out;
+}
+
+class Row {
+public:
+    Row(const std::vector<std::string>* columns, std::vector<std::optional<std::string>> values)
+        : columns_(columns), values_(std::move(values)) {}
+    bool is_null(std::size_t i) const { return !values_.at(i).has_value(); }
+    const std::string& str(std::size_t i) const;
+    std::string str_or(std::size_t i, std::string fallback) const { return is_null(i) ? fallback : *values_.at(i); }
+    std::int64_t i64(std::size_t i) const;
+    std::optional<std::int64_t> opt_i64(std::size_t i) const { return is_null(i) ? std::nullopt : std::optional(i64(i)); }
+    std::optional<std::string> opt_str(std::size_t i) const { return values_.at(i); }
+    std::size_t size() const { return values_.size(); }
+
+private:
+    const std::vector<std::string>* columns_;
+    std::vector<std::optional<std::string>> values_;
+};
+
+struct Result {
+    std::shared_ptr<std::vector<std::string>> columns = std::make_shared<std::vector<std::string>>();
+    std::vector<Row> rows;
+    std::int64_t affected = 0;
+    bool empty() const { return rows.empty(); }
+    const Row& one() const;
+};
+
+class Error : public std::runtime_error {
+public:
+    enum class Kind { unique_violation, foreign_key_violation, unavailable, other };
+    Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    Kind kind() const { return kind_; }
+
+private:
+    Kind kind_;
+};
+
+// One connection held exclusively by a transaction.
+class Session {
+public:
+    virtual ~Session() = default;
+    virtual boost::asio::awaitable<Result> query(std::string_view sql, Params params = {}) = 0;
+};
+
+class Database {
+public:
+    virtual ~Database() = default;
+    virtual std::string_view engine() const = 0;  // "sqlite" | "postgres"
+    // A single statement in its own (auto-committed) transaction.
+    virtual boost::asio::awaitable<Result> query(std::string_view sql, Params params = {}) = 0;
+    // Runs `body` inside BEGIN ... COMMIT on one connection; rolls back and
+    // rethrows when body throws. COMMIT returning means the data is durable.
+    virtual boost::asio::awaitable<void> transact(std::function<boost::asio::awaitable<void>(Session&)> body) = 0;
+    // Cheap liveness probe for /readyz.
+    virtual boost::asio::awaitable<bool> ping() = 0;
+};
+
+struct OpenOptions {
+    std::string database_url;  // postgresql://... ; empty means SQLite
+    std::string data_dir = "./data";
+    int pool_size = 4;         // PostgreSQL connections
+    int busy_timeout_ms = 5000;
+};
+
+// Opens (and creates, for SQLite) the database. Does not migrate.
+std::unique_ptr<Database> open(boost::asio::any_io_executor io, const OpenOptions& options);
+
+}  // namespace sb::server::db

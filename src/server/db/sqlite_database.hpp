@@ -1,0 +1,13 @@
+#pragma once
+#include <memory>
+
+#include "db/sql.hpp"
+
+namespace sb::server::db {
+
+// SQLite in WAL mode with synchronous=FULL (a committed transaction survives
+// a crash or power loss). One connection, used by one dedicated thread, so
+// there is exactly one writer and the IO thread never blocks on fsync.
+std::unique_ptr<Database> open_sqlite(boost::asio::any_io_executor io, const std::string& path, int busy_timeout_ms);
+
+}  // namespace sb::server::db

@@ -1,0 +1,97 @@
+#pragma once
+// The route table: every endpoint is declared once with its method, path
+// pattern, required access and handler. Dispatch, authorisation, the
+// OpenAPI document and the authorisation-matrix tests all read this table.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace sb::server {
+
+struct ServerState;
+
+// Ordered: a team role satisfies every lower one.
+enum class Role { viewer = 0, developer = 1, admin = 2, owner = 3 };
+std::optional<Role> parse_role(std::string_view text);
+std::string_view role_name(Role role);
+
+enum class Access {
+    public_,        // anyone
+    authenticated,  // any signed-in user
+    server_admin,   // the installation's administrators
+    team,           // a member of {team} with at least `Route::min_role`
+};
+
+struct Principal {
+    std::string user_id;
+    std::string email;
+    bool is_admin = false;
+    bool via_cookie = false;
+    std::string session_hash;  // when via_cookie
+};
+
+struct Context {
+    const Request& request;
+    ServerState& state;
+    std::map<std::string, std::string> params;  // path parameters, already checked to exist in the caller's team
+    std::optional<Principal> principal;
+    Role role = Role::viewer;  // in params["team"], for team routes
+
+    const std::string& param(const std::string& name) const { return params.at(name); }
+    const Principal& user() const { return *principal; }
+};
+
+using Handler = std::function<boost::asio::awaitable<Response>(Context&)>;
+
+struct Route {
+    std::string method;
+    std::string pattern;  // "/api/v1/teams/{team}/projects/{project}"
+    Access access = Access::authenticated;
+    Role min_role = Role::viewer;
+    std::string summary;
+    std::string tag;
+    Handler handler;
+    int success_status = 200;
+    bool has_body = false;
+    bool websocket = false;
+    bool idempotent_create = false;  // honours Idempotency-Key
+};
+
+class Router {
+public:
+    void add(Route route);
+    const std::vector<Route>& routes() const { return routes_; }
+
+    // Matches, authenticates, authorises (404 for other teams' objects),
+    // then runs the handler. Never throws.
+    boost::asio::awaitable<Response> dispatch(ServerState& state, const Request& request) const;
+
+    // For WebSocket upgrades: everything dispatch does except the handler.
+    struct Authorized {
+        const Route* route;
+        std::map<std::string, std::string> params;
+        Principal principal;
+        Role role;
+    };
+    boost::asio::awaitable<std::variant<Authorized, Response>> authorize(ServerState& state, const Request& request) const;
+
+    // The OpenAPI 3 document describing routes().
+    boost::json::object openapi() const;
+
+private:
+    const Route* match(const Request& request, std::map<std::string, std::string>& params, bool& path_matched) const;
+    std::vector<Route> routes_;
+};
+
+// Turns any exception into its JSON error response.
+Response error_response(std::exception_ptr error);
+
+}  // namespace sb::server

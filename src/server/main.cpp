@@ -1,0 +1,56 @@
+// shapeblock-server: `serve` (default) and `migrate`. Every flag has an
+// SB_* environment variable and may also come from a config file (--config,
+// TOML/INI: key = value).
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "common/log.hpp"
+#include "server.hpp"
+
+int main(int argc, char** argv) {
+    sb::server::Config config;
+    std::string log_level = "info", log_format = "json";
+    CLI::App app{"ShapeBlock control plane"};
+    app.set_config("--config", "", "Read options from this file (TOML/INI)");
+    app.require_subcommand(0, 1);
+    auto opt = [&](const std::string& flag, auto& target, const std::string& env, const std::string& help) {
+        app.add_option(flag, target, help)->envname(env)->capture_default_str();
+    };
+    opt("--listen", config.listen_address, "SB_LISTEN", "Address to listen on");
+    opt("--port", config.port, "SB_PORT", "TCP port");
+    opt("--data-dir", config.data_dir, "SB_DATA_DIR", "Directory for the SQLite database and the master key");
+    opt("--database-url", config.database_url, "SB_DATABASE_URL", "PostgreSQL URL; SQLite in --data-dir when empty");
+    opt("--database-pool", config.database_pool_size, "SB_DATABASE_POOL", "PostgreSQL connections");
+    opt("--tls-cert", config.tls_cert_file, "SB_TLS_CERT", "PEM certificate chain; enables HTTPS");
+    opt("--tls-key", config.tls_key_file, "SB_TLS_KEY", "PEM private key");
+    opt("--master-key-file", config.master_key_file, "SB_MASTER_KEY_FILE", "Base64 32-byte key sealing secrets at rest (default <data-dir>/master.key)");
+    opt("--admin-email", config.admin_email, "SB_ADMIN_EMAIL", "E-mail of the administrator created on first start");
+    opt("--body-limit", config.body_limit_bytes, "SB_BODY_LIMIT", "Largest accepted request body in bytes");
+    opt("--hash-threads", config.hash_threads, "SB_HASH_THREADS", "Threads for password hashing");
+    opt("--log-level", log_level, "SB_LOG_LEVEL", "debug|info|warn|error");
+    opt("--log-format", log_format, "SB_LOG_FORMAT", "json|text");
+    // Secrets only from the environment, so they never show in `ps`.
+    if (const char* v = std::getenv("SB_MASTER_KEY")) config.master_key = v;
+    if (const char* v = std::getenv("SB_ADMIN_PASSWORD")) config.admin_password = v;
+    if (const char* v = std::getenv("SB_TEST_FAST_HASHING"); v && std::string(v) == "1") config.fast_password_hashing = true;
+    auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
+    app.add_subcommand("serve", "Serve the API (the default)");
+    CLI11_PARSE(app, argc, argv);
+    try {
+        sb::log::set_level(sb::log::parse_level(log_level));
+        sb::log::set_format(log_format == "text" ? sb::log::Format::text : sb::log::Format::json);
+        if (config.tls_cert_file.empty() != config.tls_key_file.empty())
+            throw std::invalid_argument("--tls-cert and --tls-key go together");
+        if (migrate->parsed()) {
+            int applied = sb::server::migrate_database(config);
+            sb::log::info("migrations applied", {{"count", applied}});
+            return 0;
+        }
+        sb::server::Server server(config);
+        server.run(true);
+        return 0;
+    } catch (const std::exception& e) {
+        sb::log::error("shapeblock-server failed", {{"error", e.what()}});
+        return 1;
+    }
+}

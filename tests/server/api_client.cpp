@@ -1,0 +1,151 @@
+#include "api_client.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace sb::server::testing {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+json::value HttpResult::json() const { return json::parse(body); }
+
+std::string HttpResult::header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? "" : it->second;
+}
+
+std::string HttpResult::error_code() const {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("error")) return "";
+    return std::string(v.at("error").at("code").as_string());
+}
+
+std::string HttpResult::error_field() const {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("error")) return "";
+    const auto* f = v.at("error").as_object().if_contains("field");
+    return f ? std::string(f->as_string()) : "";
+}
+
+HttpResult ApiClient::request(const std::string& method, const std::string& target, const std::string& body,
+                              const std::map<std::string, std::string>& headers) const {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(60));
+    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+    if (!cookie.empty()) req.set(http::field::cookie, cookie);
+    if (!csrf.empty()) req.set("X-CSRF-Token", csrf);
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+    }
+    req.keep_alive(false);
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    http::read(stream, buffer, parser);
+    auto res = parser.release();
+    HttpResult out;
+    out.status = static_cast<int>(res.result_int());
+    out.body = res.body();
+    for (const auto& f : res) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.headers[name] = std::string(f.value());
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return out;
+}
+
+HttpResult ApiClient::post(const std::string& target, const json::value& body, const std::map<std::string, std::string>& h) const {
+    return request("POST", target, json::serialize(body), h);
+}
+HttpResult ApiClient::patch(const std::string& target, const json::value& body, const std::map<std::string, std::string>& h) const {
+    return request("PATCH", target, json::serialize(body), h);
+}
+HttpResult ApiClient::put(const std::string& target, const json::value& body, const std::map<std::string, std::string>& h) const {
+    return request("PUT", target, json::serialize(body), h);
+}
+
+std::string ApiClient::raw(const std::string& bytes) const {
+    asio::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+    asio::write(socket, asio::buffer(bytes));
+    socket.shutdown(tcp::socket::shutdown_send);
+    std::string out;
+    boost::system::error_code ec;
+    char buf[4096];
+    for (;;) {
+        auto n = socket.read_some(asio::buffer(buf), ec);
+        if (ec) break;
+        out.append(buf, n);
+    }
+    return out;
+}
+
+struct WsClient::Impl {
+    asio::io_context io;
+    websocket::stream<beast::tcp_stream> ws{io};
+    beast::flat_buffer buffer;
+    bool open = true;
+};
+
+WsClient::WsClient(int port, const std::string& target, const std::string& bearer) : impl_(std::make_unique<Impl>()) {
+    auto& lowest = beast::get_lowest_layer(impl_->ws);
+    lowest.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    impl_->ws.set_option(websocket::stream_base::decorator([bearer](websocket::request_type& req) {
+        req.set(http::field::authorization, "Bearer " + bearer);
+    }));
+    lowest.expires_after(std::chrono::seconds(10));
+    impl_->ws.handshake("127.0.0.1", target);
+    lowest.expires_never();
+    impl_->ws.read_message_max(64 * 1024 * 1024);
+}
+
+WsClient::~WsClient() = default;
+
+void WsClient::send(const std::string& text) {
+    impl_->ws.text(true);
+    impl_->ws.write(asio::buffer(text));
+}
+
+void WsClient::shrink_receive_buffer() {
+    beast::get_lowest_layer(impl_->ws).socket().set_option(asio::socket_base::receive_buffer_size(4096));
+}
+
+std::optional<std::string> WsClient::read(std::chrono::milliseconds timeout) {
+    if (!impl_->open) return std::nullopt;
+    std::optional<std::string> out;
+    impl_->buffer.consume(impl_->buffer.size());
+    beast::get_lowest_layer(impl_->ws).expires_after(timeout);
+    impl_->ws.async_read(impl_->buffer, [&](beast::error_code ec, std::size_t) {
+        if (ec) {
+            impl_->open = false;
+            return;
+        }
+        out = beast::buffers_to_string(impl_->buffer.data());
+    });
+    impl_->io.restart();
+    impl_->io.run();
+    return out;
+}
+
+}  // namespace sb::server::testing
