@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "git_server.hpp"
+#include "helm_controller.hpp"
 #include "pods.hpp"
 #include "real_node.hpp"
 #include "scratch.hpp"
@@ -126,6 +127,48 @@ TEST_F(RealNodeTest, CloneOverSshWithAnAuthorisedKey) {
                                                                                {"defaultMode", 0444}}}}}}}));
     wait_pod_phase(api, "e2e-ssh", "clone", "Succeeded", 120s);
     EXPECT_EQ(pod_logs(api, "e2e-ssh", "clone"), "only-with-the-key\n");
+}
+
+// The helm-controller stand-in installs a HelmChart with the mirror chart
+// (the app answers HTTP) and uninstalls it when the HelmChart is deleted.
+TEST_F(RealNodeTest, HelmControllerStandInInstallsAndUninstallsHelmCharts) {
+    HelmControllerStandIn helm_controller(node());
+    auto api = node().api();
+    create_namespace(api, "e2e-helm");
+    // The app image, built on the host (inside the namespace) and pushed.
+    const auto context = node().work_dir() / "helm-app";
+    std::filesystem::create_directories(context);
+    for (const auto& [path, content] : test_app_files(node().base_image_in_registry(), "installed-by-helm"))
+        testenv::write_file(context / path, content);
+    const std::string repository = node().registry() + "/e2e-helm/app";
+    testenv::run_command(buildah_command(node().buildah_root(),
+                                         {"build", "-q", "--tls-verify=false", "-t", repository + ":v1", context.string()}));
+    testenv::run_command(buildah_command(node().buildah_root(), {"push", "-q", "--tls-verify=false", repository + ":v1"}));
+
+    json::object values{
+        {"defaultImage", repository},
+        {"defaultImageTag", "v1"},
+        {"deployments",
+         json::object{{"web", json::object{{"containers", json::array{json::object{
+                                                              {"name", "app"},
+                                                              {"ports", json::array{json::object{
+                                                                            {"name", "http"},
+                                                                            {"containerPort", kTestAppPort}}}}}}}}}}}};
+    api.create("/apis/helm.cattle.io/v1/namespaces/e2e-helm/helmcharts",
+               json::object{{"apiVersion", "helm.cattle.io/v1"},
+                            {"kind", "HelmChart"},
+                            {"metadata", json::object{{"name", "site"}}},
+                            {"spec", json::object{{"chart", "nxs-universal-chart"},
+                                                  {"targetNamespace", "e2e-helm"},
+                                                  {"valuesContent", json::serialize(values)}}}});
+    const std::string pod = wait_running_pod(api, "e2e-helm", "app.kubernetes.io%2Finstance%3Dsite", 120s);
+    EXPECT_EQ(http_get_pod(api, "e2e-helm", pod, kTestAppPort), "installed-by-helm\n");
+
+    api.remove("/apis/helm.cattle.io/v1/namespaces/e2e-helm/helmcharts/site");
+    wait_until("helm uninstall to remove the Deployment and the HelmChart", 60s, [&] {
+        return !api.try_get("/apis/apps/v1/namespaces/e2e-helm/deployments/site-web") &&
+               !api.try_get("/apis/helm.cattle.io/v1/namespaces/e2e-helm/helmcharts/site");
+    }, [&] { return helm_controller.log_tail(); });
 }
 
 }  // namespace

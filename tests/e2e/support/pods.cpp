@@ -44,6 +44,32 @@ json::value wait_pod_phase(const KubeApi& api, const std::string& ns, const std:
     return pod;
 }
 
+std::string wait_running_pod(const KubeApi& api, const std::string& ns, const std::string& label_selector,
+                             std::chrono::seconds timeout) {
+    std::string name;
+    const std::string path = "/api/v1/namespaces/" + ns + "/pods?labelSelector=" + label_selector;
+    wait_until(
+        "a Running pod with " + label_selector + " in " + ns, timeout,
+        [&] {
+            const auto pods = api.get(path);
+            for (const auto& pod : pods.at("items").as_array())
+                if (string_at(pod, {"status", "phase"}) == "Running" && !string_at(pod, {"status", "podIP"}).empty() &&
+                    string_at(pod, {"metadata", "deletionTimestamp"}).empty()) {
+                    name = string_at(pod, {"metadata", "name"});
+                    return true;
+                }
+            return false;
+        },
+        [&] {
+            std::string out;
+            const auto pods = api.get(path);
+            for (const auto& pod : pods.at("items").as_array())
+                out += describe_pod(api, ns, string_at(pod, {"metadata", "name"}));
+            return out.empty() ? "no pods match" : out;
+        });
+    return name;
+}
+
 std::string pod_logs(const KubeApi& api, const std::string& ns, const std::string& name, const std::string& container) {
     std::string path = "/api/v1/namespaces/" + ns + "/pods/" + name + "/log";
     if (!container.empty()) path += "?container=" + container;

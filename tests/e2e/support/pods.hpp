@@ -21,6 +21,10 @@ std::string pod_logs(const KubeApi& api, const std::string& ns, const std::strin
 // a moment to listen); returns the body.
 std::string http_get_pod(const KubeApi& api, const std::string& ns, const std::string& name, int port,
                          const std::string& path = "/", std::chrono::seconds timeout = std::chrono::seconds(30));
+// The name of a Running pod (with an IP) matching the label selector
+// ("k=v", URL-encoded by the caller if needed); waits for one.
+std::string wait_running_pod(const KubeApi& api, const std::string& ns, const std::string& label_selector,
+                             std::chrono::seconds timeout);
 std::string describe_pod(const KubeApi& api, const std::string& ns, const std::string& name);
 
 }  // namespace sb::e2e

@@ -1,0 +1,182 @@
+// sb-e2e-helm-controller: a stand-in for k3s helm-controller, for the e2e
+// tests only (its images cannot be pulled offline). It does what
+// helm-controller does with a HelmChart (helm.cattle.io/v1): installs the
+// HelmChart CRD if missing; for every HelmChart whose spec changed, adds its
+// finalizer and runs `helm upgrade --install <name> <chart> -n
+// <targetNamespace>` with spec.valuesContent and spec.set; when a HelmChart
+// is being deleted, runs `helm uninstall` and removes the finalizer.
+//
+// Every chart name resolves to the one local chart given with --chart (the
+// test tree's mirror of nxs-universal-chart's values layout): nothing is
+// fetched. Polls the API server once a second.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "child_process.hpp"
+#include "kube_api.hpp"
+#include "scratch.hpp"
+
+namespace {
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using sb::e2e::KubeApi;
+using sb::e2e::string_at;
+
+constexpr const char* kFinalizer = "wrangler.cattle.io/on-helm-chart-remove";
+constexpr const char* kCharts = "/apis/helm.cattle.io/v1/helmcharts";
+
+json::value helmchart_crd() {
+    json::object open{{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}};
+    return json::object{
+        {"apiVersion", "apiextensions.k8s.io/v1"},
+        {"kind", "CustomResourceDefinition"},
+        {"metadata", json::object{{"name", "helmcharts.helm.cattle.io"}}},
+        {"spec",
+         json::object{{"group", "helm.cattle.io"},
+                      {"scope", "Namespaced"},
+                      {"names", json::object{{"kind", "HelmChart"},
+                                             {"listKind", "HelmChartList"},
+                                             {"plural", "helmcharts"},
+                                             {"singular", "helmchart"}}},
+                      {"versions", json::array{json::object{
+                                       {"name", "v1"},
+                                       {"served", true},
+                                       {"storage", true},
+                                       {"subresources", json::object{{"status", json::object{}}}},
+                                       {"schema", json::object{{"openAPIV3Schema",
+                                                                json::object{{"type", "object"},
+                                                                             {"properties", json::object{{"spec", open},
+                                                                                                         {"status", open}}}}}}}}}}}}};
+}
+
+struct Settings {
+    std::string helm, chart, kubeconfig, state_dir;
+};
+
+void log(const std::string& message) { std::cout << message << std::endl; }
+
+std::string helm(const Settings& s, std::vector<std::string> args) {
+    std::vector<std::string> argv{"env", "HELM_CACHE_HOME=" + s.state_dir + "/cache",
+                                  "HELM_CONFIG_HOME=" + s.state_dir + "/config",
+                                  "HELM_DATA_HOME=" + s.state_dir + "/data", s.helm, "--kubeconfig", s.kubeconfig};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return sb::testenv::run_command(argv);
+}
+
+std::string chart_path(const json::value& chart) {
+    return "/apis/helm.cattle.io/v1/namespaces/" + string_at(chart, {"metadata", "namespace"}) + "/helmcharts/" +
+           string_at(chart, {"metadata", "name"});
+}
+
+bool has_finalizer(const json::value& chart) {
+    const auto* meta = chart.at("metadata").if_object();
+    if (const auto* f = meta->if_contains("finalizers"))
+        for (const auto& name : f->as_array())
+            if (name.as_string() == kFinalizer) return true;
+    return false;
+}
+
+void set_finalizers(const KubeApi& api, const json::value& chart, bool with_ours) {
+    json::array finalizers;
+    if (const auto* f = chart.at("metadata").as_object().if_contains("finalizers"))
+        for (const auto& name : f->as_array())
+            if (name.as_string() != kFinalizer) finalizers.push_back(name);
+    if (with_ours) finalizers.push_back(json::string(kFinalizer));
+    api.merge_patch(chart_path(chart),
+                    json::object{{"metadata", json::object{{"finalizers", finalizers},
+                                                           {"resourceVersion", chart.at("metadata").at("resourceVersion")}}}});
+}
+
+std::string target_namespace(const json::value& chart) {
+    auto ns = string_at(chart, {"spec", "targetNamespace"});
+    return ns.empty() ? string_at(chart, {"metadata", "namespace"}) : ns;
+}
+
+void install(const Settings& s, const json::value& chart) {
+    const std::string name = string_at(chart, {"metadata", "name"});
+    const fs::path values = fs::path(s.state_dir) / (string_at(chart, {"metadata", "namespace"}) + "-" + name + ".yaml");
+    sb::testenv::write_file(values, string_at(chart, {"spec", "valuesContent"}));
+    std::vector<std::string> args{"upgrade", "--install", name, s.chart, "--namespace", target_namespace(chart),
+                                  "--values", values.string()};
+    if (const auto* set = chart.at("spec").as_object().if_contains("set"))
+        for (const auto& [key, value] : set->as_object())
+            args.push_back("--set-string=" + std::string(key) + "=" +
+                           (value.is_string() ? std::string(value.as_string()) : json::serialize(value)));
+    helm(s, args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"helm-controller stand-in for e2e tests"};
+    int port = 0;
+    std::string ca_file, token_file;
+    Settings settings;
+    app.add_option("--port", port, "API server port on 127.0.0.1")->required();
+    app.add_option("--ca-file", ca_file)->required();
+    app.add_option("--token-file", token_file)->required();
+    app.add_option("--kubeconfig", settings.kubeconfig, "for helm")->required();
+    app.add_option("--helm", settings.helm)->required();
+    app.add_option("--chart", settings.chart, "the local chart every HelmChart installs")->required();
+    app.add_option("--state-dir", settings.state_dir)->required();
+    CLI11_PARSE(app, argc, argv);
+
+    KubeApi api(port, sb::testenv::read_file(ca_file), sb::testenv::read_file(token_file));
+    fs::create_directories(settings.state_dir);
+    try {
+        if (!api.try_get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/helmcharts.helm.cattle.io"))
+            api.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", helmchart_crd());
+    } catch (const std::exception& e) {
+        std::cerr << "cannot install the HelmChart CRD: " << e.what() << std::endl;
+        return 1;
+    }
+    log("helm-controller stand-in: watching HelmCharts");
+    // ns/name -> the spec last installed
+    std::map<std::string, std::string> installed;
+    while (true) {
+        try {
+            auto list = api.get(kCharts);
+            for (const auto& chart : list.at("items").as_array()) {
+                const std::string key = string_at(chart, {"metadata", "namespace"}) + "/" +
+                                        string_at(chart, {"metadata", "name"});
+                try {
+                    if (!string_at(chart, {"metadata", "deletionTimestamp"}).empty()) {
+                        if (!has_finalizer(chart)) continue;
+                        try {
+                            helm(settings, {"uninstall", string_at(chart, {"metadata", "name"}), "--namespace",
+                                            target_namespace(chart)});
+                        } catch (const std::exception& e) {
+                            if (std::string(e.what()).find("not found") == std::string::npos) throw;
+                        }
+                        set_finalizers(api, chart, false);
+                        installed.erase(key);
+                        log("uninstalled " + key);
+                        continue;
+                    }
+                    if (!has_finalizer(chart)) {
+                        set_finalizers(api, chart, true);
+                        continue;  // next round sees the new resourceVersion
+                    }
+                    const std::string spec = json::serialize(chart.at("spec"));
+                    if (installed[key] == spec) continue;
+                    install(settings, chart);
+                    installed[key] = spec;
+                    log("installed " + key + " (resourceVersion " +
+                        string_at(chart, {"metadata", "resourceVersion"}) + ")");
+                } catch (const std::exception& e) {
+                    log("HelmChart " + key + ": " + e.what());
+                }
+            }
+        } catch (const std::exception& e) {
+            log(std::string("listing HelmCharts: ") + e.what());
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+}
