@@ -92,6 +92,11 @@ TEST(Chart, TemplateRefusesBadValues) {
     EXPECT_THROW(render({"--set", "operator.logLevel=loud"}), std::runtime_error);
     EXPECT_THROW(render({"--set", "builders.dockerfileBuilder=docker"}), std::runtime_error);
     EXPECT_THROW(render({"--set", "deploy.chart.version="}), std::runtime_error);
+    EXPECT_THROW(render({"--set", "deploy.chart.version=latest"}), std::runtime_error);
+    EXPECT_THROW(render({"--set", "operator.concurrency=0"}), std::runtime_error);
+    EXPECT_THROW(render({"--set", "build.resources.limits.memory=lots"}), std::runtime_error);
+    EXPECT_THROW(render({"--set", "registry.url=https://registry.example.com"}), std::runtime_error);
+    EXPECT_NO_THROW(render({"--set", "operator.kubeApiQps=7.5", "--set", "server.url=wss://sb.example.com/agent"}));
 }
 
 TEST(Chart, RbacHasNoWildcardsAndNoPrivilegeEscalationVerbs) {
