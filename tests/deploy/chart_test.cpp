@@ -238,6 +238,21 @@ TEST_F(ChartOnApiServer, OperatorServiceAccountMayNotDoMore) {
             << a.verb << " " << a.group << "/" << a.resource << "/" << a.subresource << " in '" << a.ns << "'";
 }
 
+TEST_F(ChartOnApiServer, OperatorServiceAccountTokenIsAuthorisedByTheChartRbacOnly) {
+    // The real path the operator takes: its ServiceAccount token, RBAC from the chart.
+    const auto token = api().service_account_token("shapeblock", "shapeblock-operator");
+    api().ensure_namespace("rbac-project");
+    EXPECT_EQ(api().call_as(token, "GET", "/apis/apps.shapeblock.io/v1alpha1/projects").status, 200);
+    EXPECT_EQ(api().call_as(token, "GET", "/api/v1/namespaces/rbac-project/secrets").status, 200);
+    auto created = api().call_as(token, "POST", "/apis/apps.shapeblock.io/v1alpha1/namespaces/rbac-project/apps",
+                                 R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
+                                     "metadata":{"name":"rbac"},"spec":{"git":{"url":"https://example.com/a.git"}}})");
+    EXPECT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(api().call_as(token, "GET", "/api/v1/namespaces/rbac-project/configmaps").status, 403);
+    EXPECT_EQ(api().call_as(token, "GET", "/api/v1/nodes").status, 403);
+    EXPECT_EQ(api().call_as(token, "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases").status, 403);
+}
+
 TEST_F(ChartOnApiServer, NonDefaultValuesRenderObjectsTheApiServerAccepts) {
     auto docs = yaml_documents_to_json(run_helm(
         {"template", "sb", kChart, "--namespace", "sb-system", "--set", "createNamespace=true", "--set",

@@ -47,6 +47,23 @@ std::string string_at(const json::value& object, std::initializer_list<const cha
     return v->is_string() ? std::string(v->as_string()) : "";
 }
 
+std::string decode_base64(const std::string& encoded) {
+    static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string decoded;
+    int bits = 0, buffer = 0;
+    for (char c : encoded) {
+        auto pos = alphabet.find(c);
+        if (pos == std::string::npos) continue;  // '=' padding
+        buffer = ((buffer << 6) | static_cast<int>(pos)) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            decoded.push_back(static_cast<char>((buffer >> bits) & 0xff));
+        }
+    }
+    return decoded;
+}
+
 }  // namespace
 
 testenv::ProbeResponse KubeApi::call(const std::string& method, const std::string& path, const std::string& body) const {
@@ -102,6 +119,28 @@ void KubeApi::ensure_namespace(const std::string& name) const {
     auto response = create(ns);
     if (response.status != 201 && response.status != 409)
         throw std::runtime_error("creating namespace " + name + ": " + response.body);
+}
+
+testenv::ProbeResponse KubeApi::call_as(const std::string& token, const std::string& method, const std::string& path,
+                                        const std::string& body) const {
+    return testenv::https_request(cp_.port(), cp_.ca_pem(), {method, path, token, body});
+}
+
+std::string KubeApi::service_account_token(const std::string& ns, const std::string& name) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto secrets = get("/api/v1/namespaces/" + ns + "/secrets");
+        for (const auto& secret : secrets.at("items").as_array()) {
+            if (secret.at("type") != "kubernetes.io/service-account-token") continue;
+            const auto* annotations = secret.at("metadata").as_object().if_contains("annotations");
+            if (!annotations || string_at(*annotations, {"kubernetes.io/service-account.name"}) != name) continue;
+            const auto* data = secret.as_object().if_contains("data");
+            if (!data || !data->as_object().contains("token")) continue;
+            return decode_base64(std::string(data->at("token").as_string()));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    throw std::runtime_error("no token Secret for ServiceAccount " + ns + "/" + name + " after 30 s");
 }
 
 void KubeApi::wait_crd_established(const std::string& crd_name) const {

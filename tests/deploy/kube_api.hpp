@@ -30,6 +30,12 @@ public:
     testenv::ProbeResponse put_status(const boost::json::value& object) const;
 
     void ensure_namespace(const std::string& name) const;
+    // The token kube-controller-manager issues for a ServiceAccount (its
+    // token Secret), for requests made as that account. Waits up to 30 s.
+    std::string service_account_token(const std::string& ns, const std::string& name) const;
+    // A request as someone else (a ServiceAccount token).
+    testenv::ProbeResponse call_as(const std::string& token, const std::string& method, const std::string& path,
+                                   const std::string& body = "") const;
     // Waits until the CRD's Established condition is True; throws after the timeout.
     void wait_crd_established(const std::string& crd_name) const;
 
