@@ -1,0 +1,232 @@
+#include "service_objects.hpp"
+
+#include <boost/json/array.hpp>
+#include <sodium.h>
+#include <stdexcept>
+
+#include "crd_types.hpp"
+#include "helm_values.hpp"
+
+namespace sb::op::service {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string base64(std::string_view in) {
+    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+        out += t[v >> 18 & 63]; out += t[v >> 12 & 63]; out += t[v >> 6 & 63]; out += t[v & 63];
+    }
+    if (i + 1 == in.size()) {
+        unsigned v = (unsigned char)in[i] << 16;
+        out += t[v >> 18 & 63]; out += t[v >> 12 & 63]; out += "==";
+    } else if (i + 2 == in.size()) {
+        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+        out += t[v >> 18 & 63]; out += t[v >> 12 & 63]; out += t[v >> 6 & 63]; out += '=';
+    }
+    return out;
+}
+
+std::string unbase64(std::string_view in) {
+    auto val = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    std::string out;
+    unsigned buf = 0;
+    int bits = 0;
+    for (char c : in) {
+        int v = val(c);
+        if (v < 0) continue;
+        buf = buf << 6 | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>(buf >> bits & 0xff);
+        }
+    }
+    return out;
+}
+
+json::object owned_metadata(const json::object& service, const std::string& name) {
+    json::object owner{{"apiVersion", "apps.shapeblock.io/v1alpha1"},
+                       {"kind", "Service"},
+                       {"name", get_string(service, "metadata.name")},
+                       {"uid", get_string(service, "metadata.uid")},
+                       {"controller", true},
+                       {"blockOwnerDeletion", true}};
+    return {{"name", name},
+            {"namespace", get_string(service, "metadata.namespace")},
+            {"labels", {{"app.kubernetes.io/managed-by", "shapeblock"}, {"shapeblock.io/service", get_string(service, "metadata.name")}}},
+            {"ownerReferences", json::array{std::move(owner)}}};
+}
+
+// A chart value read from the existing secret under this key.
+json::object secret_key(std::string_view key) { return {{"secretKey", key}}; }
+
+}  // namespace
+
+std::string credentials_secret_name(std::string_view service) { return std::string(service) + "-credentials"; }
+std::string connection_secret_name(std::string_view service) { return std::string(service) + "-connection"; }
+
+std::string generate_password(std::size_t length) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+    std::string out;
+    for (std::size_t i = 0; i < length; ++i) out += alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+    return out;
+}
+
+Credentials default_credentials(std::string_view type, std::string_view service, std::string password) {
+    Credentials c;
+    c.password = std::move(password);
+    if (type == "redis") return c;
+    std::string name(service);
+    for (auto& ch : name)
+        if (ch == '-') ch = '_';
+    c.username = type == "rabbitmq" ? "app" : name;
+    c.database = type == "rabbitmq" ? "/" : name;
+    return c;
+}
+
+ChartRef chart_for(const json::object& service, const ServiceConfig& config) {
+    const auto type = get_string(service, "spec.type");
+    ChartRef ref;
+    if (auto it = config.charts.find(type); it != config.charts.end()) ref = it->second;
+    if (const auto* chart = find_object(service, "spec.chart")) {
+        if (auto r = get_string(*chart, "repo"); !r.empty()) ref.repo = r;
+        if (auto n = get_string(*chart, "name"); !n.empty()) ref.name = n;
+        if (auto v = get_string(*chart, "version"); !v.empty()) ref.version = v;
+    }
+    if (ref.name.empty() || ref.repo.empty())
+        throw std::invalid_argument(type == "custom" ? "a custom service needs spec.chart with repo and name"
+                                                     : "no chart is configured for service type '" + type + "'");
+    return ref;
+}
+
+std::string service_host(const json::object& service) {
+    return get_string(service, "metadata.name") + "." + get_string(service, "metadata.namespace") + ".svc.cluster.local";
+}
+
+int service_port(std::string_view type) {
+    if (type == "postgres") return 5432;
+    if (type == "mysql") return 3306;
+    if (type == "redis") return 6379;
+    if (type == "mongodb") return 27017;
+    if (type == "rabbitmq") return 5672;
+    return 0;
+}
+
+json::object credentials_secret(const json::object& service, const Credentials& c) {
+    return {{"apiVersion", "v1"},
+            {"kind", "Secret"},
+            {"metadata", owned_metadata(service, credentials_secret_name(get_string(service, "metadata.name")))},
+            {"type", "Opaque"},
+            {"data",
+             {{"username", base64(c.username)},
+              {"password", base64(c.password)},
+              {"database", base64(c.database)},
+              // The superuser shares the generated password; charts read it by key.
+              {"superuser-password", base64(c.password)}}}};
+}
+
+Credentials read_credentials(const json::object& secret) {
+    Credentials c;
+    if (const auto* data = find_object(secret, "data")) {
+        c.username = unbase64(get_string(*data, "username"));
+        c.password = unbase64(get_string(*data, "password"));
+        c.database = unbase64(get_string(*data, "database"));
+    }
+    return c;
+}
+
+json::object connection_secret(const json::object& service, const Credentials& c) {
+    const auto type = get_string(service, "spec.type");
+    const auto host = service_host(service);
+    const auto port = std::to_string(service_port(type));
+    json::object data{{"HOST", base64(host)}, {"PORT", base64(port)}, {"PASSWORD", base64(c.password)}};
+    if (!c.username.empty()) data["USERNAME"] = base64(c.username);
+    if (!c.database.empty()) data["DATABASE"] = base64(c.database);
+    const std::string auth = c.username + ":" + c.password + "@";
+    if (type == "postgres") data["DATABASE_URL"] = base64("postgres://" + auth + host + ":" + port + "/" + c.database);
+    else if (type == "mysql") data["DATABASE_URL"] = base64("mysql://" + auth + host + ":" + port + "/" + c.database);
+    else if (type == "mongodb") data["MONGODB_URL"] = base64("mongodb://" + auth + host + ":" + port + "/" + c.database + "?authSource=admin");
+    else if (type == "redis") data["REDIS_URL"] = base64("redis://:" + c.password + "@" + host + ":" + port + "/0");
+    else if (type == "rabbitmq") data["AMQP_URL"] = base64("amqp://" + auth + host + ":" + port + "/%2F");
+    return {{"apiVersion", "v1"},
+            {"kind", "Secret"},
+            {"metadata", owned_metadata(service, connection_secret_name(get_string(service, "metadata.name")))},
+            {"type", "Opaque"},
+            {"data", std::move(data)}};
+}
+
+json::object service_values(const json::object& service) {
+    const auto type = get_string(service, "spec.type");
+    const auto name = get_string(service, "metadata.name");
+    const auto creds = credentials_secret_name(name);
+    json::object values{{"fullnameOverride", name}};
+    if (auto version = get_string(service, "spec.version"); !version.empty())
+        values["image"] = json::object{{"tag", version}};
+    json::object storage;
+    if (const auto* s = find_object(service, "spec.storage")) {
+        if (auto* size = s->if_contains("size")) storage["requestedSize"] = *size;
+        if (auto cls = get_string(*s, "storageClassName"); !cls.empty()) storage["className"] = cls;
+    }
+    if (!storage.contains("requestedSize")) storage["requestedSize"] = "1Gi";
+    values["storage"] = std::move(storage);
+
+    // The charts read passwords from our Secret by key: nothing secret in the HelmChart.
+    auto from_secret = [](std::string_view key) { return secret_key(key); };
+    if (type == "postgres" || type == "mysql" || type == "mongodb") {
+        json::object settings{{"existingSecret", creds}};
+        if (type == "postgres") settings["superuserPassword"] = from_secret("superuser-password");
+        else if (type == "mysql") settings["rootPassword"] = from_secret("superuser-password");
+        else {
+            settings["rootUsername"] = from_secret("username");
+            settings["rootPassword"] = from_secret("password");
+        }
+        values["settings"] = std::move(settings);
+        values["userDatabase"] = json::object{{"existingSecret", creds},
+                                              {"name", from_secret("database")},
+                                              {"user", from_secret("username")},
+                                              {"password", from_secret("password")}};
+    } else if (type == "redis") {
+        values["env"] = json::array{{{"name", "REDIS_PASSWORD"},
+                                     {"valueFrom", {{"secretKeyRef", {{"name", creds}, {"key", "password"}}}}}}};
+        values["args"] = json::array{"--requirepass", "$(REDIS_PASSWORD)"};
+    } else if (type == "rabbitmq") {
+        values["authentication"] = json::object{{"existingSecret", creds},
+                                                {"user", from_secret("username")},
+                                                {"password", from_secret("password")}};
+    }
+    if (const auto* user = find_object(service, "spec.values")) return deploy::deep_merge(values, *user).as_object();
+    return values;
+}
+
+json::object service_helm_chart(const json::object& service, const ServiceConfig& config) {
+    const auto chart = chart_for(service, config);
+    const auto name = get_string(service, "metadata.name");
+    json::object spec{{"chart", chart.name},
+                      {"targetNamespace", get_string(service, "metadata.namespace")},
+                      {"valuesContent", deploy::values_text(service_values(service))},
+                      {"backOffLimit", config.backoff_limit},
+                      {"timeout", config.timeout},
+                      {"failurePolicy", config.failure_policy}};
+    if (!chart.version.empty()) spec["version"] = chart.version;
+    if (chart.repo.rfind("oci://", 0) == 0) spec["chart"] = chart.repo + "/" + chart.name;
+    else spec["repo"] = chart.repo;
+    return {{"apiVersion", "helm.cattle.io/v1"},
+            {"kind", "HelmChart"},
+            {"metadata", owned_metadata(service, name)},
+            {"spec", std::move(spec)}};
+}
+
+}  // namespace sb::op::service
