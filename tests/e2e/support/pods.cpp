@@ -70,9 +70,10 @@ std::string wait_running_pod(const KubeApi& api, const std::string& ns, const st
     return name;
 }
 
-std::string pod_logs(const KubeApi& api, const std::string& ns, const std::string& name, const std::string& container) {
-    std::string path = "/api/v1/namespaces/" + ns + "/pods/" + name + "/log";
-    if (!container.empty()) path += "?container=" + container;
+std::string pod_logs(const KubeApi& api, const std::string& ns, const std::string& name, const std::string& container,
+                     bool timestamps) {
+    std::string path = "/api/v1/namespaces/" + ns + "/pods/" + name + "/log?timestamps=" + (timestamps ? "true" : "false");
+    if (!container.empty()) path += "&container=" + container;
     try {
         return api.get_text(path);
     } catch (const std::exception& e) {

@@ -16,7 +16,7 @@ boost::json::value create_pod(const KubeApi& api, const std::string& ns, const b
 boost::json::value wait_pod_phase(const KubeApi& api, const std::string& ns, const std::string& name,
                                   const std::string& phase, std::chrono::seconds timeout);
 std::string pod_logs(const KubeApi& api, const std::string& ns, const std::string& name,
-                     const std::string& container = "");
+                     const std::string& container = "", bool timestamps = false);
 // GETs http://<pod ip>:<port><path> until it answers 200 (a server may take
 // a moment to listen); returns the body.
 std::string http_get_pod(const KubeApi& api, const std::string& ns, const std::string& name, int port,

@@ -1,0 +1,35 @@
+#pragma once
+// Runs the real shapeblock-operator binary against the e2e node, configured
+// for it: local git and buildah images, buildah as the Dockerfile builder,
+// the node's plain-HTTP registry as default (and insecure) registry, no
+// leader election. It can be killed (-9) and restarted like a crashed pod.
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+#include "real_node.hpp"
+
+namespace sb::e2e {
+
+class OperatorProcess {
+public:
+    OperatorProcess(RealNode& node, std::string binary, std::vector<std::string> extra_args = {});
+    ~OperatorProcess() { process_.stop(); }
+
+    void start();
+    void kill_hard() { process_.kill_hard(); }
+    bool running() { return process_.running(); }
+    pid_t pid() const { return process_.pid(); }
+    std::string log_tail(std::size_t bytes = 6000) const { return process_.log_tail(bytes); }
+    // Resident and peak resident memory (kB) from /proc/<pid>/status.
+    long rss_kb() const;
+    long peak_rss_kb() const;
+
+private:
+    RealNode& node_;
+    std::string binary_;
+    std::vector<std::string> args_;
+    testenv::ChildProcess process_;
+};
+
+}  // namespace sb::e2e
