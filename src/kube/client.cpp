@@ -123,7 +123,10 @@ struct Client::Impl {
 
     asio::awaitable<detail::HttpRequest> prepare(const Call& call) {
         co_await sleep(bucket.reserve());
-        detail::HttpRequest req{call.method, call.target, {}, call.body};
+        detail::HttpRequest req;
+        req.method = call.method;
+        req.target = call.target;
+        req.body = call.body;
         req.headers.emplace_back("Accept", call.accept);
         req.headers.emplace_back("User-Agent", config.user_agent);
         if (!call.body.empty() || call.method == "POST" || call.method == "PUT" || call.method == "PATCH")
@@ -221,8 +224,9 @@ Client::Client(asio::any_io_executor executor, ClusterConfig config)
 const ClusterConfig& Client::config() const { return impl_->config; }
 const std::string& Client::default_namespace() const { return impl_->config.default_namespace; }
 asio::any_io_executor Client::executor() const { return impl_->executor; }
+std::uint64_t Client::connections_opened() const { return impl_->transport.connections_opened(); }
 
-Task<json::object> Client::get(const ResourceRef& r, std::string_view ns, std::string_view name, GetOptions options) {
+Task<json::object> Client::get_co(ResourceRef r, std::string ns, std::string name, GetOptions options) {
     auto impl = impl_;
     Query q;
     if (!options.resource_version.empty()) q.emplace_back("resourceVersion", options.resource_version);
@@ -231,7 +235,7 @@ Task<json::object> Client::get(const ResourceRef& r, std::string_view ns, std::s
     co_return co_await impl->object_call(call);
 }
 
-Task<ObjectList> Client::list(const ResourceRef& r, std::string_view ns, ListOptions options) {
+Task<ObjectList> Client::list_co(ResourceRef r, std::string ns, ListOptions options) {
     auto impl = impl_;
     Query q;
     if (!options.label_selector.empty()) q.emplace_back("labelSelector", options.label_selector);
@@ -270,7 +274,7 @@ Task<ObjectList> Client::list(const ResourceRef& r, std::string_view ns, ListOpt
     co_return out;
 }
 
-Task<ObjectList> Client::list_all(const ResourceRef& r, std::string_view ns, ListOptions options) {
+Task<ObjectList> Client::list_all_co(ResourceRef r, std::string ns, ListOptions options) {
     if (options.limit <= 0) options.limit = 500;
     ObjectList all;
     for (;;) {
@@ -286,7 +290,7 @@ Task<ObjectList> Client::list_all(const ResourceRef& r, std::string_view ns, Lis
     co_return all;
 }
 
-Task<json::object> Client::create(const ResourceRef& r, json::object obj, WriteOptions options) {
+Task<json::object> Client::create_co(ResourceRef r, json::object obj, WriteOptions options) {
     auto impl = impl_;
     Query q;
     add_write_options(q, options);
@@ -295,7 +299,7 @@ Task<json::object> Client::create(const ResourceRef& r, json::object obj, WriteO
     co_return co_await impl->object_call(call);
 }
 
-Task<json::object> Client::update(const ResourceRef& r, json::object obj, WriteOptions options) {
+Task<json::object> Client::update_co(ResourceRef r, json::object obj, WriteOptions options) {
     auto impl = impl_;
     Query q;
     add_write_options(q, options);
@@ -305,7 +309,7 @@ Task<json::object> Client::update(const ResourceRef& r, json::object obj, WriteO
     co_return co_await impl->object_call(call);
 }
 
-Task<json::object> Client::update_status(const ResourceRef& r, json::object obj, WriteOptions options) {
+Task<json::object> Client::update_status_co(ResourceRef r, json::object obj, WriteOptions options) {
     auto impl = impl_;
     Query q;
     add_write_options(q, options);
@@ -316,8 +320,8 @@ Task<json::object> Client::update_status(const ResourceRef& r, json::object obj,
     co_return co_await impl->object_call(call);
 }
 
-Task<json::object> Client::merge_patch(const ResourceRef& r, std::string_view ns, std::string_view name,
-                                       const json::value& patch, std::string_view subresource, WriteOptions options) {
+Task<json::object> Client::merge_patch_co(ResourceRef r, std::string ns, std::string name,
+                                       json::value patch, std::string subresource, WriteOptions options) {
     auto impl = impl_;
     Query q;
     add_write_options(q, options);
@@ -327,8 +331,8 @@ Task<json::object> Client::merge_patch(const ResourceRef& r, std::string_view ns
     co_return co_await impl->object_call(call);
 }
 
-Task<json::object> Client::apply(const ResourceRef& r, const json::object& obj, ApplyOptions options,
-                                 std::string_view subresource) {
+Task<json::object> Client::apply_co(ResourceRef r, json::object obj, ApplyOptions options,
+                                 std::string subresource) {
     auto impl = impl_;
     if (options.field_manager.empty()) throw std::invalid_argument("apply needs a field manager");
     if (object_name(obj).empty()) throw std::invalid_argument("apply needs metadata.name");
@@ -343,7 +347,7 @@ Task<json::object> Client::apply(const ResourceRef& r, const json::object& obj, 
     co_return co_await impl->object_call(call);
 }
 
-Task<std::optional<json::object>> Client::remove(const ResourceRef& r, std::string_view ns, std::string_view name,
+Task<std::optional<json::object>> Client::remove_co(ResourceRef r, std::string ns, std::string name,
                                                  DeleteOptions options) {
     auto impl = impl_;
     json::object body{{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
@@ -382,7 +386,7 @@ Query log_query(const LogOptions& o, bool follow) {
 }
 }  // namespace
 
-Task<std::string> Client::pod_logs(std::string_view ns, std::string_view pod, LogOptions options) {
+Task<std::string> Client::pod_logs_co(std::string ns, std::string pod, LogOptions options) {
     auto impl = impl_;
     Call call{"logs", "pods", "GET",
               with_query(resources::pods.object_path(impl->namespace_for(resources::pods, ns), pod, "log"),
@@ -393,7 +397,7 @@ Task<std::string> Client::pod_logs(std::string_view ns, std::string_view pod, Lo
     co_return std::move(res.body);
 }
 
-Task<void> Client::follow_pod_logs(std::string_view ns, std::string_view pod, LogOptions options,
+Task<void> Client::follow_pod_logs_co(std::string ns, std::string pod, LogOptions options,
                                    std::function<void(std::string_view)> on_data, std::stop_token stop) {
     auto impl = impl_;
     Call call{"logs", "pods", "GET",
@@ -414,7 +418,7 @@ WatchEventType parse_event_type(std::string_view t) {
 }
 }  // namespace
 
-Task<void> Client::watch(const ResourceRef& r, std::string_view ns, WatchOptions options,
+Task<void> Client::watch_co(ResourceRef r, std::string ns, WatchOptions options,
                          std::function<void(WatchEvent&&)> on_event, std::stop_token stop) {
     auto impl = impl_;
     Query q{{"watch", "true"}};
@@ -451,7 +455,7 @@ Task<void> Client::watch(const ResourceRef& r, std::string_view ns, WatchOptions
     co_await impl->stream_call(call, [&](std::string_view chunk) { splitter.feed(chunk, on_line); }, stop, idle);
 }
 
-Task<RawResponse> Client::raw(RawRequest request) {
+Task<RawResponse> Client::raw_co(RawRequest request) {
     auto impl = impl_;
     Call call{"raw", "raw", request.method, with_query(request.path, request.query), std::move(request.body)};
     call.content_type = request.content_type;

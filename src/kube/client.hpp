@@ -129,54 +129,106 @@ public:
     const std::string& default_namespace() const;
     boost::asio::any_io_executor executor() const;
 
+    // The public calls are plain functions that hand copies of their
+    // arguments to private coroutines, so no argument can dangle.
+    // GCC 12 caveat for callers: a braced temporary inside a co_await
+    // expression (co_await c.list(r, ns, {.limit = 10})) is destroyed
+    // wrongly (heap corruption). Put options in a named variable first.
     Task<boost::json::object> get(const ResourceRef& r, std::string_view ns, std::string_view name,
-                                  GetOptions options = {});
+                                  GetOptions options = GetOptions()) {
+        return get_co(r, std::string(ns), std::string(name), std::move(options));
+    }
     // One page (options.limit / options.continue_).
-    Task<ObjectList> list(const ResourceRef& r, std::string_view ns, ListOptions options = {});
+    Task<ObjectList> list(const ResourceRef& r, std::string_view ns, ListOptions options = ListOptions()) {
+        return list_co(r, std::string(ns), std::move(options));
+    }
     // All pages, page_size objects at a time (options.limit is the page size when set, 500 otherwise).
-    Task<ObjectList> list_all(const ResourceRef& r, std::string_view ns, ListOptions options = {});
+    Task<ObjectList> list_all(const ResourceRef& r, std::string_view ns, ListOptions options = ListOptions()) {
+        return list_all_co(r, std::string(ns), std::move(options));
+    }
 
-    // POST; ns empty = the object's metadata.namespace (or cluster-scoped).
-    Task<boost::json::object> create(const ResourceRef& r, boost::json::object obj, WriteOptions options = {});
+    // POST to the object's metadata.namespace (the default namespace when
+    // unset; nothing for cluster-scoped resources).
+    Task<boost::json::object> create(const ResourceRef& r, boost::json::object obj, WriteOptions options = WriteOptions()) {
+        return create_co(r, std::move(obj), std::move(options));
+    }
     // PUT to the object's own path (metadata.namespace/name); carries
     // metadata.resourceVersion, so a stale object fails with a Conflict.
-    Task<boost::json::object> update(const ResourceRef& r, boost::json::object obj, WriteOptions options = {});
+    Task<boost::json::object> update(const ResourceRef& r, boost::json::object obj, WriteOptions options = WriteOptions()) {
+        return update_co(r, std::move(obj), std::move(options));
+    }
     // PUT .../status.
-    Task<boost::json::object> update_status(const ResourceRef& r, boost::json::object obj, WriteOptions options = {});
+    Task<boost::json::object> update_status(const ResourceRef& r, boost::json::object obj, WriteOptions options = WriteOptions()) {
+        return update_status_co(r, std::move(obj), std::move(options));
+    }
     // application/merge-patch+json (RFC 7386); subresource "" or "status".
     Task<boost::json::object> merge_patch(const ResourceRef& r, std::string_view ns, std::string_view name,
                                           const boost::json::value& patch, std::string_view subresource = {},
-                                          WriteOptions options = {});
+                                          WriteOptions options = WriteOptions()) {
+        return merge_patch_co(r, std::string(ns), std::string(name), patch, std::string(subresource), std::move(options));
+    }
     // Server-side apply (application/apply-patch+yaml; JSON is valid YAML).
     // obj must carry apiVersion, kind and metadata.name (+namespace).
     Task<boost::json::object> apply(const ResourceRef& r, const boost::json::object& obj, ApplyOptions options,
-                                    std::string_view subresource = {});
+                                    std::string_view subresource = {}) {
+        return apply_co(r, obj, std::move(options), std::string(subresource));
+    }
     // DELETE. Returns the object when the server answers with it (deletion
     // pending, e.g. finalizers or foreground propagation), nullopt when the
     // server answers with a Status (gone).
     Task<std::optional<boost::json::object>> remove(const ResourceRef& r, std::string_view ns, std::string_view name,
-                                                    DeleteOptions options = {});
+                                                    DeleteOptions options = DeleteOptions()) {
+        return remove_co(r, std::string(ns), std::string(name), std::move(options));
+    }
 
     // Pod logs. Without follow: the whole (bounded) log. With follow: use follow_pod_logs.
-    Task<std::string> pod_logs(std::string_view ns, std::string_view pod, LogOptions options = {});
+    Task<std::string> pod_logs(std::string_view ns, std::string_view pod, LogOptions options = LogOptions()) {
+        return pod_logs_co(std::string(ns), std::string(pod), std::move(options));
+    }
     // Streams log bytes to on_data as they come, until the container ends,
     // the server closes, or stop is requested. Memory stays bounded.
     Task<void> follow_pod_logs(std::string_view ns, std::string_view pod, LogOptions options,
-                               std::function<void(std::string_view)> on_data, std::stop_token stop = {});
+                               std::function<void(std::string_view)> on_data, std::stop_token stop = std::stop_token()) {
+        return follow_pod_logs_co(std::string(ns), std::string(pod), std::move(options), std::move(on_data),
+                                  std::move(stop));
+    }
 
     // One watch request: calls on_event for each event as it is parsed from
     // the stream (newline-delimited JSON, constant memory). Returns when the
-    // server ends the watch (timeout), the connection drops (throws
-    // TransportError) or stop is requested. An error event with code 410 is
-    // thrown as ApiError (is_gone). Reconnecting and re-listing is the
-    // Reflector's job (watch.hpp).
+    // server ends the watch (timeout) or stop is requested; a dropped
+    // connection throws TransportError; an ERROR event throws ApiError
+    // (is_gone for 410). Reconnecting and re-listing is the Reflector's job.
     Task<void> watch(const ResourceRef& r, std::string_view ns, WatchOptions options,
-                     std::function<void(WatchEvent&&)> on_event, std::stop_token stop = {});
+                     std::function<void(WatchEvent&&)> on_event, std::stop_token stop = std::stop_token()) {
+        return watch_co(r, std::string(ns), std::move(options), std::move(on_event), std::move(stop));
+    }
 
     // Any request, with auth, rate limit, retries and metrics; no error mapping.
-    Task<RawResponse> raw(RawRequest request);
+    Task<RawResponse> raw(RawRequest request) { return raw_co(std::move(request)); }
+
+    // TLS connections opened so far (keep-alive reuse keeps this low).
+    std::uint64_t connections_opened() const;
 
 private:
+    Task<boost::json::object> get_co(ResourceRef r, std::string ns, std::string name, GetOptions options);
+    Task<ObjectList> list_co(ResourceRef r, std::string ns, ListOptions options);
+    Task<ObjectList> list_all_co(ResourceRef r, std::string ns, ListOptions options);
+    Task<boost::json::object> create_co(ResourceRef r, boost::json::object obj, WriteOptions options);
+    Task<boost::json::object> update_co(ResourceRef r, boost::json::object obj, WriteOptions options);
+    Task<boost::json::object> update_status_co(ResourceRef r, boost::json::object obj, WriteOptions options);
+    Task<boost::json::object> merge_patch_co(ResourceRef r, std::string ns, std::string name,
+    boost::json::value patch, std::string subresource, WriteOptions options);
+    Task<boost::json::object> apply_co(ResourceRef r, boost::json::object obj, ApplyOptions options,
+    std::string subresource);
+    Task<std::optional<boost::json::object>> remove_co(ResourceRef r, std::string ns, std::string name,
+    DeleteOptions options);
+    Task<std::string> pod_logs_co(std::string ns, std::string pod, LogOptions options);
+    Task<void> follow_pod_logs_co(std::string ns, std::string pod, LogOptions options,
+    std::function<void(std::string_view)> on_data, std::stop_token stop);
+    Task<void> watch_co(ResourceRef r, std::string ns, WatchOptions options,
+    std::function<void(WatchEvent&&)> on_event, std::stop_token stop);
+    Task<RawResponse> raw_co(RawRequest request);
+
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

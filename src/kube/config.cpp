@@ -123,7 +123,7 @@ ExecConfig parse_exec(const Entry& user, const std::string& where) {
     if (exec.command.empty()) throw ConfigError(where + ": exec has no command");
     // Like client-go: a relative command with a path separator is relative to the kubeconfig.
     if (exec.command.find('/') != std::string::npos && fs::path(exec.command).is_relative())
-        exec.command = (user.base_dir / exec.command).string();
+        exec.command = (user.base_dir / exec.command).lexically_normal().string();
     if (auto v = scalar(node, "apiVersion", where + " exec"); !v.empty()) exec.api_version = v;
     else throw ConfigError(where + ": exec has no apiVersion");
     if (auto args = node["args"]; args && !args.IsNull()) {

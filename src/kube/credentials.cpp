@@ -7,9 +7,7 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <poll.h>
 #include <boost/json.hpp>
 #include <array>
 #include <cstring>
@@ -27,7 +25,6 @@ namespace sb::kube::detail {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using asio::use_awaitable;
 
 namespace {
 
@@ -148,7 +145,7 @@ bool Credentials::invalidate() {
     return false;
 }
 
-asio::awaitable<std::string> Credentials::authorization(asio::any_io_executor ex, HttpTransport& transport) {
+asio::awaitable<std::string> Credentials::authorization(asio::any_io_executor, HttpTransport& transport) {
     if (!config_.bearer_token.empty()) co_return "Bearer " + config_.bearer_token;
     if (!config_.token_file.empty()) {
         std::lock_guard lock(mutex_);
@@ -161,53 +158,34 @@ asio::awaitable<std::string> Credentials::authorization(asio::any_io_executor ex
         co_return "Bearer " + file_token_;
     }
     if (config_.exec) {
-        for (;;) {
-            std::unique_lock lock(mutex_);
+        // The plugin runs synchronously: it is short-lived and runs only
+        // when the cached credential expired or was refused (401).
+        std::lock_guard exec_lock(exec_mutex_);
+        std::optional<ExecCredential> cred;
+        {
+            std::lock_guard lock(mutex_);
             if (exec_cached_ && (!exec_cached_->expires ||
-                                 std::chrono::system_clock::now() + kExpirySkew < *exec_cached_->expires)) {
-                auto cred = *exec_cached_;
-                lock.unlock();
-                if (!cred.client_cert_pem.empty() && cred.client_cert_pem != installed_cert_) {
-                    transport.set_client_certificate(cred.client_cert_pem, cred.client_key_pem);
-                    installed_cert_ = cred.client_cert_pem;
-                }
-                co_return cred.token.empty() ? std::string() : "Bearer " + cred.token;
-            }
-            if (!exec_running_) break;
-            lock.unlock();
-            // Another request is running the plugin: wait for its result.
-            asio::steady_timer timer(ex, std::chrono::milliseconds(20));
-            co_await timer.async_wait(use_awaitable);
+                                 std::chrono::system_clock::now() + kExpirySkew < *exec_cached_->expires))
+                cred = exec_cached_;
         }
-        {
+        if (!cred) {
+            cred = run_exec();
             std::lock_guard lock(mutex_);
-            exec_running_ = true;
+            exec_cached_ = cred;
+            ++exec_runs_;
         }
-        std::optional<ExecCredential> fresh;
-        std::exception_ptr failure;
-        try {
-            fresh = co_await run_exec(ex);
-        } catch (...) {
-            failure = std::current_exception();
+        if (!cred->client_cert_pem.empty() && cred->client_cert_pem != installed_cert_) {
+            transport.set_client_certificate(cred->client_cert_pem, cred->client_key_pem);
+            installed_cert_ = cred->client_cert_pem;
         }
-        {
-            std::lock_guard lock(mutex_);
-            exec_running_ = false;
-            if (!failure) {
-                exec_cached_ = std::move(fresh);
-                ++exec_runs_;
-            }
-        }
-        if (failure) std::rethrow_exception(failure);
-        // Once more to hand the cached credential out (and install a cert).
-        co_return co_await authorization(ex, transport);
+        co_return cred->token.empty() ? std::string() : "Bearer " + cred->token;
     }
     if (!config_.username.empty())
         co_return "Basic " + base64_encode(config_.username + ":" + config_.password);
     co_return std::string();
 }
 
-asio::awaitable<ExecCredential> Credentials::run_exec(asio::any_io_executor ex) {
+ExecCredential Credentials::run_exec() {
     const ExecConfig& exec = *config_.exec;
     int out_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw TransportError("exec plugin: pipe failed");
@@ -246,24 +224,28 @@ asio::awaitable<ExecCredential> Credentials::run_exec(asio::any_io_executor ex) 
         throw TransportError(msg);
     }
 
-    asio::posix::stream_descriptor out(ex, out_pipe[0]);
-    asio::steady_timer deadline(ex, kExecTimeout);
-    bool timed_out = false;
-    deadline.async_wait([&](boost::system::error_code ec) {
-        if (!ec) {
-            timed_out = true;
-            ::kill(pid, SIGKILL);
-        }
-    });
     std::string output;
     std::array<char, 4096> buf;
+    bool timed_out = false;
+    auto deadline = std::chrono::steady_clock::now() + kExecTimeout;
     for (;;) {
-        auto [ec, n] = co_await out.async_read_some(asio::buffer(buf), asio::as_tuple(use_awaitable));
-        output.append(buf.data(), n);
-        if (ec || output.size() > 1024 * 1024) break;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            timed_out = true;
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        pollfd pfd{out_pipe[0], POLLIN, 0};
+        int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) continue;
+        auto n = ::read(out_pipe[0], buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        output.append(buf.data(), static_cast<std::size_t>(n));
+        if (output.size() > 1024 * 1024) break;
     }
-    deadline.cancel();
-    out.close();
+    ::close(out_pipe[0]);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -272,7 +254,7 @@ asio::awaitable<ExecCredential> Credentials::run_exec(asio::any_io_executor ex) 
         throw TransportError("exec plugin '" + exec.command + "' failed with exit status " +
                              std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
     try {
-        co_return parse_exec_credential(output, exec.api_version);
+        return parse_exec_credential(output, exec.api_version);
     } catch (const ConfigError& e) {
         throw TransportError(std::string(e.what()) + " (plugin '" + exec.command + "')");
     }

@@ -44,14 +44,14 @@ public:
 
 private:
     std::string read_token_file();
-    boost::asio::awaitable<ExecCredential> run_exec(boost::asio::any_io_executor ex);
+    ExecCredential run_exec();
 
     const ClusterConfig& config_;
     std::mutex mutex_;
     std::string file_token_;
     std::chrono::steady_clock::time_point file_read_at_{};
     std::optional<ExecCredential> exec_cached_;
-    bool exec_running_ = false;
+    std::mutex exec_mutex_;  // one plugin run at a time
     std::uint64_t exec_runs_ = 0;
     std::string installed_cert_;
 };

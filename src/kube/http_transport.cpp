@@ -302,7 +302,9 @@ asio::awaitable<HttpResponse> HttpTransport::stream(const HttpRequest& request,
         parser.get().body().data = buf.data();
         parser.get().body().size = buf.size();
         arm();
-        auto [ec, n] = co_await http::async_read(conn->stream, conn->buffer, parser, asio::as_tuple(use_awaitable));
+        // read_some: hand each chunk over as soon as it arrives (a watch
+        // event must not wait for the buffer to fill).
+        auto [ec, n] = co_await http::async_read_some(conn->stream, conn->buffer, parser, asio::as_tuple(use_awaitable));
         if (ec == http::error::need_buffer) ec = {};
         std::size_t got = buf.size() - parser.get().body().size;
         if (got > 0) {

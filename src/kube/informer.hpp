@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <shared_mutex>
@@ -113,10 +114,11 @@ public:
     bool has_synced() const { return reflector_.has_synced(); }
     // Waits (polling cheaply) until the first list has been stored, or stop.
     // Returns has_synced().
-    Task<bool> wait_for_sync(std::stop_token stop = {});
+    Task<bool> wait_for_sync(std::stop_token stop = std::stop_token()) { return wait_for_sync_co(std::move(stop)); }
     const Reflector& reflector() const { return reflector_; }
 
 private:
+    Task<bool> wait_for_sync_co(std::stop_token stop);
     void on_replace(std::vector<boost::json::object>&& items);
     void on_event(WatchEvent&& event);
     Object prepare(boost::json::object&& obj) const;
@@ -138,10 +140,11 @@ public:
     // Starts every informer (co_spawn on the client's executor) and any created later.
     void start(std::stop_token stop);
     // True when every informer has synced.
-    Task<bool> wait_for_sync(std::stop_token stop = {});
+    Task<bool> wait_for_sync(std::stop_token stop = std::stop_token()) { return wait_for_sync_co(std::move(stop)); }
     Client& client() { return client_; }
 
 private:
+    Task<bool> wait_for_sync_co(std::stop_token stop);
     Client client_;
     std::optional<std::stop_token> stop_;
     std::map<std::string, std::unique_ptr<Informer>> informers_;
