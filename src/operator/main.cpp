@@ -1,0 +1,109 @@
+// shapeblock-operator: runs the ShapeBlock controllers in a cluster.
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <exception>
+#include <random>
+
+#include "app_reconciler.hpp"
+#include "common/log.hpp"
+#include "config.hpp"
+#include "crd_install.hpp"
+#include "manager.hpp"
+#include "operator_config.hpp"
+#include "project_reconciler.hpp"
+
+namespace {
+
+using sb::op::OperatorConfig;
+
+// Every controller of the operator is registered here.
+void register_controllers(sb::kube::Manager& manager, const OperatorConfig& config) {
+    sb::op::add_project_controller(manager, config);
+    sb::op::add_app_controller(manager, config);
+}
+
+sb::kube::ClusterConfig cluster_config(const OperatorConfig& config) {
+    auto cluster = config.kubeconfig.empty() ? sb::kube::load_default_config(config.context)
+                                             : sb::kube::load_kubeconfig({config.kubeconfig}, config.context);
+    cluster.qps = config.api_qps;
+    cluster.burst = config.api_burst;
+    cluster.user_agent = "shapeblock-operator/0.1";
+    return cluster;
+}
+
+std::string default_identity() {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    std::random_device rd;
+    return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
+}
+
+sb::kube::ManagerOptions manager_options(const OperatorConfig& config) {
+    sb::kube::ManagerOptions options;
+    if (config.metrics_address.empty()) {
+        options.health_port = -1;
+    } else {
+        auto colon = config.metrics_address.rfind(':');
+        options.health_address = config.metrics_address.substr(0, colon);
+        if (options.health_address.empty()) options.health_address = "0.0.0.0";
+        options.health_port = std::stoi(config.metrics_address.substr(colon + 1));
+    }
+    if (config.leader_elect) {
+        options.leader_election = sb::kube::LeaderElectionConfig{
+            .lease_namespace = config.lease_namespace,
+            .lease_name = config.lease_name,
+            .identity = config.identity.empty() ? default_identity() : config.identity,
+        };
+    }
+    return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    OperatorConfig config;
+    try {
+        int exit_code = 0;
+        if (!sb::op::parse_operator_config(argc, argv, config, exit_code)) return exit_code;
+        sb::log::set_level(sb::log::parse_level(config.log_level));
+        sb::log::set_format(config.log_format == "text" ? sb::log::Format::text : sb::log::Format::json);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "shapeblock-operator: %s\n", e.what());
+        return 2;
+    }
+
+    try {
+        boost::asio::io_context io;
+        sb::kube::Client client(io.get_executor(), cluster_config(config));
+        sb::kube::Manager manager(client, manager_options(config));
+        register_controllers(manager, config);
+
+        std::exception_ptr failure;
+        boost::asio::co_spawn(
+            io,
+            [&]() -> boost::asio::awaitable<void> {
+                if (config.install_crds) co_await sb::op::install_crds(client);
+                sb::log::info("operator starting", {{"registrySecret", boost::json::value(config.registry_secret_name)},
+                                                    {"leaderElect", boost::json::value(config.leader_elect)},
+                                                    {"workers", boost::json::value(config.concurrency)}});
+                co_await manager.run();
+            },
+            [&](std::exception_ptr e) {
+                failure = e;
+                io.stop();
+            });
+        io.run();
+        if (failure) std::rethrow_exception(failure);
+        sb::log::info("operator stopped");
+        return 0;
+    } catch (const sb::kube::LeadershipLostError& e) {
+        sb::log::error("leadership lost, exiting", {{"error", boost::json::value(e.what())}});
+        return 1;
+    } catch (const std::exception& e) {
+        sb::log::error("operator failed", {{"error", boost::json::value(e.what())}});
+        return 1;
+    }
+}

@@ -1,0 +1,86 @@
+#include "operator_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace sb::op;
+
+namespace {
+
+OperatorConfig parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "shapeblock-operator");
+    OperatorConfig config;
+    int code = -1;
+    EXPECT_TRUE(parse_operator_config(static_cast<int>(args.size()), args.data(), config, code));
+    return config;
+}
+
+}  // namespace
+
+TEST(OperatorConfig, Defaults) {
+    auto c = parse({});
+    EXPECT_EQ(c.registry_secret_namespace, "shapeblock");
+    EXPECT_EQ(c.registry_secret_name, "registry-credentials");
+    EXPECT_TRUE(c.leader_elect);
+    EXPECT_FALSE(c.install_crds);
+    EXPECT_EQ(c.concurrency, 4);
+}
+
+TEST(OperatorConfig, Flags) {
+    auto c = parse({"--kubeconfig", "/k", "--registry-secret-name", "regcred", "--api-qps", "20", "--concurrency=8",
+                    "--leader-elect=false", "--install-crds", "--ingress-namespaces", "a,b"});
+    EXPECT_EQ(c.kubeconfig, "/k");
+    EXPECT_EQ(c.registry_secret_name, "regcred");
+    EXPECT_DOUBLE_EQ(c.api_qps, 20);
+    EXPECT_EQ(c.concurrency, 8);
+    EXPECT_FALSE(c.leader_elect);
+    EXPECT_TRUE(c.install_crds);
+    EXPECT_EQ(c.ingress_namespaces, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(OperatorConfig, FileThenEnvThenFlags) {
+    auto file = std::filesystem::temp_directory_path() / ("sb-operator-config-" + std::to_string(::getpid()) + ".yaml");
+    {
+        std::ofstream out(file);
+        out << "registry-secret-name: from-file\nchart-version: 1.0.0\nconcurrency: 3\nleader-elect: false\n"
+               "ingress-namespaces: [x, y]\n";
+    }
+    ::setenv("SB_OPERATOR_CHART_VERSION", "2.0.0", 1);
+    auto path = file.string();
+    auto c = parse({"--config", path.c_str(), "--concurrency", "5"});
+    ::unsetenv("SB_OPERATOR_CHART_VERSION");
+    std::filesystem::remove(file);
+    EXPECT_EQ(c.registry_secret_name, "from-file");
+    EXPECT_EQ(c.chart_version, "2.0.0");
+    EXPECT_EQ(c.concurrency, 5);
+    EXPECT_FALSE(c.leader_elect);
+    EXPECT_EQ(c.ingress_namespaces, (std::vector<std::string>{"x", "y"}));
+}
+
+TEST(OperatorConfig, RejectsBadInput) {
+    OperatorConfig c;
+    EXPECT_THROW(apply_config_yaml(c, "no-such-setting: 1", "f.yaml"), ConfigError);
+    EXPECT_THROW(apply_config_yaml(c, "concurrency: lots", "f.yaml"), ConfigError);
+    EXPECT_THROW(apply_config_yaml(c, "- a\n- b", "f.yaml"), ConfigError);
+    int code = 0;
+    const char* bad_builder[] = {"op", "--dockerfile-builder", "docker"};
+    EXPECT_THROW(parse_operator_config(3, bad_builder, c, code), ConfigError);
+    const char* unknown[] = {"op", "--frobnicate"};
+    EXPECT_THROW(parse_operator_config(2, unknown, c, code), ConfigError);
+    const char* zero[] = {"op", "--concurrency", "0"};
+    EXPECT_THROW(parse_operator_config(3, zero, c, code), ConfigError);
+}
+
+TEST(OperatorConfig, HelpExitsCleanly) {
+    OperatorConfig c;
+    int code = -1;
+    const char* help[] = {"op", "--help"};
+    testing::internal::CaptureStdout();
+    EXPECT_FALSE(parse_operator_config(2, help, c, code));
+    auto out = testing::internal::GetCapturedStdout();
+    EXPECT_EQ(code, 0);
+    EXPECT_NE(out.find("--registry-secret-name"), std::string::npos);
+}
