@@ -27,15 +27,19 @@ bool established(const json::object& crd) {
 }  // namespace
 
 kube::Task<void> install_crds(kube::Client& client, std::chrono::seconds timeout) {
+    // Parsed up front: no temporaries live across a co_await.
+    std::vector<json::object> crds;
+    for (const auto& file : embedded_crds())
+        for (auto& crd : parse_yaml_manifests(file.content, file.name)) crds.push_back(std::move(crd));
     std::vector<std::string> names;
-    for (const auto& file : embedded_crds()) {
-        for (auto& crd : parse_yaml_manifests(file.content, file.name)) {
-            auto name = get_string(crd, "metadata.name");
-            co_await client.apply(kube::resources::customresourcedefinitions, crd,
-                                  kube::ApplyOptions{.field_manager = std::string(kFieldManager), .force = true});
-            log::info("CRD applied", {{"crd", json::value(name)}});
-            names.push_back(std::move(name));
-        }
+    kube::ApplyOptions options;
+    options.field_manager = std::string(kFieldManager);
+    options.force = true;
+    for (const auto& crd : crds) {
+        auto name = get_string(crd, "metadata.name");
+        co_await client.apply(kube::resources::customresourcedefinitions, crd, options);
+        log::info("CRD applied", {{"crd", json::value(name)}});
+        names.push_back(std::move(name));
     }
     auto deadline = std::chrono::steady_clock::now() + timeout;
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
