@@ -1,0 +1,511 @@
+#include "appbuild_reconciler.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <algorithm>
+
+#include "build_status.hpp"
+#include "crd_types.hpp"
+#include "deploy_request.hpp"
+#include "errors.hpp"
+#include "common/log.hpp"
+#include "object_helpers.hpp"
+
+namespace sb::op::build {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::string_view kBuildSelector = "app.kubernetes.io/component=build,app.kubernetes.io/managed-by=shapeblock";
+
+constexpr std::string_view kStatusSubresource = "status";
+constexpr std::string_view kNoSubresource = {};
+// Options passed as named objects: g++ 12 mishandles default class arguments of coroutines.
+const kube::WriteOptions kWriteOptions{.field_manager = std::string(kFieldManager)};
+const kube::GetOptions kGetOptions{};
+
+json::value text(const std::string& s) { return json::value(std::string_view(s)); }
+
+// Initializer lists live outside coroutine bodies (g++ 12 mishandles them there).
+json::object wrap(std::string_view key, json::value value) {
+    json::object o;
+    o[key] = std::move(value);
+    return o;
+}
+
+json::object annotation_patch(std::string_view key, const std::string& value) {
+    return wrap("metadata", wrap("annotations", wrap(key, text(value))));
+}
+
+void log_build(std::string_view message, const json::object& build, std::string_view field = {}, const std::string& value = {}) {
+    if (field.empty()) sb::log::info(message, {{"key", text(kube::object_key(build))}});
+    else sb::log::info(message, {{"key", text(kube::object_key(build))}, {field, text(value)}});
+}
+
+bool is_terminal(std::string_view phase) { return phase == "Completed" || phase == "Failed"; }
+
+std::string phase_of(const json::object& build) { return get_string(build, "status.phase"); }
+
+// Creation order of builds of one app: timestamp, then name.
+bool created_before(const json::object& a, const json::object& b) {
+    auto ta = get_string(a, "metadata.creationTimestamp"), tb = get_string(b, "metadata.creationTimestamp");
+    if (ta != tb) return ta < tb;
+    return get_string(a, "metadata.name") < get_string(b, "metadata.name");
+}
+
+std::string annotation(const json::object& obj, std::string_view key) {
+    const auto* annotations = find_object(obj, "metadata.annotations");
+    if (!annotations) return {};
+    if (auto* v = annotations->if_contains(key); v && v->is_string()) return std::string(v->get_string());
+    return {};
+}
+
+json::object current_status(const json::object& build) {
+    const auto* s = find_object(build, "status");
+    return s ? *s : json::object{};
+}
+
+json::array conditions_of(const json::object& status) {
+    if (auto* c = status.if_contains("conditions"); c && c->is_array()) return c->get_array();
+    return {};
+}
+
+void set_cond(json::object& status, std::int64_t generation, std::string type, bool ok, std::string reason,
+              std::string message) {
+    auto conditions = conditions_of(status);
+    set_condition(conditions, Condition{std::move(type), ok ? "True" : "False", std::move(reason), std::move(message)},
+                  generation, now_rfc3339());
+    status["conditions"] = std::move(conditions);
+}
+
+// The build's owner references plus the App as controller (list items may
+// lack apiVersion/kind, so the reference is spelled out).
+json::array app_owner_references(const json::object& build, const json::object& app) {
+    json::array refs;
+    if (const auto* meta = find_object(build, "metadata"))
+        if (auto* existing = meta->if_contains("ownerReferences"); existing && existing->is_array()) refs = existing->get_array();
+    refs.push_back(json::object{{"apiVersion", kApiVersion},
+                                {"kind", "App"},
+                                {"name", kube::object_name(app)},
+                                {"uid", kube::object_uid(app)},
+                                {"controller", true},
+                                {"blockOwnerDeletion", true}});
+    return refs;
+}
+
+kube::WriteOptions write_options() {
+    kube::WriteOptions o;
+    o.field_manager = std::string(kFieldManager);
+    return o;
+}
+
+kube::DeleteOptions background_delete() {
+    kube::DeleteOptions o;
+    o.propagation = kube::PropagationPolicy::background;
+    return o;
+}
+
+// Our labels, annotations, owner and spec onto the HelmChart as it is.
+void merge_chart(json::object& chart, const json::object& desired) {
+    auto& meta = ensure_object(chart, "metadata");
+    const auto& want = desired.at("metadata").as_object();
+    auto& labels = ensure_object(chart, "metadata.labels");
+    for (const auto& [k, v] : want.at("labels").as_object()) labels[k] = v;
+    auto& annotations = ensure_object(chart, "metadata.annotations");
+    for (const auto& [k, v] : want.at("annotations").as_object()) annotations[k] = v;
+    meta["ownerReferences"] = want.at("ownerReferences");
+    auto& spec = ensure_object(chart, "spec");
+    for (const auto& [k, v] : desired.at("spec").as_object()) spec[k] = v;
+}
+
+void apply_observation(json::object& status, const BuildObservation& obs) {
+    status["phase"] = to_string(obs.phase);
+    status["message"] = obs.message;
+    if (!obs.reason.empty()) status["reason"] = obs.reason;
+    else status.erase("reason");
+    for (auto [key, value] : {std::pair{"podName", &obs.pod_name}, std::pair{"startTime", &obs.start_time},
+                              std::pair{"completionTime", &obs.completion_time}, std::pair{"commit", &obs.commit},
+                              std::pair{"buildType", &obs.build_type}, std::pair{"image", &obs.image},
+                              std::pair{"digest", &obs.digest}}) {
+        if (!value->empty()) status[key] = *value;
+    }
+}
+
+std::string image_with_digest(const std::string& image, const std::string& digest) {
+    if (digest.empty() || image.find('@') != std::string::npos) return image;
+    return image + "@" + digest;
+}
+
+}  // namespace
+
+AppBuildController::AppBuildController(kube::Manager& mgr, AppBuildSettings settings)
+    : client_(mgr.client()),
+      settings_(std::move(settings)),
+      builds_(mgr.informer(crds::appbuilds)),
+      apps_(mgr.informer(crds::apps)),
+      jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(kBuildSelector)})),
+      pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(kBuildSelector)})),
+      services_(mgr.informer(crds::services)) {
+    builds_.add_index(std::string(kBuildsByAppIndex), [](const json::object& b) {
+        return std::vector<std::string>{std::string(kube::object_namespace(b)) + "/" + get_string(b, "spec.appName")};
+    });
+    pods_.add_index(std::string(kBuildLabel), kube::label_index(std::string(kBuildLabel)));
+
+    auto& controller = mgr.add_controller({.name = "appbuild", .workers = settings_.workers},
+                                          [this](const kube::Request& r) { return reconcile(r); });
+    controller.for_resource(builds_).owns(jobs_, std::string(kGroup), "AppBuild");
+    // Pods: by their build label.
+    controller.watches(pods_, [](const json::object& pod) -> std::vector<kube::Request> {
+        auto build = std::string(label_value(pod, kBuildLabel));
+        if (build.empty()) return {};
+        return {kube::Request{std::string(kube::object_namespace(pod)), build}};
+    });
+    // A build that ends (or goes) lets the next queued build of its app start.
+    controller.watches(builds_, [this](const json::object& b) { return queued_siblings(b); });
+    // App or bound Service changes: redeploy the current build (and wake queued ones).
+    controller.watches(apps_, [this](const json::object& app) {
+        std::vector<kube::Request> out;
+        const std::string ns(kube::object_namespace(app));
+        for (const auto& b : builds_of(ns, kube::object_name(app))) {
+            auto phase = phase_of(*b);
+            if (!is_terminal(phase) || get_string(app, "status.latestBuild") == kube::object_name(*b))
+                out.push_back({ns, std::string(kube::object_name(*b))});
+        }
+        return out;
+    });
+    controller.watches(services_, [this](const json::object& service) {
+        std::vector<kube::Request> out;
+        const std::string ns(kube::object_namespace(service));
+        for (const auto& app : apps_.store().list_namespace(ns)) {
+            auto bound = deploy::bound_services(*app);
+            if (std::find(bound.begin(), bound.end(), kube::object_name(service)) == bound.end()) continue;
+            auto latest = get_string(*app, "status.latestBuild");
+            if (!latest.empty()) out.push_back({ns, latest});
+        }
+        return out;
+    });
+}
+
+std::vector<kube::Object> AppBuildController::builds_of(std::string_view ns, std::string_view app) const {
+    auto builds = builds_.store().by_index(std::string(kBuildsByAppIndex), std::string(ns) + "/" + std::string(app));
+    std::sort(builds.begin(), builds.end(), [](const kube::Object& a, const kube::Object& b) { return created_before(*a, *b); });
+    return builds;
+}
+
+std::vector<kube::Request> AppBuildController::queued_siblings(const json::object& build) const {
+    std::vector<kube::Request> out;
+    const std::string ns(kube::object_namespace(build));
+    for (const auto& b : builds_of(ns, get_string(build, "spec.appName")))
+        if (kube::object_name(*b) != kube::object_name(build) && !is_terminal(phase_of(*b)))
+            out.push_back({ns, std::string(kube::object_name(*b))});
+    return out;
+}
+
+std::string AppBuildController::registry_secret_for(const json::object& app) const {
+    auto name = get_string(app, "spec.registry.secretName");
+    return name.empty() ? settings_.registry.secret_name : name;
+}
+
+kube::Task<void> AppBuildController::patch_status(const json::object& build, json::object status) {
+    status["observedGeneration"] = object_generation(build);
+    if (status == current_status(build)) co_return;
+    co_await client_.merge_patch(crds::appbuilds, kube::object_namespace(build), kube::object_name(build),
+                                 wrap("status", std::move(status)), kStatusSubresource, kWriteOptions);
+}
+
+kube::Task<void> AppBuildController::fail(const json::object& build, std::string_view reason, const std::string& message) {
+    auto status = current_status(build);
+    status["phase"] = "Failed";
+    status["reason"] = reason;
+    status["message"] = message;
+    if (!status.contains("completionTime") || get_string(status, "completionTime").empty())
+        status["completionTime"] = now_rfc3339();
+    set_cond(status, object_generation(build), "Built", false, std::string(reason), message);
+    log_build("build failed", build, "reason", std::string(reason));
+    co_await patch_status(build, std::move(status));
+}
+
+kube::Task<void> AppBuildController::ensure_owned_by_app(const json::object& build, const json::object& app) {
+    if (kube::is_controlled_by(build, app) || kube::controller_of(build) != nullptr) co_return;
+    if (kube::object_uid(app).empty()) co_return;
+    co_await client_.merge_patch(crds::appbuilds, kube::object_namespace(build), kube::object_name(build),
+                                 wrap("metadata", wrap("ownerReferences", app_owner_references(build, app))), kNoSubresource, kWriteOptions);
+}
+
+kube::Task<kube::Result> AppBuildController::reconcile(const kube::Request& request) {
+    auto build = builds_.store().get(request.namespace_, request.name);
+    if (!build || kube::is_being_deleted(*build)) co_return kube::Result::done();
+    const auto app_name = get_string(*build, "spec.appName");
+    auto app = apps_.store().get(request.namespace_, app_name);
+    const auto phase = phase_of(*build);
+    if (!app) {
+        if (is_terminal(phase)) co_return kube::Result::done();
+        auto status = current_status(*build);
+        status["phase"] = "Pending";
+        status["message"] = "waiting for App " + app_name + " in namespace " + request.namespace_;
+        co_await patch_status(*build, std::move(status));
+        co_return kube::Result::after(30s);
+    }
+    co_await ensure_owned_by_app(*build, *app);
+
+    if (phase == "Failed") {
+        co_await prune_history(*app);
+        co_return kube::Result::done();
+    }
+    if (phase == "Completed") {
+        // Deploy once, and again whenever this is the app's current build
+        // (App or bound Service changed); writes only what differs.
+        const bool deployed = [&] {
+            auto conditions = conditions_of(current_status(*build));
+            const auto* c = find_condition(conditions, "Deployed");
+            return c && get_string(*c, "status") == "True";
+        }();
+        if (!deployed || get_string(*app, "status.latestBuild") == request.name) {
+            auto image = get_string(*build, "status.image");
+            co_await deploy(*build, *app, image_with_digest(image, get_string(*build, "status.digest")));
+        }
+        co_await prune_history(*app);
+        co_return kube::Result::done();
+    }
+    co_return co_await reconcile_active(*build, *app);
+}
+
+kube::Task<kube::Result> AppBuildController::reconcile_active(const json::object& build, const json::object& app) {
+    const std::string ns(kube::object_namespace(build));
+    const std::string name(kube::object_name(build));
+    const auto job_name = job_name_for(name);
+    auto job = jobs_.store().get(ns, job_name);
+    const bool started = job || !get_string(build, "status.jobName").empty();
+
+    BuildPlan plan;
+    std::string invalid;
+    try {
+        plan = plan_build(app, build, settings_.build, settings_.registry);
+    } catch (const std::invalid_argument& e) {
+        invalid = e.what();
+    }
+    if (!invalid.empty()) {
+        co_await fail(build, "InvalidApp", invalid);
+        co_return kube::Result::done();
+    }
+
+    auto siblings = builds_of(ns, get_string(build, "spec.appName"));
+    if (!started) {
+        // A newer build of the same app supersedes this queued one.
+        for (auto it = siblings.rbegin(); it != siblings.rend(); ++it) {
+            if (created_before(build, **it)) {
+                co_await fail(build, "Superseded", "superseded by the newer build " + std::string(kube::object_name(**it)));
+                co_return kube::Result::done();
+            }
+        }
+        // One build per app at a time: wait for an older one still running.
+        for (const auto& b : siblings) {
+            if (!created_before(*b, build) || is_terminal(phase_of(*b))) continue;
+            auto status = current_status(build);
+            status["phase"] = "Pending";
+            status["message"] = "queued behind build " + std::string(kube::object_name(*b)) + " of the same app";
+            co_await patch_status(build, std::move(status));
+            co_return kube::Result::done();
+        }
+    }
+
+    auto status = current_status(build);
+    const auto generation = object_generation(build);
+
+    if (plan.image_only) {
+        status["phase"] = "Completed";
+        status["reason"] = "Image";
+        status["buildType"] = "image";
+        status["image"] = plan.image;
+        status["message"] = "deploying the image " + plan.image + " (no build)";
+        if (get_string(status, "startTime").empty()) status["startTime"] = now_rfc3339();
+        status["completionTime"] = now_rfc3339();
+        set_cond(status, generation, "Built", true, "Image", "no build needed");
+        co_await patch_status(build, status);
+        json::object updated = build;
+        updated["status"] = status;
+        co_await deploy(updated, app, plan.image);
+        co_return kube::Result::done();
+    }
+
+    if (!started && is_commit_sha(plan.request.git_ref)) {
+        // Image reuse: this commit was already built with the same settings.
+        for (auto it = siblings.rbegin(); it != siblings.rend(); ++it) {
+            const auto& b = **it;
+            if (phase_of(b) != "Completed" || get_string(b, "status.commit") != plan.request.git_ref ||
+                annotation(b, kSettingsAnnotation) != plan.settings_fingerprint || get_string(b, "status.image").empty())
+                continue;
+            status["phase"] = "Completed";
+            status["reason"] = "Reused";
+            status["commit"] = plan.request.git_ref;
+            status["image"] = get_string(b, "status.image");
+            if (auto d = get_string(b, "status.digest"); !d.empty()) status["digest"] = d;
+            status["buildType"] = get_string(b, "status.buildType");
+            status["message"] = "reused the image of build " + std::string(kube::object_name(b)) + " (same commit and settings)";
+            if (get_string(status, "startTime").empty()) status["startTime"] = now_rfc3339();
+            status["completionTime"] = now_rfc3339();
+            set_cond(status, generation, "Built", true, "Reused", get_string(status, "message"));
+            co_await patch_status(build, status);
+            // Record the fingerprint so this build can be reused in turn.
+            co_await client_.merge_patch(crds::appbuilds, ns, name,
+                annotation_patch(kSettingsAnnotation, plan.settings_fingerprint), kNoSubresource, kWriteOptions);
+            json::object updated = build;
+            updated["status"] = status;
+            co_await deploy(updated, app,
+                            image_with_digest(get_string(status, "image"), get_string(status, "digest")));
+            co_return kube::Result::done();
+        }
+    }
+
+    if (!job) {
+        if (annotation(build, kSettingsAnnotation) != plan.settings_fingerprint) {
+            co_await client_.merge_patch(crds::appbuilds, ns, name,
+                annotation_patch(kSettingsAnnotation, plan.settings_fingerprint), kNoSubresource, kWriteOptions);
+        }
+        auto desired = build_job(plan.request, settings_.build);
+        try {
+            co_await client_.create(kube::resources::jobs, std::move(desired), kWriteOptions);
+            log_build("build job created", build, "job", job_name);
+        } catch (const kube::ApiError& e) {
+            if (!kube::is_already_exists(e)) throw;  // ours from before a restart: observed below
+        }
+        status["phase"] = "Pending";
+        status["jobName"] = job_name;
+        if (plan.request.type != BuildType::detect) status["buildType"] = to_string(plan.request.type);
+        status["message"] = "build job created";
+        set_cond(status, generation, "Built", false, "Building", "the build has not finished");
+        co_await patch_status(build, std::move(status));
+        co_return kube::Result::done();
+    }
+
+    if (!kube::is_controlled_by(*job, build)) {
+        co_await fail(build, "JobConflict", "a Job named " + job_name + " exists and does not belong to this build");
+        co_return kube::Result::done();
+    }
+
+    std::vector<json::object> pods;
+    for (const auto& p : pods_.store().by_index(std::string(kBuildLabel), name))
+        if (kube::object_namespace(*p) == ns) pods.push_back(*p);
+    const auto obs = observe_build(job.get(), pods, std::chrono::system_clock::now(), settings_.build);
+
+    if (obs.stop_job) {
+        try {
+            const auto options = background_delete();
+            co_await client_.remove(kube::resources::jobs, ns, job_name, options);
+        } catch (const kube::ApiError& e) {
+            if (!kube::is_not_found(e)) throw;
+        }
+    }
+
+    apply_observation(status, obs);
+    status["jobName"] = job_name;
+    if (obs.phase == BuildPhase::completed) {
+        set_cond(status, generation, "Built", true, "Built", "pushed " + obs.image);
+    } else if (obs.phase == BuildPhase::failed) {
+        set_cond(status, generation, "Built", false, obs.reason, obs.message);
+        if (get_string(status, "completionTime").empty()) status["completionTime"] = now_rfc3339();
+    }
+    co_await patch_status(build, status);
+
+    if (obs.phase == BuildPhase::completed) {
+        json::object updated = build;
+        updated["status"] = status;
+        co_await deploy(updated, app, image_with_digest(obs.image, obs.digest));
+    }
+    if (obs.recheck_after.count() > 0) co_return kube::Result::after(obs.recheck_after);
+    co_return kube::Result::done();
+}
+
+kube::Task<void> AppBuildController::deploy(const json::object& build, const json::object& app, const std::string& image) {
+    const std::string ns(kube::object_namespace(build));
+    const std::string name(kube::object_name(build));
+    const std::string app_name(kube::object_name(app));
+    auto status = current_status(build);
+    const auto generation = object_generation(build);
+    if (image.empty()) {
+        co_await fail(build, "DeployFailed", "the build finished without an image reference to deploy");
+        co_return;
+    }
+    // Never let an older build overwrite the deploy of a newer one.
+    const auto latest = get_string(app, "status.latestBuild");
+    if (!latest.empty() && latest != name) {
+        if (auto current = builds_.store().get(ns, latest); current && created_before(build, *current)) {
+            set_cond(status, generation, "Deployed", false, "Outdated", "build " + latest + " is deployed instead");
+            co_await patch_status(build, std::move(status));
+            co_return;
+        }
+    }
+
+    std::vector<std::string> secrets;
+    for (const auto& service : deploy::bound_services(app)) {
+        auto svc = services_.store().get(ns, service);
+        secrets.push_back(deploy::connection_secret_name(service, svc.get()));
+    }
+    auto request = deploy::deploy_request_for(app, build, image, std::move(secrets), registry_secret_for(app));
+    auto desired = deploy::helm_chart(request, settings_.deploy, app);
+    std::string deploy_error;
+    try {
+        // Named arguments: g++ 12 mishandles default and temporary class
+        // arguments of coroutines.
+        const std::function<void(json::object&)> mutate = [&](json::object& chart) { merge_chart(chart, desired); };
+        const auto options = write_options();
+        auto result = co_await kube::create_or_update(client_, crds::helmcharts, ns, app_name, mutate, nullptr, options);
+        if (result != kube::OperationResult::unchanged)
+            log_build("helmchart written", build, "image", image);
+    } catch (const kube::ApiError& e) {
+        if (kube::is_conflict(e)) throw;  // retried with back-off
+        deploy_error = std::string("writing the HelmChart failed: ") + e.what();
+    }
+    if (!deploy_error.empty()) {
+        status["phase"] = "Failed";
+        status["reason"] = "DeployFailed";
+        status["message"] = deploy_error;
+        set_cond(status, generation, "Deployed", false, "DeployFailed", deploy_error);
+        co_await patch_status(build, std::move(status));
+        co_return;
+    }
+    set_cond(status, generation, "Deployed", true, "HelmChartWritten", "HelmChart " + app_name + " written");
+    co_await patch_status(build, std::move(status));
+
+    // App status: the fields this controller owns, merged.
+    const auto current = get_string(app, "status.currentImage");
+    json::object app_status;
+    app_status["latestBuild"] = name;
+    app_status["currentImage"] = image;
+    if (!current.empty() && current != image) app_status["previousImage"] = current;
+    app_status["url"] = deploy::app_url(request, settings_.deploy);
+    bool changed = false;
+    for (const auto& [k, v] : app_status) {
+        auto* have = find_object(app, "status") ? find_object(app, "status")->if_contains(k) : nullptr;
+        if (!have || *have != v) changed = true;
+    }
+    if (changed) {
+        app_status["phase"] = "Deploying";
+        app_status["message"] = "deploying " + image;
+        app_status["lastUpdated"] = now_rfc3339();
+        co_await client_.merge_patch(crds::apps, ns, app_name, wrap("status", std::move(app_status)), kStatusSubresource, kWriteOptions);
+    }
+}
+
+kube::Task<void> AppBuildController::prune_history(const json::object& app) {
+    const std::string ns(kube::object_namespace(app));
+    auto builds = builds_of(ns, kube::object_name(app));
+    const auto deployed = get_string(app, "status.latestBuild");
+    int kept = 0;
+    for (auto it = builds.rbegin(); it != builds.rend(); ++it) {
+        const auto& b = **it;
+        if (++kept <= settings_.history_limit) continue;
+        if (!is_terminal(phase_of(b)) || kube::object_name(b) == deployed || kube::is_being_deleted(b)) continue;
+        try {
+            const auto options = background_delete();
+            co_await client_.remove(crds::appbuilds, ns, kube::object_name(b), options);
+            log_build("old build deleted", b);
+        } catch (const kube::ApiError& e) {
+            if (!kube::is_not_found(e)) throw;
+        }
+    }
+}
+
+}  // namespace sb::op::build

@@ -1,0 +1,197 @@
+#include "service_reconciler.hpp"
+
+#include <boost/json/array.hpp>
+#include <algorithm>
+
+#include "crd_types.hpp"
+#include "deploy_request.hpp"
+#include "errors.hpp"
+#include "common/log.hpp"
+#include "object_helpers.hpp"
+
+namespace sb::op::service {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::string_view kStatusSubresource = "status";
+constexpr std::string_view kNoSubresource = {};
+// Options passed as named objects: g++ 12 mishandles default class arguments of coroutines.
+const kube::WriteOptions kWriteOptions{.field_manager = std::string(kFieldManager)};
+const kube::GetOptions kGetOptions{};
+
+json::object wrap(std::string_view key, json::value value) {
+    json::object o;
+    o[key] = std::move(value);
+    return o;
+}
+
+json::array finalizers_of(const json::object& obj) {
+    const auto* meta = find_object(obj, "metadata");
+    if (meta)
+        if (auto* f = meta->if_contains("finalizers"); f && f->is_array()) return f->get_array();
+    return {};
+}
+
+json::value strings(const std::vector<std::string>& list) {
+    json::array a;
+    for (const auto& s : list) a.emplace_back(s);
+    return a;
+}
+
+std::string join(const std::vector<std::string>& list) {
+    std::string out;
+    for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+json::object status_object(std::string_view phase, const std::string& message, const std::string& secret,
+                           const std::vector<std::string>& bound) {
+    json::object s;
+    s["phase"] = phase;
+    s["message"] = message;
+    if (!secret.empty()) s["connectionSecretName"] = secret;
+    s["boundApps"] = strings(bound);
+    return s;
+}
+
+void copy_fields(json::object& into, const json::object& from) {
+    auto& meta = ensure_object(into, "metadata");
+    const auto& want = from.at("metadata").as_object();
+    meta["labels"] = want.at("labels");
+    meta["ownerReferences"] = want.at("ownerReferences");
+    for (std::string_view key : {"spec", "data", "type"})
+        if (auto* v = from.if_contains(key)) into[key] = *v;
+}
+
+}  // namespace
+
+ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, int workers)
+    : client_(mgr.client()),
+      config_(std::move(config)),
+      services_(mgr.informer(crds::services)),
+      apps_(mgr.informer(crds::apps)) {
+    auto& controller = mgr.add_controller({.name = "service", .workers = workers},
+                                          [this](const kube::Request& r) { return reconcile(r); });
+    controller.for_resource(services_);
+    // Binding changes: every service of the app's namespace looks again.
+    controller.watches(apps_, [this](const json::object& app) {
+        std::vector<kube::Request> out;
+        const std::string ns(kube::object_namespace(app));
+        for (const auto& s : services_.store().list_namespace(ns)) out.push_back({ns, std::string(kube::object_name(*s))});
+        return out;
+    });
+}
+
+std::vector<std::string> ServiceController::bound_apps(const json::object& service) const {
+    std::vector<std::string> out;
+    const auto name = kube::object_name(service);
+    for (const auto& app : apps_.store().list_namespace(kube::object_namespace(service))) {
+        if (kube::is_being_deleted(*app)) continue;
+        auto bound = deploy::bound_services(*app);
+        if (std::find(bound.begin(), bound.end(), name) != bound.end()) out.emplace_back(kube::object_name(*app));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+kube::Task<void> ServiceController::write_status(const json::object& service, json::object status) {
+    status["observedGeneration"] = object_generation(service);
+    const auto* current = find_object(service, "status");
+    if (current && *current == status) co_return;
+    co_await client_.merge_patch(crds::services, kube::object_namespace(service), kube::object_name(service),
+                                 wrap("status", std::move(status)), kStatusSubresource, kWriteOptions);
+}
+
+kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& request) {
+    auto service = services_.store().get(request.namespace_, request.name);
+    if (!service) co_return kube::Result::done();
+    const auto bound = bound_apps(*service);
+    const auto secret_name = connection_secret_name(request.name);
+
+    if (kube::is_being_deleted(*service)) {
+        if (!kube::has_finalizer(*service, kServiceFinalizer)) co_return kube::Result::done();
+        if (!bound.empty()) {
+            co_await write_status(*service, status_object("Deleting",
+                "deletion waits: still bound to " + join(bound) + "; remove it from their spec.services first",
+                secret_name, bound));
+            co_return kube::Result::done();
+        }
+        json::object copy = *service;
+        kube::remove_finalizer(copy, kServiceFinalizer);
+        co_await client_.merge_patch(crds::services, request.namespace_, request.name,
+                                     wrap("metadata", wrap("finalizers", finalizers_of(copy))), kNoSubresource, kWriteOptions);
+        co_return kube::Result::done();
+    }
+    if (!kube::has_finalizer(*service, kServiceFinalizer)) {
+        json::object copy = *service;
+        kube::add_finalizer(copy, kServiceFinalizer);
+        co_await client_.merge_patch(crds::services, request.namespace_, request.name,
+                                     wrap("metadata", wrap("finalizers", finalizers_of(copy))), kNoSubresource, kWriteOptions);
+    }
+
+    json::object chart;
+    std::string invalid;
+    try {
+        chart = service_helm_chart(*service, config_);
+    } catch (const std::invalid_argument& e) {
+        invalid = e.what();
+    }
+    if (!invalid.empty()) {
+        co_await write_status(*service, status_object("Failed", invalid, "", bound));
+        co_return kube::Result::done();
+    }
+
+    // Credentials: generated once; the Secret is the only place they live.
+    const auto type = get_string(*service, "spec.type");
+    Credentials credentials;
+    std::optional<json::object> existing;
+    try {
+        existing = co_await client_.get(kube::resources::secrets, request.namespace_, credentials_secret_name(request.name), kGetOptions);
+    } catch (const kube::ApiError& e) {
+        if (!kube::is_not_found(e)) throw;
+    }
+    if (existing) {
+        credentials = read_credentials(*existing);
+    } else {
+        credentials = default_credentials(type, request.name, generate_password());
+        co_await client_.create(kube::resources::secrets, credentials_secret(*service, credentials), kWriteOptions);
+        sb::log::info("service credentials generated", {{"key", json::value(std::string_view(kube::object_key(*service)))}});
+    }
+
+    const auto connection = connection_secret(*service, credentials);
+    // Named arguments: g++ 12 mishandles default and temporary class arguments of coroutines.
+    kube::WriteOptions options;
+    options.field_manager = std::string(kFieldManager);
+    const std::function<void(json::object&)> write_connection = [&](json::object& s) { copy_fields(s, connection); };
+    co_await kube::create_or_update(client_, kube::resources::secrets, request.namespace_, secret_name, write_connection,
+                                    nullptr, options);
+    const std::function<void(json::object&)> write_chart = [&](json::object& c) { copy_fields(c, chart); };
+    co_await kube::create_or_update(client_, crds::helmcharts, request.namespace_, request.name, write_chart, nullptr,
+                                    options);
+
+    // helm-controller runs the install as Job helm-install-<name>.
+    std::string phase = "Deploying", message = "HelmChart written; waiting for helm-controller to install it";
+    std::optional<json::object> install;
+    try {
+        install = co_await client_.get(kube::resources::jobs, request.namespace_, "helm-install-" + request.name, kGetOptions);
+    } catch (const kube::ApiError& e) {
+        if (!kube::is_not_found(e)) throw;
+    }
+    if (install) {
+        if (get_int(*install, "status.succeeded").value_or(0) > 0) {
+            phase = "Ready";
+            message = "installed; connection details in Secret " + secret_name;
+        } else if (get_int(*install, "status.failed").value_or(0) > 0) {
+            phase = "Failed";
+            message = "the helm install job failed; see the logs of Job helm-install-" + request.name;
+        }
+    }
+    co_await write_status(*service, status_object(phase, message, secret_name, bound));
+    if (phase == "Deploying") co_return kube::Result::after(15s);
+    co_return kube::Result::done();
+}
+
+}  // namespace sb::op::service

@@ -1,0 +1,252 @@
+#include "operator_harness.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <pthread.h>
+#include <sstream>
+#include <time.h>
+
+#include "crd_types.hpp"
+#include "errors.hpp"
+#include "yaml_json.hpp"
+
+namespace sb::op::testing {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+namespace {
+
+template <typename T>
+T run_sync(asio::io_context& io, kube::Task<T> task) {
+    auto future = asio::co_spawn(io, std::move(task), asio::use_future);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("API call timed out");
+        io.restart();
+        io.run_for(std::chrono::milliseconds(10));
+    }
+    return future.get();
+}
+
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+json::object terminated_status(const ContainerOutcome& c) {
+    json::object t{{"exitCode", c.exit_code},
+                   {"reason", c.reason.empty() ? (c.exit_code == 0 ? "Completed" : "Error") : c.reason},
+                   {"startedAt", now_rfc3339()},
+                   {"finishedAt", now_rfc3339()}};
+    if (!c.message.empty()) t["message"] = c.message;
+    return {{"name", c.name},
+            {"ready", false},
+            {"restartCount", 0},
+            {"image", "test"},
+            {"imageID", ""},
+            {"state", {{"terminated", std::move(t)}}}};
+}
+
+}  // namespace
+
+kube::ClusterConfig admin_config() {
+    auto cfg = kube::load_kubeconfig({testenv::LocalControlPlane::shared().admin_kubeconfig()});
+    cfg.qps = 1000;
+    cfg.burst = 1000;
+    return cfg;
+}
+
+SyncClient::SyncClient() : client_(io_.get_executor(), admin_config()) {}
+
+json::object SyncClient::get(const kube::ResourceRef& r, const std::string& ns, const std::string& name) {
+    return run_sync(io_, client_.get(r, ns, name));
+}
+
+std::optional<json::object> SyncClient::try_get(const kube::ResourceRef& r, const std::string& ns, const std::string& name) {
+    try {
+        return get(r, ns, name);
+    } catch (const kube::ApiError& e) {
+        if (kube::is_not_found(e)) return std::nullopt;
+        throw;
+    }
+}
+
+std::vector<json::object> SyncClient::list(const kube::ResourceRef& r, const std::string& ns, const std::string& selector) {
+    kube::ListOptions options;
+    options.label_selector = selector;
+    return run_sync(io_, client_.list_all(r, ns, options)).items;
+}
+
+json::object SyncClient::create(const kube::ResourceRef& r, json::object obj) {
+    return run_sync(io_, client_.create(r, std::move(obj)));
+}
+
+json::object SyncClient::update_status(const kube::ResourceRef& r, json::object obj) {
+    return run_sync(io_, client_.update_status(r, std::move(obj)));
+}
+
+json::object SyncClient::update(const kube::ResourceRef& r, json::object obj) {
+    return run_sync(io_, client_.update(r, std::move(obj)));
+}
+
+void SyncClient::remove(const kube::ResourceRef& r, const std::string& ns, const std::string& name) {
+    kube::DeleteOptions options;
+    options.propagation = kube::PropagationPolicy::background;
+    run_sync(io_, client_.remove(r, ns, name, options));
+}
+
+void SyncClient::create_namespace(const std::string& name) {
+    try {
+        create(kube::resources::namespaces, json::object{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
+    } catch (const kube::ApiError& e) {
+        if (!kube::is_already_exists(e)) throw;
+    }
+}
+
+void install_crds(SyncClient& client) {
+    static std::once_flag once;
+    std::call_once(once, [&] {
+        std::vector<std::filesystem::path> files;
+        for (const auto& entry : std::filesystem::directory_iterator(std::string(SB_SOURCE_DIR) + "/deploy/crds"))
+            if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+        files.push_back(std::string(SB_OPERATOR_TESTDATA) + "/helmchart-crd.yaml");
+        for (const auto& f : files) {
+            for (auto& crd : parse_yaml_manifests(read_text(f), f.string())) {
+                try {
+                    client.create(kube::resources::customresourcedefinitions, std::move(crd));
+                } catch (const kube::ApiError& e) {
+                    if (!kube::is_already_exists(e)) throw;
+                }
+            }
+        }
+        for (const auto* r : {&crds::apps, &crds::appbuilds, &crds::services, &crds::helmcharts}) {
+            bool served = eventually([&] {
+                try {
+                    client.list(*r, "default");
+                    return true;
+                } catch (const kube::ApiError&) {
+                    return false;
+                }
+            });
+            if (!served) throw std::runtime_error("CRD not served: " + r->resource);
+        }
+    });
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout, std::chrono::milliseconds interval) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(interval);
+    }
+    return pred();
+}
+
+OperatorUnderTest::OperatorUnderTest(build::AppBuildSettings settings) : settings_(std::move(settings)) { start(); }
+
+OperatorUnderTest::~OperatorUnderTest() { stop(); }
+
+void OperatorUnderTest::start() {
+    io_ = std::make_unique<asio::io_context>();
+    kube::ManagerOptions options;
+    options.health_port = -1;
+    options.handle_signals = false;
+    manager_ = std::make_unique<kube::Manager>(kube::Client(io_->get_executor(), admin_config()), options);
+    builds_ = std::make_unique<build::AppBuildController>(*manager_, settings_);
+    services_ = std::make_unique<service::ServiceController>(*manager_, service::ServiceConfig{});
+    finished_ = std::make_shared<std::atomic<bool>>(false);
+    asio::co_spawn(*io_, manager_->run(), [done = finished_](std::exception_ptr) { *done = true; });
+    thread_ = std::thread([io = io_.get()] { io->run(); });
+}
+
+double OperatorUnderTest::cpu_seconds() const {
+    clockid_t clock;
+    if (!thread_.joinable() || pthread_getcpuclockid(const_cast<std::thread&>(thread_).native_handle(), &clock) != 0) return 0;
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+void OperatorUnderTest::stop() {
+    if (!thread_.joinable()) return;
+    asio::post(*io_, [m = manager_.get()] { m->stop(); });
+    // The manager returns once its workers are done; idle connections may
+    // keep the io_context busy, so it is stopped explicitly after that.
+    eventually([&] { return finished_->load(); }, std::chrono::seconds(30));
+    io_->stop();
+    thread_.join();
+    services_.reset();
+    builds_.reset();
+    manager_.reset();
+    io_.reset();
+}
+
+json::object app_object(const std::string& ns, const std::string& name, const std::string& type) {
+    json::object spec{{"git", {{"url", "https://git.example.com/team/" + name + ".git"}, {"branch", "main"}}},
+                      {"registry", {{"url", "registry.example.com"}, {"secretName", "registry-credentials"}}},
+                      {"port", 8080},
+                      {"domains", json::array{name + ".apps.example.com"}}};
+    if (type == "image") spec["build"] = json::object{{"type", type}, {"image", "registry.example.com/" + ns + "/" + name + ":initial"}};
+    else if (!type.empty()) spec["build"] = json::object{{"type", type}};
+    return {{"apiVersion", "apps.shapeblock.io/v1alpha1"},
+            {"kind", "App"},
+            {"metadata", {{"name", name}, {"namespace", ns}}},
+            {"spec", std::move(spec)}};
+}
+
+json::object appbuild_object(const std::string& ns, const std::string& name, const std::string& app,
+                             const std::string& git_ref, const std::string& image_tag) {
+    json::object spec{{"appName", app}, {"gitRef", git_ref}};
+    if (!image_tag.empty()) spec["imageTag"] = image_tag;
+    return {{"apiVersion", "apps.shapeblock.io/v1alpha1"},
+            {"kind", "AppBuild"},
+            {"metadata", {{"name", name}, {"namespace", ns}}},
+            {"spec", std::move(spec)}};
+}
+
+json::object image_build_object(const std::string& ns, const std::string& name, const std::string& app,
+                                 const std::string& image) {
+    return {{"apiVersion", "apps.shapeblock.io/v1alpha1"},
+            {"kind", "AppBuild"},
+            {"metadata", {{"name", name}, {"namespace", ns}}},
+            {"spec", {{"appName", app}, {"image", image}}}};
+}
+
+json::object wait_for_build_pod(SyncClient& c, const std::string& ns, const std::string& build) {
+    std::vector<json::object> pods;
+    bool found = eventually([&] {
+        pods = c.list(kube::resources::pods, ns, "shapeblock.io/build=" + build);
+        return !pods.empty();
+    });
+    if (!found) throw std::runtime_error("no pod for build " + build);
+    return pods.front();
+}
+
+void finish_pod(SyncClient& c, json::object pod, const std::string& phase, const std::vector<ContainerOutcome>& init,
+                const std::vector<ContainerOutcome>& main) {
+    json::array init_statuses, statuses;
+    for (const auto& o : init) init_statuses.push_back(terminated_status(o));
+    for (const auto& o : main) statuses.push_back(terminated_status(o));
+    json::object status{{"phase", phase}, {"startTime", now_rfc3339()}};
+    if (!init_statuses.empty()) status["initContainerStatuses"] = std::move(init_statuses);
+    if (!statuses.empty()) status["containerStatuses"] = std::move(statuses);
+    pod["status"] = std::move(status);
+    c.update_status(kube::resources::pods, std::move(pod));
+}
+
+std::string clone_message(const std::string& commit, const std::string& type, const std::string& image) {
+    return "commit=" + commit + "\ntype=" + type + "\nimage=" + image + "\n";
+}
+
+std::string status_of(const json::object& obj, const std::string& field) { return get_string(obj, "status." + field); }
+
+}  // namespace sb::op::testing

@@ -1,0 +1,97 @@
+#pragma once
+// Integration-test harness for the build/deploy/service controllers: the
+// real control plane from sb_testsupport, the ShapeBlock CRDs (plus a
+// stand-in HelmChart CRD), an in-process operator that can be stopped and
+// started again, a synchronous client for the test, and the kubelet's part
+// (writing Pod status).
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "appbuild_reconciler.hpp"
+#include "client.hpp"
+#include "local_control_plane.hpp"
+#include "manager.hpp"
+#include "service_reconciler.hpp"
+
+namespace sb::op::testing {
+
+kube::ClusterConfig admin_config();
+
+// A synchronous view of the API for test code.
+class SyncClient {
+public:
+    SyncClient();
+    kube::Client& raw() { return client_; }
+    boost::json::object get(const kube::ResourceRef& r, const std::string& ns, const std::string& name);
+    std::optional<boost::json::object> try_get(const kube::ResourceRef& r, const std::string& ns, const std::string& name);
+    std::vector<boost::json::object> list(const kube::ResourceRef& r, const std::string& ns, const std::string& selector = "");
+    boost::json::object create(const kube::ResourceRef& r, boost::json::object obj);
+    boost::json::object update_status(const kube::ResourceRef& r, boost::json::object obj);
+    boost::json::object update(const kube::ResourceRef& r, boost::json::object obj);
+    void remove(const kube::ResourceRef& r, const std::string& ns, const std::string& name);
+    void create_namespace(const std::string& name);
+
+private:
+    boost::asio::io_context io_;
+    kube::Client client_;
+};
+
+// Installs the CRDs once per process and waits until they are served.
+void install_crds(SyncClient& client);
+
+// Polls until pred() is true; false on timeout.
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                std::chrono::milliseconds interval = std::chrono::milliseconds(25));
+
+// The operator's build/deploy controllers in a thread of their own.
+class OperatorUnderTest {
+public:
+    explicit OperatorUnderTest(build::AppBuildSettings settings);
+    ~OperatorUnderTest();
+    void start();
+    void stop();
+    // CPU time used by the operator's thread so far (seconds).
+    double cpu_seconds() const;
+
+private:
+    build::AppBuildSettings settings_;
+    std::unique_ptr<boost::asio::io_context> io_;
+    std::unique_ptr<kube::Manager> manager_;
+    std::unique_ptr<build::AppBuildController> builds_;
+    std::unique_ptr<service::ServiceController> services_;
+    std::thread thread_;
+    std::shared_ptr<std::atomic<bool>> finished_;
+};
+
+// Object builders.
+boost::json::object app_object(const std::string& ns, const std::string& name, const std::string& type = "dockerfile");
+boost::json::object appbuild_object(const std::string& ns, const std::string& name, const std::string& app,
+                                    const std::string& git_ref, const std::string& image_tag = "");
+boost::json::object image_build_object(const std::string& ns, const std::string& name, const std::string& app,
+                                       const std::string& image);
+
+// The kubelet's part.
+struct ContainerOutcome {
+    std::string name;
+    int exit_code = 0;
+    std::string message;
+    std::string reason;  // "" = Completed / Error by exit code
+};
+// Waits for the (single) pod of a build Job and returns it.
+boost::json::object wait_for_build_pod(SyncClient& c, const std::string& ns, const std::string& build);
+// Writes a terminated status for the given containers and the pod phase.
+void finish_pod(SyncClient& c, boost::json::object pod, const std::string& phase, const std::vector<ContainerOutcome>& init,
+                const std::vector<ContainerOutcome>& main);
+std::string clone_message(const std::string& commit, const std::string& type, const std::string& image);
+
+std::string status_of(const boost::json::object& obj, const std::string& field);
+
+}  // namespace sb::op::testing
