@@ -53,10 +53,16 @@ std::string_view to_string(OperationResult r);
 // it, then creates it, updates it (only when mutate changed something), or
 // leaves it alone. `obj` receives the object as the server has it.
 // mutate must not change the name or namespace.
+// (No default arguments on the coroutine itself: g++ 12 destroys a
+// defaulted coroutine argument twice.)
 boost::asio::awaitable<OperationResult> create_or_update(Client& client, const ResourceRef& resource,
                                                          std::string_view ns, std::string_view name,
                                                          const std::function<void(boost::json::object&)>& mutate,
-                                                         boost::json::object* obj = nullptr,
-                                                         WriteOptions options = {});
+                                                         boost::json::object* obj, WriteOptions options);
+inline boost::asio::awaitable<OperationResult> create_or_update(
+    Client& client, const ResourceRef& resource, std::string_view ns, std::string_view name,
+    const std::function<void(boost::json::object&)>& mutate, boost::json::object* obj = nullptr) {
+    return create_or_update(client, resource, ns, name, mutate, obj, WriteOptions{});
+}
 
 }  // namespace sb::kube
