@@ -10,7 +10,9 @@
 #include "app_reconciler.hpp"
 #include "common/log.hpp"
 #include "config.hpp"
+#include "errors.hpp"
 #include "crd_install.hpp"
+#include "install_controllers.hpp"
 #include "manager.hpp"
 #include "operator_config.hpp"
 #include "project_reconciler.hpp"
@@ -19,10 +21,12 @@ namespace {
 
 using sb::op::OperatorConfig;
 
-// Every controller of the operator is registered here.
-void register_controllers(sb::kube::Manager& manager, const OperatorConfig& config) {
+// Every controller of the operator is registered here. The build and
+// service controllers are objects: keep the result alive while the manager runs.
+sb::op::build::BuildAndServiceControllers register_controllers(sb::kube::Manager& manager, const OperatorConfig& config) {
     sb::op::add_project_controller(manager, config);
     sb::op::add_app_controller(manager, config);
+    return sb::op::build::install_build_and_service_controllers(manager, config);
 }
 
 sb::kube::ClusterConfig cluster_config(const OperatorConfig& config) {
@@ -39,6 +43,28 @@ std::string default_identity() {
     ::gethostname(host, sizeof host - 1);
     std::random_device rd;
     return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
+}
+
+// The Lease lives in the operator's own namespace, which a Helm install
+// creates; on a fresh development cluster (scripts/run) it may not exist yet.
+boost::asio::awaitable<void> ensure_lease_namespace(sb::kube::Client& client, const OperatorConfig& config) {
+    if (!config.leader_elect) co_return;
+    bool missing = false;
+    try {
+        co_await client.get(sb::kube::resources::namespaces, "", config.lease_namespace);
+    } catch (const sb::kube::ApiError& e) {
+        if (!sb::kube::is_not_found(e)) throw;
+        missing = true;
+    }
+    if (!missing) co_return;
+    boost::json::object ns{{"apiVersion", "v1"}, {"kind", "Namespace"}};
+    ns["metadata"] = boost::json::object{{"name", config.lease_namespace}};
+    try {
+        co_await client.create(sb::kube::resources::namespaces, std::move(ns));
+        sb::log::info("lease namespace created", {{"namespace", boost::json::value(config.lease_namespace)}});
+    } catch (const sb::kube::ApiError& e) {
+        if (!sb::kube::is_already_exists(e)) throw;
+    }
 }
 
 sb::kube::ManagerOptions manager_options(const OperatorConfig& config) {
@@ -79,13 +105,14 @@ int main(int argc, char** argv) {
         boost::asio::io_context io;
         sb::kube::Client client(io.get_executor(), cluster_config(config));
         sb::kube::Manager manager(client, manager_options(config));
-        register_controllers(manager, config);
+        auto build_and_service_controllers = register_controllers(manager, config);
 
         std::exception_ptr failure;
         boost::asio::co_spawn(
             io,
             [&]() -> boost::asio::awaitable<void> {
                 if (config.install_crds) co_await sb::op::install_crds(client);
+                co_await ensure_lease_namespace(client, config);
                 sb::log::info("operator starting", {{"registrySecret", boost::json::value(config.registry_secret_name)},
                                                     {"leaderElect", boost::json::value(config.leader_elect)},
                                                     {"workers", boost::json::value(config.concurrency)}});
