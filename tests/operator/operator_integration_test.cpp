@@ -314,5 +314,28 @@ TEST_F(OperatorTest, ChartRbacWasSufficient) {
     }
 }
 
+// Runs after the RBAC check: a second replica waits for the Lease; when the
+// leader shuts down cleanly (SIGTERM) it hands over at once.
+TEST_F(OperatorTest, SecondReplicaWaitsForTheLeaseAndTakesOver) {
+    OperatorProcess standby(operator_kubeconfig_, *scratch_ / "standby.log",
+                            {"--default-registry", "registry.local:5000", "--lease-namespace", "shapeblock"});
+    standby.start();
+    ASSERT_TRUE(eventually([&] { return standby.log().find("waiting for leadership") != std::string::npos; }));
+    std::this_thread::sleep_for(3s);
+    EXPECT_EQ(standby.log().find("controller starting"), std::string::npos) << standby.log();
+
+    auto stop_started = std::chrono::steady_clock::now();
+    operator_->stop();  // SIGTERM, 5 s grace
+    EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 5s);
+    EXPECT_NE(operator_->log().find("operator stopped"), std::string::npos) << tail(operator_->log(), 3000);
+
+    // Released, not expired: the standby leads well before the 15 s lease duration.
+    ASSERT_TRUE(eventually([&] { return standby.log().find("controller starting") != std::string::npos; }, 10s))
+        << standby.log();
+    create_project("juliett");
+    wait_active("juliett");
+    standby.stop();
+}
+
 }  // namespace
 }  // namespace sb::optest
