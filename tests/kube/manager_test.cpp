@@ -255,3 +255,48 @@ TEST(CreateOrUpdate, CreatesUpdatesAndLeavesAlone) {
     EXPECT_THROW(run(io, kube::create_or_update(client, kube::resources::configmaps, "default", name, rename)),
                  std::invalid_argument);
 }
+
+TEST(Manager, LeadsBeforeRunningControllersAndReleasesTheLeaseOnStop) {
+    auto& cp = sb::testenv::LocalControlPlane::shared();
+    asio::io_context io;
+    kube::Client client(io.get_executor(), kube::load_kubeconfig({cp.admin_kubeconfig()}));
+    const std::string lease = "manager-" + sb::testenv::random_hex(3);
+    kube::Manager manager(client, {.health_port = -1,
+                                   .leader_election = kube::LeaderElectionConfig{.lease_namespace = "default",
+                                                                                 .lease_name = lease,
+                                                                                 .identity = "manager-test",
+                                                                                 .lease_duration = 4s,
+                                                                                 .renew_deadline = 3s,
+                                                                                 .retry_period = 1s},
+                                   .handle_signals = false});
+    auto& configmaps = manager.informer(kube::resources::configmaps, {.label_selector = kLabel + "=leader"});
+    int reconciles = 0;
+    manager.add_controller({.name = "leader-only"}, [&](const kube::Request&) -> asio::awaitable<kube::Result> {
+        ++reconciles;
+        co_return kube::Result::done();
+    }).for_resource(configmaps);
+
+    bool done = false;
+    std::exception_ptr error;
+    asio::co_spawn(io, manager.run(), [&](std::exception_ptr e) {
+        error = e;
+        done = true;
+    });
+    auto holder = [&]() -> asio::awaitable<std::string> {
+        auto obj = co_await client.get(kube::resources::leases, "default", lease);
+        const auto* h = obj.at("spec").as_object().if_contains("holderIdentity");
+        co_return h && h->is_string() ? std::string(h->get_string()) : std::string{};
+    };
+    run(io, [&]() -> asio::awaitable<void> {
+        EXPECT_TRUE(co_await eventually([&]() -> asio::awaitable<bool> { co_return manager.leading(); }));
+        EXPECT_EQ(co_await holder(), "manager-test");
+    }());
+    manager.stop();
+    run(io, [&]() -> asio::awaitable<void> {
+        co_await eventually([&]() -> asio::awaitable<bool> { co_return done; });
+    }());
+    EXPECT_TRUE(done);
+    EXPECT_FALSE(error);
+    EXPECT_FALSE(manager.leading());
+    EXPECT_EQ(run(io, holder()), "") << "the lease is released on shutdown";
+}
