@@ -1,5 +1,10 @@
 #include "operator_fixture.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/json/parse.hpp>
 #include <fstream>
 #include <regex>
@@ -211,6 +216,38 @@ long OperatorProcess::rss_kib() const {
     while (std::getline(status, line))
         if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
     return -1;
+}
+
+int OperatorProcess::health_port() const {
+    std::filesystem::path f = log_file_.string() + "." + std::to_string(runs_ - 1);
+    if (!std::filesystem::exists(f)) return 0;
+    static const std::regex port_line(R"re("msg":"serving /metrics[^\n]*"port":([0-9]+))re");
+    std::smatch m;
+    auto text = testenv::read_file(f);
+    return std::regex_search(text, m, port_line) ? std::stoi(m[1]) : 0;
+}
+
+std::string http_get(int port, const std::string& path) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+    }
+    auto request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), 0) < 0) {
+        ::close(fd);
+        throw std::runtime_error("send failed");
+    }
+    std::string response;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return response;
 }
 
 std::string project_json(const std::string& name, const std::string& extra_spec) {

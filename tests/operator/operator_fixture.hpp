@@ -80,6 +80,8 @@ public:
     std::string log() const;  // the whole log file, every run so far
     // VmRSS of the running process in KiB.
     long rss_kib() const;
+    // The port of /metrics /healthz /readyz, read from the current run's log (0 when not yet logged).
+    int health_port() const;
 
 private:
     std::filesystem::path kubeconfig_, log_file_;
@@ -87,6 +89,9 @@ private:
     testenv::ChildProcess process_;
     int runs_ = 0;
 };
+
+// A plain HTTP/1.0 GET on 127.0.0.1:port; returns the whole response (status line, headers, body).
+std::string http_get(int port, const std::string& path);
 
 std::string project_json(const std::string& name, const std::string& extra_spec = "");
 

@@ -292,6 +292,32 @@ TEST_F(OperatorTest, GitUrlChangeIsIgnoredAndReported) {
     ASSERT_TRUE(eventually([&] { return get_string(admin_->get(crds::apps, "india", "api"), "status.message").empty(); }));
 }
 
+TEST_F(OperatorTest, NamespaceDeletedByHandIsRecreated) {
+    create_project("kilo");
+    wait_active("kilo");
+    auto uid = get_string(admin_->get(res::namespaces, "", "kilo"), "metadata.uid");
+    admin_->remove(res::namespaces, "", "kilo");
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto ns = admin_->try_get(res::namespaces, "", "kilo");
+            return ns && get_string(*ns, "metadata.uid") != uid && !op::is_being_deleted(*ns) &&
+                   admin_->try_get(res::secrets, "kilo", "registry-credentials").has_value() &&
+                   project_phase_is("kilo", "Active");
+        },
+        120s));
+}
+
+TEST_F(OperatorTest, ServesMetricsAndHealth) {
+    int port = 0;
+    ASSERT_TRUE(eventually([&] { return (port = operator_->health_port()) > 0; }));
+    EXPECT_NE(http_get(port, "/healthz").find(" 200 "), std::string::npos);
+    EXPECT_NE(http_get(port, "/readyz").find(" 200 "), std::string::npos);
+    auto metrics = http_get(port, "/metrics");
+    EXPECT_NE(metrics.find("sb_controller_reconcile_total{controller=\"project\""), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("sb_controller_reconcile_total{controller=\"app\""), std::string::npos);
+    EXPECT_NE(metrics.find("process_resident_memory_bytes"), std::string::npos);
+}
+
 // Runs last (gtest keeps declaration order): the chart's RBAC was enough for everything above.
 TEST_F(OperatorTest, ChartRbacWasSufficient) {
     ASSERT_TRUE(operator_->running());
