@@ -37,7 +37,7 @@ struct HealthServer::Impl {
         res.keep_alive(req.keep_alive());
         res.set(http::field::content_type, "text/plain; charset=utf-8");
         const auto target = std::string_view(req.target()).substr(0, std::string_view(req.target()).find('?'));
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        if (req.method() != http::verb::get) {
             res.result(http::status::method_not_allowed);
             res.body() = "method not allowed\n";
         } else if (target == "/metrics") {
@@ -54,10 +54,6 @@ struct HealthServer::Impl {
         } else {
             res.result(http::status::not_found);
             res.body() = "not found\n";
-        }
-        if (req.method() == http::verb::head) {
-            res.content_length(res.body().size());
-            res.body().clear();
         }
         res.prepare_payload();
         return res;

@@ -1,7 +1,7 @@
 #pragma once
 // A small plain-HTTP server for /metrics (Prometheus text from
-// sb::metrics::Registry::global()), /healthz and /readyz. GET and HEAD only;
-// anything else is 404/405. Keep-alive, one coroutine per connection.
+// sb::metrics::Registry::global()), /healthz and /readyz. GET only (405
+// otherwise, 404 for other paths). Keep-alive, one coroutine per connection.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
