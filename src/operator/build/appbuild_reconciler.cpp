@@ -359,6 +359,23 @@ kube::Task<kube::Result> AppBuildController::reconcile_active(const json::object
         }
     }
 
+    if (!job && !get_string(build, "status.jobName").empty()) {
+        // The Job was created before: either the cache has not seen it yet,
+        // or it was deleted (by us for a stuck build, or by someone). Never
+        // create it twice; ask the API server what is true now.
+        const auto fresh = co_await client_.get(crds::appbuilds, ns, name, kGetOptions);
+        if (is_terminal(phase_of(fresh))) co_return kube::Result::done();
+        bool exists = true;
+        try {
+            co_await client_.get(kube::resources::jobs, ns, job_name, kGetOptions);
+        } catch (const kube::ApiError& e) {
+            if (!kube::is_not_found(e)) throw;
+            exists = false;
+        }
+        if (exists) co_return kube::Result::after(1s);
+        co_await fail(fresh, reasons::build_failed, "the build Job " + job_name + " was deleted before the build finished");
+        co_return kube::Result::done();
+    }
     if (!job) {
         if (annotation(build, kSettingsAnnotation) != plan.settings_fingerprint) {
             co_await client_.merge_patch(crds::appbuilds, ns, name,

@@ -13,6 +13,8 @@ namespace sb::op::build {
 namespace json = boost::json;
 using Clock = std::chrono::system_clock;
 
+constexpr std::chrono::seconds kDeadlineGrace{30};
+
 namespace {
 
 std::string str(const json::object& o, std::string_view key) {
@@ -377,6 +379,29 @@ BuildObservation observe_build(const json::object* job, const std::vector<json::
         return o;
     }
 
+    // The Job controller enforces activeDeadlineSeconds only when it syncs
+    // the Job; the operator enforces it too, a grace period later.
+    std::optional<Clock::time_point> deadline;
+    if (job && job_status) {
+        const auto* spec = obj(*job, "spec");
+        const auto seconds = spec ? integer(*spec, "activeDeadlineSeconds", 0) : 0;
+        if (auto started = parse_rfc3339(str(*job_status, "startTime")); started && seconds > 0)
+            deadline = *started + std::chrono::seconds(seconds) + kDeadlineGrace;
+    }
+    auto enforce_deadline = [&](BuildObservation& obs) {
+        if (!deadline) return;
+        if (now >= *deadline) {
+            obs.phase = BuildPhase::failed;
+            obs.reason = reasons::deadline_exceeded;
+            obs.message = "the build did not finish within " +
+                          std::to_string(integer(*obj(*job, "spec"), "activeDeadlineSeconds", 0)) + "s and was stopped";
+            obs.stop_job = true;
+        } else {
+            auto left = std::chrono::duration_cast<std::chrono::seconds>(*deadline - now) + std::chrono::seconds(1);
+            if (obs.recheck_after.count() == 0 || left < obs.recheck_after) obs.recheck_after = left;
+        }
+    };
+
     const auto* status = obj(*pod, "status");
     const auto phase = status ? str(*status, "phase") : "";
     const bool deleting = pod->contains("metadata") && pod->at("metadata").as_object().contains("deletionTimestamp");
@@ -400,11 +425,13 @@ BuildObservation observe_build(const json::object* job, const std::vector<json::
         for (const auto& c : containers)
             if (c.running) step = c.name == kCloneContainer ? "cloning the repository" : "building";
         o.message = step;
+        enforce_deadline(o);
         return o;
     }
     o.phase = BuildPhase::pending;
     o.message = "the build pod is pending";
     classify_pending(*pod, containers, now, config, o);
+    if (o.phase != BuildPhase::failed) enforce_deadline(o);
     return o;
 }
 

@@ -208,3 +208,18 @@ TEST(BuildStatus, Helpers) {
     EXPECT_EQ(format_rfc3339(*parse_rfc3339("2024-03-20T10:00:00.123Z")), "2024-03-20T10:00:00Z");
     EXPECT_FALSE(parse_rfc3339("yesterday").has_value());
 }
+
+TEST(BuildStatus, TheOperatorEnforcesTheDeadlineWhenTheJobControllerHasNot) {
+    json::object job{{"metadata", {{"name", "b1"}}},
+                     {"spec", {{"activeDeadlineSeconds", 600}}},
+                     {"status", {{"startTime", "2024-03-20T10:00:00Z"}}}};
+    auto running_pod = pod("Running", {terminated("clone", 0, clone_message())}, {running("build")});
+    auto late = observe(&job, {running_pod});  // 30 min after the start, deadline 10 min (+30 s grace)
+    EXPECT_EQ(late.phase, BuildPhase::failed);
+    EXPECT_EQ(late.reason, reasons::deadline_exceeded);
+    EXPECT_TRUE(late.stop_job);
+    job["spec"].as_object()["activeDeadlineSeconds"] = 3600;
+    auto early = observe(&job, {running_pod});
+    EXPECT_EQ(early.phase, BuildPhase::building);
+    EXPECT_EQ(early.recheck_after, std::chrono::seconds(3600 - 1800 + 30 + 1));
+}
