@@ -168,15 +168,14 @@ kube::Task<bool> ProjectReconciler::ensure_namespace(const json::object& project
         co_return false;
     }
 
-    // Ours: make sure our labels are still there.
+    // Ours. The operator may not patch namespaces (least privilege: labels are
+    // set at creation), so removed labels are reported, not restored.
     auto labels = project_labels(project);
-    bool labels_ok = true;
-    for (const auto& [k, v] : labels)
-        if (label_value(ns, k) != v.as_string()) labels_ok = false;
-    if (!labels_ok) {
-        json::object patch{{"metadata", json::object{{"labels", labels}}}};
-        co_await client_.merge_patch(kube::resources::namespaces, "", state.ns, patch, {}, write_options());
-        state.log(log::Level::info, "namespace labels restored", state.ns);
+    for (const auto& [k, v] : labels) {
+        if (label_value(ns, k) == v.as_string()) continue;
+        state.problems.push_back("namespace " + state.ns + " lost its label " + std::string(k) + "=" +
+                                 std::string(v.as_string()) + "; add it back (kubectl label namespace " + state.ns +
+                                 " " + std::string(k) + "=" + std::string(v.as_string()) + ")");
     }
     state.status_namespace = state.ns;
     state.condition("NamespaceReady", true, "NamespaceReady");

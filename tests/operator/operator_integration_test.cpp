@@ -235,6 +235,10 @@ TEST_F(OperatorTest, PrivateRepositoryGetsADeployKey) {
     admin_->merge_patch(crds::apps, "golf", "web", json::parse(R"({"spec":{"git":{"branch":"dev"}}})"));
     std::this_thread::sleep_for(1s);
     EXPECT_EQ(get_string(admin_->get(crds::apps, "golf", "web"), "status.deployKey"), public_key);
+
+    // Deleting the App takes its key with it (garbage collection through the ownerReference).
+    admin_->remove(crds::apps, "golf", "web");
+    EXPECT_TRUE(eventually([&] { return !admin_->try_get(res::secrets, "golf", "web-ssh"); }, 60s));
 }
 
 TEST_F(OperatorTest, InvalidAppsFailWithAnActionableMessage) {
@@ -305,6 +309,18 @@ TEST_F(OperatorTest, NamespaceDeletedByHandIsRecreated) {
                    project_phase_is("kilo", "Active");
         },
         120s));
+}
+
+TEST_F(OperatorTest, RemovedNamespaceLabelIsReported) {
+    create_project("lima");
+    wait_active("lima");
+    admin_->merge_patch(res::namespaces, "", "lima", json::parse(R"({"metadata":{"labels":{"shapeblock.io/project":null}}})"));
+    ASSERT_TRUE(eventually([&] {
+        return get_string(project("lima"), "status.message").find("lost its label shapeblock.io/project=lima") !=
+               std::string::npos;
+    })) << json::serialize(project("lima"));
+    admin_->merge_patch(res::namespaces, "", "lima", json::parse(R"({"metadata":{"labels":{"shapeblock.io/project":"lima"}}})"));
+    EXPECT_TRUE(eventually([&] { return get_string(project("lima"), "status.message").empty(); }));
 }
 
 TEST_F(OperatorTest, ServesMetricsAndHealth) {
