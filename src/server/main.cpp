@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     CLI::App app{"ShapeBlock control plane"};
     app.set_config("--config", "", "Read options from this file (TOML/INI)");
     app.require_subcommand(0, 1);
+    app.fallthrough();  // `shapeblock-server migrate --data-dir x` works as well as the other order
     auto opt = [&](const std::string& flag, auto& target, const std::string& env, const std::string& help) {
         app.add_option(flag, target, help)->envname(env)->capture_default_str();
     };

@@ -55,10 +55,11 @@ TEST_P(ApiTest, OpenApiDocumentListsEveryRouteAndNothingElse) {
             documented.insert(m + " " + std::string(path));
             EXPECT_TRUE(op.as_object().contains("x-required-role"));
         }
-    for (const auto& route : api::make_router().routes()) declared.insert(route.method + " " + route.pattern);
+    const auto router = api::make_router();
+    for (const auto& route : router.routes()) declared.insert(route.method + " " + route.pattern);
     EXPECT_EQ(documented, declared);
     // Every documented route answers (no route in the document is a 404 "no such endpoint").
-    for (const auto& route : api::make_router().routes()) {
+    for (const auto& route : router.routes()) {
         std::string path = route.pattern;
         for (auto open = path.find('{'); open != std::string::npos; open = path.find('{'))
             path.replace(open, path.find('}', open) - open + 1, "0000");
@@ -101,7 +102,8 @@ TEST_P(ApiTest, ApiTokensAreShownOnceStoredHashedAndRevocable) {
     auto list = expect_status(admin->get("/api/v1/me/tokens"), 200);
     EXPECT_EQ(json::serialize(list).find(token), std::string::npos);
     bool found_last_used = false;
-    for (const auto& t : ci.get("/api/v1/me/tokens").json().at("items").as_array())
+    auto tokens = ci.get("/api/v1/me/tokens").json();
+    for (const auto& t : tokens.at("items").as_array())
         if (t.at("id").as_string() == id) found_last_used = !t.at("lastUsedAt").is_null();
     EXPECT_TRUE(found_last_used);
     for (const auto& row : server->storage().raw_query("SELECT token_hash FROM api_tokens")) EXPECT_NE(row[0], token);

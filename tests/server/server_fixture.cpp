@@ -5,8 +5,10 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/log.hpp"
 #include "core/crypto.hpp"
 #include "core/licence.hpp"
 #include "local_postgres.hpp"
@@ -87,6 +89,7 @@ std::vector<std::vector<std::string>> Storage::raw_query(const std::string& sql)
 }
 
 TestServer::TestServer(Backend backend, std::function<void(Config&)> adjust) : storage_(backend) {
+    sb::log::set_level(sb::log::Level::warn);
     Config config;
     config.port = 0;
     config.data_dir = storage_.data_dir;
@@ -141,7 +144,7 @@ ApiClient TestServer::login_with_token(const std::string& email, const std::stri
 }
 
 std::string TestServer::default_team(const ApiClient& admin) const {
-    auto teams = admin.get("/api/v1/teams").json();
+    const auto teams = admin.get("/api/v1/teams").json();
     for (const auto& t : teams.at("items").as_array())
         if (t.at("name").as_string() == "default") return std::string(t.at("id").as_string());
     throw std::runtime_error("no default team");

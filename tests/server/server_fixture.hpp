@@ -10,6 +10,7 @@
 
 #include "api_client.hpp"
 #include "core/config.hpp"
+#include "server.hpp"
 #include "scratch.hpp"
 
 namespace sb::server::testing {
@@ -56,7 +57,7 @@ public:
 
 private:
     Storage storage_;
-    std::unique_ptr<class Server> server_;
+    std::unique_ptr<sb::server::Server> server_;
     std::thread thread_;
     int port_ = 0;
 };

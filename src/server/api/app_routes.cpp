@@ -123,7 +123,7 @@ void apply_body(BodyReader& body, json::object& spec, AppSecrets& secrets) {
 }
 
 // Bound services must exist in the same project.
-asio::awaitable<void> check_services(Context& ctx, const json::object& spec) {
+asio::awaitable<void> check_services(Context& ctx, json::object spec) {
     const auto& services = spec.at("services").as_array();
     for (std::size_t i = 0; i < services.size(); ++i) {
         auto rows = co_await ctx.state.db->query("SELECT 1 FROM services WHERE id = $1 AND project_id = $2",
@@ -149,7 +149,7 @@ asio::awaitable<db::Result> load(Context& ctx) {
 
 asio::awaitable<Response> list(Context& ctx) {
     auto page = page_params(ctx.request, {"name"});
-    std::string name = ctx.request.query.contains("name") ? ctx.request.query.at("name") : "";
+    std::string name = query_value(ctx.request, "name");
     auto rows = co_await ctx.state.db->query(
         std::string(kSelect) + "WHERE project_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
         db::params(ctx.param("project"), page.after, name, page.limit + 1));

@@ -121,7 +121,7 @@ asio::awaitable<Response> create_token(Context& ctx) {
     if (days) expires = now + *days * 86'400'000;
     co_await ctx.state.db->query(
         "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        db::params(id, ctx.user().user_id, name, crypto::token_hash(token), now, expires ? db::Param(*expires) : db::Param(nullptr)));
+        db::params(id, ctx.user().user_id, name, crypto::token_hash(token), now, db::nullable(expires)));
     json::object out{{"id", id}, {"name", name}, {"createdAt", timestamp(now)}, {"expiresAt", timestamp(expires)},
                      {"lastUsedAt", nullptr}, {"token", token}};
     co_return Response::json(201, out);
@@ -134,7 +134,7 @@ asio::awaitable<Response> delete_token(Context& ctx) {
 
 asio::awaitable<Response> list_users(Context& ctx) {
     auto page = page_params(ctx.request, {"email"});
-    std::string email = ctx.request.query.contains("email") ? ctx.request.query.at("email") : "";
+    std::string email = query_value(ctx.request, "email");
     auto rows = co_await ctx.state.db->query(
         "SELECT id, email, name, is_admin, created_at FROM users WHERE id > $1 AND (CAST($2 AS TEXT) = '' OR email = $2) ORDER BY id LIMIT $3",
         db::params(page.after, email, page.limit + 1));

@@ -31,11 +31,12 @@ void publish(Context& ctx, const std::string& kind, const json::object& build) {
 
 asio::awaitable<Response> list(Context& ctx) {
     auto page = page_params(ctx.request, {"status"});
-    std::string status = ctx.request.query.contains("status") ? ctx.request.query.at("status") : "";
+    std::string status = query_value(ctx.request, "status");
     if (!status.empty() && std::find(statuses().begin(), statuses().end(), status) == statuses().end())
         throw invalid_field("status", "status must be Pending, Building, Completed or Failed");
     // Newest first: the cursor walks ids downwards.
-    std::string after = page.after.empty() ? "g" : page.after;
+    std::string after = page.after;
+    if (after.empty()) after = "g";
     auto rows = co_await ctx.state.db->query(
         std::string(kSelect) + "WHERE app_id = $1 AND id < $2 AND (CAST($3 AS TEXT) = '' OR status = $3) ORDER BY id DESC LIMIT $4",
         db::params(ctx.param("app"), after, status, page.limit + 1));
@@ -95,14 +96,15 @@ asio::awaitable<Response> update(Context& ctx) {
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         auto r = co_await s.query(
             "UPDATE builds SET status = $1, message = $2, started_at = $3, finished_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
-            db::params(phase, message.value_or(row.str(5)), started ? db::Param(*started) : db::Param(nullptr),
-             finished ? db::Param(*finished) : db::Param(nullptr), ctx.param("build"), version));
+            db::params(phase, message.value_or(row.str(5)), db::nullable(started), db::nullable(finished), ctx.param("build"), version));
         if (r.affected == 0) throw precondition_failed();
         if (terminal(phase) && !row.opt_i64(9)) {
+            std::string app_phase = "Failed";
+            if (phase == "Completed") app_phase = "Deployed";
             std::int64_t minutes = (*finished - *started + 59'999) / 60'000;
             co_await record_usage(s, ctx.param("team"), "build_minutes", std::max<std::int64_t>(1, minutes), ctx.param("build"));
             co_await s.query("UPDATE apps SET phase = $1, message = $2 WHERE id = $3",
-                             db::params(std::string(phase == "Completed" ? "Deployed" : "Failed"), message.value_or(""), ctx.param("app")));
+                             db::params(app_phase, message.value_or(""), ctx.param("app")));
         }
     });
     rows = co_await load(ctx);

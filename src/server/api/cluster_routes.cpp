@@ -21,7 +21,7 @@ asio::awaitable<db::Result> load(Context& ctx) {
 
 asio::awaitable<Response> list(Context& ctx) {
     auto page = page_params(ctx.request, {"name"});
-    std::string name = ctx.request.query.contains("name") ? ctx.request.query.at("name") : "";
+    std::string name = query_value(ctx.request, "name");
     auto rows = co_await ctx.state.db->query(
         std::string(kSelect) + "WHERE team_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
         db::params(ctx.param("team"), page.after, name, page.limit + 1));
@@ -74,13 +74,15 @@ asio::awaitable<Response> update(Context& ctx) {
     const auto& row = rows.one();
     auto version = row.i64(7);
     check_if_match(ctx.request, version);
+    if (!kube) kube = row.opt_str(3);
+    if (!agent) agent = row.opt_str(4);
+    db::Param kube_param = db::nullable(kube), agent_param = db::nullable(agent);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         auto r = co_await s.query(
             "UPDATE clusters SET name = $1, state = $2, kube_version = $3, agent_version = $4, updated_at = $5, version = version + 1 "
             "WHERE id = $6 AND version = $7",
             db::params(name.value_or(row.str(1)), state.value_or(row.str(2)),
-             kube ? db::Param(*kube) : (row.opt_str(3) ? db::Param(*row.opt_str(3)) : db::Param(nullptr)),
-             agent ? db::Param(*agent) : (row.opt_str(4) ? db::Param(*row.opt_str(4)) : db::Param(nullptr)),
+             kube_param, agent_param,
              crypto::now_ms(), ctx.param("cluster"), version));
         if (r.affected == 0) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "cluster.update", "cluster", ctx.param("cluster"));

@@ -25,6 +25,12 @@ Page page_params(const Request& request, std::initializer_list<std::string_view>
     return page;
 }
 
+std::string query_value(const Request& request, const std::string& name) {
+    auto it = request.query.find(name);
+    if (it == request.query.end()) return "";
+    return it->second;
+}
+
 json::object page_result(json::array items, const Page& page) {
     json::value next = nullptr;
     if (static_cast<std::int64_t>(items.size()) > page.limit) {
@@ -57,17 +63,19 @@ Response with_etag(Response response, std::int64_t version) {
     return response;
 }
 
-asio::awaitable<void> audit(db::Session& s, const std::string& team_id, const Context& ctx, const std::string& action,
-                            const std::string& target_type, const std::string& target_id) {
+asio::awaitable<void> audit(db::Session& s, std::string team_id, const Context& ctx, std::string action,
+                            std::string target_type, std::string target_id) {
+    std::string actor;
+    if (ctx.principal) actor = ctx.principal->user_id;
     co_await s.query(
         "INSERT INTO audit_log (id, team_id, actor_id, action, target_type, target_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        db::params(crypto::new_id(), team_id.empty() ? db::Param(nullptr) : db::Param(team_id),
-         ctx.principal ? db::Param(ctx.principal->user_id) : db::Param(nullptr), action, target_type, target_id,
+        db::params(crypto::new_id(), db::nullable_text(team_id),
+         db::nullable_text(actor), action, target_type, target_id,
          crypto::now_ms()));
 }
 
-asio::awaitable<void> record_usage(db::Session& s, const std::string& team_id, const std::string& kind,
-                                   std::int64_t quantity, const std::string& subject_id) {
+asio::awaitable<void> record_usage(db::Session& s, std::string team_id, std::string kind, std::int64_t quantity,
+                                   std::string subject_id) {
     co_await s.query(
         "INSERT INTO usage_records (id, team_id, kind, quantity, subject_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
         db::params(crypto::new_id(), team_id, kind, quantity, subject_id, crypto::now_ms()));

@@ -21,6 +21,8 @@ struct Page {
 };
 constexpr std::int64_t kMaxPageSize = 200;
 
+// The query parameter's value, "" when absent.
+std::string query_value(const Request& request, const std::string& name);
 // Reads ?limit= and ?after=; refuses unknown query parameters except `allowed_filters`.
 Page page_params(const Request& request, std::initializer_list<std::string_view> allowed_filters = {});
 // {"items": [...], "nextCursor": id|null}; `rows` holds up to limit+1 items.
@@ -32,10 +34,13 @@ void check_if_match(const Request& request, std::int64_t current_version);
 std::string etag(std::int64_t version);
 Response with_etag(Response response, std::int64_t version);
 
-asio::awaitable<void> audit(db::Session& s, const std::string& team_id, const Context& ctx, const std::string& action,
-                            const std::string& target_type, const std::string& target_id);
-asio::awaitable<void> record_usage(db::Session& s, const std::string& team_id, const std::string& kind,
-                                   std::int64_t quantity, const std::string& subject_id);
+asio::awaitable<void> audit(db::Session& s, std::string team_id, const Context& ctx, std::string action,
+                            std::string target_type, std::string target_id);
+asio::awaitable<void> record_usage(db::Session& s, std::string team_id, std::string kind, std::int64_t quantity,
+                                   std::string subject_id);
+
+// Coroutines take strings by value: GCC 12 may destroy a temporary bound to a
+// reference parameter before the coroutine has used it.
 
 // Millisecond timestamps as RFC 3339 strings in responses.
 json::value timestamp(std::optional<std::int64_t> ms);

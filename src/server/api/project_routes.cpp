@@ -14,12 +14,12 @@ json::object project_json(const db::Row& r) {
             {"createdAt", timestamp(r.i64(5))}, {"updatedAt", timestamp(r.i64(6))}, {"version", r.i64(7)}};
 }
 
-asio::awaitable<db::Result> load(Context& ctx, const std::string& id) {
+asio::awaitable<db::Result> load(Context& ctx, std::string id) {
     co_return co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(id));
 }
 
 // A cluster given by id must belong to the caller's team.
-asio::awaitable<void> check_cluster(Context& ctx, const std::optional<std::string>& cluster) {
+asio::awaitable<void> check_cluster(Context& ctx, std::optional<std::string> cluster) {
     if (!cluster || cluster->empty()) co_return;
     auto rows = co_await ctx.state.db->query("SELECT 1 FROM clusters WHERE id = $1 AND team_id = $2", db::params(*cluster, ctx.param("team")));
     if (rows.empty()) throw invalid_field("clusterId", "clusterId does not name a cluster of this team");
@@ -27,7 +27,7 @@ asio::awaitable<void> check_cluster(Context& ctx, const std::optional<std::strin
 
 asio::awaitable<Response> list(Context& ctx) {
     auto page = page_params(ctx.request, {"name"});
-    std::string name = ctx.request.query.contains("name") ? ctx.request.query.at("name") : "";
+    std::string name = query_value(ctx.request, "name");
     auto rows = co_await ctx.state.db->query(
         std::string(kSelect) + "WHERE team_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
         db::params(ctx.param("team"), page.after, name, page.limit + 1));
@@ -51,7 +51,7 @@ asio::awaitable<Response> create(Context& ctx) {
         co_await s.query("INSERT INTO projects (id, team_id, name, display_name, description, cluster_id, created_at, updated_at) "
                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                          db::params(id, ctx.param("team"), name, display, description,
-                          cluster && !cluster->empty() ? db::Param(*cluster) : db::Param(nullptr), now));
+                          db::nullable_text(cluster.value_or("")), now));
         co_await audit(s, ctx.param("team"), ctx, "project.create", "project", id);
     });
     auto rows = co_await load(ctx, id);
@@ -74,8 +74,8 @@ asio::awaitable<Response> update(Context& ctx) {
     const auto& row = rows.one();
     auto version = row.i64(7);
     check_if_match(ctx.request, version);
-    db::Param cluster_param = row.opt_str(4) ? db::Param(*row.opt_str(4)) : db::Param(nullptr);
-    if (cluster) cluster_param = cluster->empty() ? db::Param(nullptr) : db::Param(*cluster);
+    db::Param cluster_param = db::nullable(row.opt_str(4));
+    if (cluster) cluster_param = db::nullable_text(*cluster);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         auto r = co_await s.query(
             "UPDATE projects SET display_name = $1, description = $2, cluster_id = $3, updated_at = $4, version = version + 1 "

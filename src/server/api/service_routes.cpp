@@ -38,7 +38,7 @@ asio::awaitable<db::Result> load(Context& ctx) {
 
 asio::awaitable<Response> list(Context& ctx) {
     auto page = page_params(ctx.request, {"type"});
-    std::string type = ctx.request.query.contains("type") ? ctx.request.query.at("type") : "";
+    std::string type = query_value(ctx.request, "type");
     auto rows = co_await ctx.state.db->query(
         std::string(kSelect) + "WHERE project_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR type = $3) ORDER BY id LIMIT $4",
         db::params(ctx.param("project"), page.after, type, page.limit + 1));

@@ -138,7 +138,7 @@ asio::awaitable<Response> add_member(Context& ctx) {
 }
 
 // Keeps at least one owner in every team.
-asio::awaitable<void> check_not_last_owner(db::Session& s, const std::string& team, const std::string& user) {
+asio::awaitable<void> check_not_last_owner(db::Session& s, std::string team, std::string user) {
     auto owners = co_await s.query("SELECT user_id FROM memberships WHERE team_id = $1 AND role = 'owner'", db::params(team));
     if (owners.rows.size() == 1 && owners.one().str(0) == user)
         throw ApiError(409, "last_owner", "a team needs at least one owner; make someone else owner first");
@@ -177,7 +177,7 @@ asio::awaitable<Response> remove_member(Context& ctx) {
 
 asio::awaitable<Response> usage(Context& ctx) {
     auto page = page_params(ctx.request, {"kind"});
-    std::string kind = ctx.request.query.contains("kind") ? ctx.request.query.at("kind") : "";
+    std::string kind = query_value(ctx.request, "kind");
     if (!kind.empty() && kind != "apps" && kind != "clusters" && kind != "build_minutes")
         throw invalid_field("kind", "kind must be apps, clusters or build_minutes");
     auto totals = co_await ctx.state.db->query(

@@ -35,7 +35,7 @@ public:
         PQfinish(conn_);
     }
 
-    asio::awaitable<Result> query(std::string_view sql, const Params& params) {
+    asio::awaitable<Result> query(std::string sql, Params params) {
         if (PQstatus(conn_) != CONNECTION_OK) {
             detach();
             PQreset(conn_);
@@ -121,7 +121,7 @@ private:
 class PgSession final : public Session {
 public:
     explicit PgSession(Connection& c) : c_(c) {}
-    asio::awaitable<Result> query(std::string_view sql, Params params) override { co_return co_await c_.query(sql, params); }
+    asio::awaitable<Result> query(std::string sql, Params params) override { co_return co_await c_.query(std::move(sql), std::move(params)); }
 
 private:
     Connection& c_;
@@ -139,9 +139,9 @@ public:
 
     std::string_view engine() const override { return "postgres"; }
 
-    asio::awaitable<Result> query(std::string_view sql, Params params) override {
+    asio::awaitable<Result> query(std::string sql, Params params) override {
         Lease lease(co_await acquire(), free_);
-        co_return co_await lease.connection->query(sql, params);
+        co_return co_await lease.connection->query(std::move(sql), std::move(params));
     }
 
     asio::awaitable<void> transact(std::function<asio::awaitable<void>(Session&)> body) override {

@@ -21,6 +21,12 @@ namespace sb::server::db {
 using Param = std::variant<std::nullptr_t, std::int64_t, std::string>;
 using Params = std::vector<Param>;
 
+// NULL when empty. Use these instead of `c ? Param(x) : Param(nullptr)`:
+// GCC 12 mishandles temporaries of a conditional expression in coroutines.
+inline Param nullable(const std::optional<std::string>& v) { return v ? Param(*v) : Param(nullptr); }
+inline Param nullable(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(nullptr); }
+inline Param nullable_text(const std::string& v) { return v.empty() ? Param(nullptr) : Param(v); }
+
 // Builds Params without a braced list: GCC 12 cannot keep an initializer
 // list alive across co_await, so `co_await q(sql, {a, b})` does not compile.
 template <typename... Args>
@@ -70,7 +76,7 @@ private:
 class Session {
 public:
     virtual ~Session() = default;
-    virtual boost::asio::awaitable<Result> query(std::string_view sql, Params params = {}) = 0;
+    virtual boost::asio::awaitable<Result> query(std::string sql, Params params = {}) = 0;
 };
 
 class Database {
@@ -78,7 +84,7 @@ public:
     virtual ~Database() = default;
     virtual std::string_view engine() const = 0;  // "sqlite" | "postgres"
     // A single statement in its own (auto-committed) transaction.
-    virtual boost::asio::awaitable<Result> query(std::string_view sql, Params params = {}) = 0;
+    virtual boost::asio::awaitable<Result> query(std::string sql, Params params = {}) = 0;
     // Runs `body` inside BEGIN ... COMMIT on one connection; rolls back and
     // rethrows when body throws. COMMIT returning means the data is durable.
     virtual boost::asio::awaitable<void> transact(std::function<boost::asio::awaitable<void>(Session&)> body) = 0;

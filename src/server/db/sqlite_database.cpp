@@ -141,7 +141,7 @@ class SqliteDatabase;
 class SqliteSession final : public Session {
 public:
     explicit SqliteSession(SqliteDatabase& db) : db_(db) {}
-    asio::awaitable<Result> query(std::string_view sql, Params params) override;
+    asio::awaitable<Result> query(std::string sql, Params params) override;
 
 private:
     SqliteDatabase& db_;
@@ -155,7 +155,7 @@ public:
 
     std::string_view engine() const override { return "sqlite"; }
 
-    asio::awaitable<Result> query(std::string_view sql, Params params) override {
+    asio::awaitable<Result> query(std::string sql, Params params) override {
         auto permit = co_await exclusive_.acquire();
         co_return co_await run(sql, std::move(params));
     }
@@ -190,10 +190,10 @@ public:
     }
 
     // Runs one statement on the DB thread; the caller holds the permit.
-    asio::awaitable<Result> run(std::string_view sql, Params params) {
+    asio::awaitable<Result> run(std::string sql, Params params) {
         // The lambda is a named local: GCC 12 destroys a lambda temporary with
         // moved-in captures twice when it appears inside a co_await expression.
-        auto work = [this, statement = std::string(sql), values = std::move(params)]() -> asio::awaitable<Result> {
+        auto work = [this, statement = std::move(sql), values = std::move(params)]() -> asio::awaitable<Result> {
             co_return connection_.run(statement, values);
         };
         co_return co_await asio::co_spawn(thread_.get_executor(), std::move(work), asio::use_awaitable);
@@ -205,7 +205,7 @@ private:
     asio::thread_pool thread_{1};
 };
 
-asio::awaitable<Result> SqliteSession::query(std::string_view sql, Params params) {
+asio::awaitable<Result> SqliteSession::query(std::string sql, Params params) {
     co_return co_await db_.run(sql, std::move(params));
 }
 

@@ -210,9 +210,8 @@ asio::awaitable<std::variant<Router::Authorized, Response>> Router::authorize(Se
         auto r = resolvers().find(name);
         if (r == resolvers().end()) continue;
         db::Params query_params{out.params.at(name)};
-        if (r->second.parent)
-            query_params.emplace_back(std::string(r->second.parent) == "@user" ? principal->user_id
-                                                                                : out.params.at(r->second.parent));
+        if (r->second.parent && std::string_view(r->second.parent) == "@user") query_params.emplace_back(principal->user_id);
+        else if (r->second.parent) query_params.emplace_back(out.params.at(r->second.parent));
         auto rows = co_await state.db->query(r->second.sql, std::move(query_params));
         if (rows.empty()) throw not_found(r->second.what);
     }
@@ -233,8 +232,9 @@ asio::awaitable<Response> Router::dispatch(ServerState& state, const Request& re
         } else {
             auto& a = std::get<Authorized>(auth);
             route_label = a.route->pattern;
-            Context ctx{request, state, std::move(a.params),
-                        a.route->access == Access::public_ ? std::nullopt : std::optional(a.principal), a.role};
+            std::optional<Principal> principal;
+            if (a.route->access != Access::public_) principal = a.principal;
+            Context ctx{request, state, std::move(a.params), std::move(principal), a.role};
             auto key = request.header("idempotency-key");
             std::string scope, body_hash;
             bool replayed = false;

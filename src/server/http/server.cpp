@@ -48,6 +48,24 @@ struct Connection {
     bool busy = false;
 };
 
+crypto::MasterKey load_master_key(const Config& config) {
+    if (!config.master_key.empty()) return crypto::parse_master_key(config.master_key);
+    return crypto::load_or_create_master_key(config.master_key_file.empty() ? config.data_dir + "/master.key"
+                                                                            : config.master_key_file);
+}
+
+std::string too_large_message(const boost::system::error_code& ec, std::size_t limit) {
+    if (ec == http::error::body_limit) return "request body is larger than " + std::to_string(limit) + " bytes";
+    return "request headers are too large";
+}
+
+const char* topic_query(const std::string& kind) {
+    if (kind == "project") return "SELECT 1 FROM projects WHERE id = $1 AND team_id = $2";
+    if (kind == "app") return "SELECT 1 FROM apps WHERE id = $1 AND team_id = $2";
+    if (kind == "build") return "SELECT 1 FROM builds WHERE id = $1 AND team_id = $2";
+    return nullptr;
+}
+
 Request to_request(const http::request<http::string_body>& req, const tcp::endpoint& remote, bool tls) {
     Request r;
     r.method = std::string(req.method_string());
@@ -118,17 +136,14 @@ struct Server::Impl {
     template <typename Stream>
     asio::awaitable<void> serve_events(Stream stream, http::request<http::string_body> req, Router::Authorized auth);
     asio::awaitable<void> shutdown();
-    asio::awaitable<Response> handle_ws_message(const std::string& team, const std::shared_ptr<EventSubscriber>& sub, const std::string& text);
+    asio::awaitable<Response> handle_ws_message(std::string team, std::shared_ptr<EventSubscriber> sub, std::string text);
 };
 
 asio::awaitable<void> Server::Impl::start() {
     crypto::init();
     auto database = db::open(io.get_executor(), {config.database_url, config.data_dir, config.database_pool_size, 5000});
     co_await db::migrate(*database);
-    crypto::MasterKey key = !config.master_key.empty() ? crypto::parse_master_key(config.master_key)
-                            : crypto::load_or_create_master_key(config.master_key_file.empty()
-                                                                    ? config.data_dir + "/master.key"
-                                                                    : config.master_key_file);
+    crypto::MasterKey key = load_master_key(config);
     state = std::make_unique<ServerState>(config, std::move(database), key);
     co_await bootstrap(*state);
     if (config.tls()) {
@@ -196,11 +211,8 @@ asio::awaitable<void> Server::Impl::serve(Stream stream, tcp::endpoint remote) {
         auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
         entry->busy = true;
         if (ec == http::error::body_limit || ec == http::error::header_limit) {
-            auto res = to_beast(Response::error(413, "payload_too_large",
-                                                ec == http::error::body_limit
-                                                    ? "request body is larger than " + std::to_string(config.body_limit_bytes) + " bytes"
-                                                    : "request headers are too large"),
-                                11, false, false);
+            auto message = too_large_message(ec, config.body_limit_bytes);
+            auto res = to_beast(Response::error(413, "payload_too_large", message), 11, false, false);
             co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
             break;
         }
@@ -247,8 +259,7 @@ asio::awaitable<void> Server::Impl::serve(Stream stream, tcp::endpoint remote) {
     }
 }
 
-asio::awaitable<Response> Server::Impl::handle_ws_message(const std::string& team, const std::shared_ptr<EventSubscriber>& sub,
-                                                          const std::string& text) {
+asio::awaitable<Response> Server::Impl::handle_ws_message(std::string team, std::shared_ptr<EventSubscriber> sub, std::string text) {
     try {
         auto body = BodyReader::parse(text);
         auto type = body.required_string("type", {.max_length = 20});
@@ -256,11 +267,9 @@ asio::awaitable<Response> Server::Impl::handle_ws_message(const std::string& tea
         body.finish();
         if (type != "subscribe") throw invalid_field("type", "type must be subscribe");
         auto colon = topic.find(':');
-        std::string kind = topic.substr(0, colon), id = colon == std::string::npos ? "" : topic.substr(colon + 1);
-        const char* sql = kind == "project" ? "SELECT 1 FROM projects WHERE id = $1 AND team_id = $2"
-                        : kind == "app"     ? "SELECT 1 FROM apps WHERE id = $1 AND team_id = $2"
-                        : kind == "build"   ? "SELECT 1 FROM builds WHERE id = $1 AND team_id = $2"
-                                            : nullptr;
+        std::string kind = topic.substr(0, colon), id;
+        if (colon != std::string::npos) id = topic.substr(colon + 1);
+        const char* sql = topic_query(kind);
         if (!sql || id.empty()) throw invalid_field("topic", "topic must be project:<id>, app:<id> or build:<id>");
         auto rows = co_await state->db->query(sql, db::params(id, team));
         if (rows.empty()) throw not_found(kind);
