@@ -82,7 +82,7 @@ protected:
     // A body that passes validation where possible, so "allowed" means the handler ran.
     static std::string body_for(const Route& r) {
         if (!r.has_body) return "";
-        if (r.pattern.ends_with("/members") && r.method == "POST") return R"({"email":"outsider@example.test","role":"viewer"})";
+        if (r.pattern.ends_with("/members") && r.method == "POST") return std::string(R"({"email":")") + kAdminEmail + R"(","role":"viewer"})";
         if (r.pattern.ends_with("{member}")) return R"({"role":"viewer"})";
         if (r.pattern.ends_with("/builds/{build}")) return R"({"phase":"Building"})";
         if (r.pattern.ends_with("/logs")) return R"({"lines":["hello"]})";
