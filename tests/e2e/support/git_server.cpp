@@ -52,10 +52,14 @@ GitServer::GitServer(const fs::path& root, const std::string& address) : root_(r
     fs::create_directories(root_ / "private");
     fs::create_directories(root_ / "ssh");
     fs::create_directories(root_ / "work");
-    daemon_ = ChildProcess({{"git", "daemon", "--reuseaddr", "--export-all", "--informative-errors",
-                             "--base-path=" + (root_ / "public").string(), "--listen=" + address_,
-                             "--port=" + std::to_string(layout::kGitDaemonPort), (root_ / "public").string()},
-                            (root_ / "git-daemon.log").string()});
+    fs::create_directories(root_ / "www/cgi-bin");
+    write_file(root_ / "www/cgi-bin/git", "#!/bin/sh\nexport GIT_PROJECT_ROOT=" + (root_ / "public").string() +
+                                              " GIT_HTTP_EXPORT_ALL=1\nexec /usr/lib/git-core/git-http-backend\n");
+    fs::permissions(root_ / "www/cgi-bin/git", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                                    fs::perms::others_read | fs::perms::others_exec);
+    http_ = ChildProcess({{"busybox", "httpd", "-f", "-p", address_ + ":" + std::to_string(layout::kGitHttpPort), "-h",
+                           (root_ / "www").string()},
+                          (root_ / "git-http.log").string()});
 
     const fs::path host_key = root_ / "ssh/host_ed25519_key";
     run_command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", host_key.string()});
@@ -75,18 +79,18 @@ GitServer::GitServer(const fs::path& root, const std::string& address) : root_(r
                "LogLevel VERBOSE\n");
     sshd_ = ChildProcess({{"/usr/sbin/sshd", "-D", "-e", "-f", (root_ / "ssh/sshd_config").string()},
                           (root_ / "sshd.log").string()});
-    wait_listening(layout::kGitDaemonPort, daemon_);
+    wait_listening(layout::kGitHttpPort, http_);
     wait_listening(layout::kSshPort, sshd_);
 }
 
 GitServer::~GitServer() {
     sshd_.stop();
-    daemon_.stop();
+    http_.stop();
 }
 
 void GitServer::wait_listening(int port, ChildProcess& process) {
     wait_until("the git server to listen on " + address_ + ":" + std::to_string(port), 20s, [&] {
-        if (!process.running()) throw std::runtime_error("git server process exited:\n" + process.log_tail());
+        if (!process.running()) throw WaitAborted("git server process exited:\n" + process.log_tail());
         return tcp_connects(address_, port);
     });
 }
@@ -124,7 +128,8 @@ std::string GitServer::commit(const std::string& name, const std::map<std::strin
 }
 
 std::string GitServer::url(const std::string& name) const {
-    if (access_.at(name) == Access::public_) return "git://" + address_ + "/" + name + ".git";
+    if (access_.at(name) == Access::public_)
+        return "http://" + address_ + ":" + std::to_string(layout::kGitHttpPort) + "/cgi-bin/git/" + name + ".git";
     return "ssh://root@" + address_ + ":" + std::to_string(layout::kSshPort) + repo_path(name).string();
 }
 

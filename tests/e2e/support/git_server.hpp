@@ -1,6 +1,8 @@
 #pragma once
-// A git server on the e2e node's bridge: `git daemon` serves public
-// repositories (git://), sshd serves private ones (ssh://) to the keys
+// A git server on the e2e node's bridge: public repositories over smart
+// HTTP (busybox httpd running git-http-backend as CGI:
+// http://<bridge>:8418/cgi-bin/git/NAME.git, shallow fetches work), private
+// ones over SSH (sshd, ssh://root@<bridge>:2222/...) for the keys
 // authorised with authorize(). Repositories are bare, under the node's
 // directories (removed with the node). Start it after the node: its
 // daemons run in the node's network namespace.
@@ -28,7 +30,7 @@ public:
     // and pushes; returns the commit hash.
     std::string commit(const std::string& name, const std::map<std::string, std::string>& files,
                        const std::string& message, const std::string& branch = "main");
-    std::string url(const std::string& name) const;  // git:// or ssh:// depending on access
+    std::string url(const std::string& name) const;  // http:// or ssh:// depending on access
     // Lets the holder of this OpenSSH public key read private repositories.
     void authorize(const std::string& public_key);
     // A known_hosts line for the SSH server.
@@ -41,7 +43,7 @@ private:
     std::filesystem::path root_;
     std::string address_;
     std::map<std::string, Access> access_;
-    testenv::ChildProcess daemon_, sshd_;
+    testenv::ChildProcess http_, sshd_;
 };
 
 }  // namespace sb::e2e

@@ -37,7 +37,7 @@ HelmControllerStandIn::HelmControllerStandIn(RealNode& node) {
          (dir / "helm-controller.log").string()});
     auto api = node.api();
     wait_until("the HelmChart CRD to be served", 60s, [&] {
-        if (!process_.running()) throw std::runtime_error("helm-controller stand-in exited:\n" + process_.log_tail());
+        if (!process_.running()) throw WaitAborted("helm-controller stand-in exited:\n" + process_.log_tail());
         api.get("/apis/helm.cattle.io/v1/helmcharts");
         return true;
     });

@@ -62,6 +62,8 @@ void wait_until(const std::string& what, std::chrono::seconds timeout, const std
     while (std::chrono::steady_clock::now() < deadline) {
         try {
             if (ready()) return;
+        } catch (const WaitAborted&) {
+            throw;
         } catch (const std::exception& e) {
             last_error = e.what();
         }

@@ -41,6 +41,13 @@ private:
     std::string ca_pem_, token_;
 };
 
+// Thrown from a wait_until predicate to stop waiting at once (a daemon
+// exited); any other exception counts as "not yet" and is retried.
+class WaitAborted : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // Polls `ready` every 200 ms until it returns true; throws with `what` and
 // the last `describe()` output on timeout.
 void wait_until(const std::string& what, std::chrono::seconds timeout, const std::function<bool()>& ready,

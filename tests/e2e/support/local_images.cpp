@@ -6,7 +6,10 @@
 #include <functional>
 #include <stdexcept>
 
+#include <map>
+
 #include "child_process.hpp"
+#include "node_layout.hpp"
 #include "scratch.hpp"
 
 #ifndef SB_E2E_SOURCE_DIR
@@ -49,6 +52,7 @@ std::string package_versions() {
 
 struct Recipe {
     std::string name;
+    std::map<std::string, std::string> extra_files;  // path in the rootfs -> content
     std::vector<std::string> rootfs_items;  // binaries and directories for make-rootfs.sh
     std::vector<std::string> config;        // `buildah config` arguments
     bool with_pause = false;                // the static pause binary instead of a rootfs
@@ -59,6 +63,7 @@ LocalImage build_or_reuse(const Recipe& recipe, const std::string& versions, con
                          read_file(kSourceDir / "images/pause.c");
     for (const auto& item : recipe.rootfs_items) inputs += "item " + item + "\n";
     for (const auto& arg : recipe.config) inputs += "config " + arg + "\n";
+    for (const auto& [path, content] : recipe.extra_files) inputs += "file " + path + "\n" + content;
     const std::string hash = sha256_hex(inputs).substr(0, 16);
     LocalImage image{recipe.name, "localhost/sb-e2e/" + recipe.name + ":" + hash,
                      cache_dir() / (recipe.name + "-" + hash + ".tar")};
@@ -74,6 +79,10 @@ LocalImage build_or_reuse(const Recipe& recipe, const std::string& versions, con
         std::vector<std::string> argv{(kSourceDir / "images/make-rootfs.sh").string(), rootfs.string()};
         argv.insert(argv.end(), recipe.rootfs_items.begin(), recipe.rootfs_items.end());
         run_command(argv);
+    }
+    for (const auto& [path, content] : recipe.extra_files) {
+        fs::create_directories((rootfs / path).parent_path());
+        testenv::write_file(rootfs / path, content);
     }
     auto buildah = [&](std::vector<std::string> args) { return run_command(buildah_command(buildah_root, std::move(args))); };
     const std::string container = "sb-e2e-image-" + recipe.name;
@@ -108,15 +117,22 @@ std::vector<std::string> buildah_command(const fs::path& buildah_root, std::vect
 LocalImages build_local_images(const fs::path& buildah_root) {
     const std::string versions = package_versions();
     LocalImages images;
-    images.pause = build_or_reuse({"pause", {}, {"--entrypoint", R"(["/pause"])"}, true}, versions, buildah_root);
-    images.busybox = build_or_reuse({"busybox", {}, {"--env", "PATH=/bin", "--cmd", "/bin/sh"}}, versions, buildah_root);
+    images.pause = build_or_reuse({"pause", {}, {}, {"--entrypoint", R"(["/pause"])"}, true}, versions, buildah_root);
+    images.busybox = build_or_reuse({"busybox", {}, {}, {"--env", "PATH=/bin", "--cmd", "/bin/sh"}}, versions, buildah_root);
     images.git = build_or_reuse(
         {"git",
+         {},
          {"/usr/bin/git", "/usr/lib/git-core", "/usr/share/git-core", "/usr/bin/ssh", "/usr/bin/ssh-keygen",
           "/usr/bin/ssh-keyscan"},
          {"--env", "PATH=/usr/bin:/bin", "--env", "HOME=/work", "--cmd", "/bin/sh"}},
         versions, buildah_root);
+    // The node's registry speaks plain HTTP: say so in registries.conf, as a
+    // cluster's builder image would for its in-cluster registry, so builds
+    // need no TLS flags.
+    const std::string registry = std::string(layout::kBridgeAddress) + ":" + std::to_string(layout::kRegistryPort);
     images.buildah = build_or_reuse({"buildah",
+                                     {{"etc/containers/registries.conf.d/50-sb-e2e.conf",
+                                       "[[registry]]\nlocation = \"" + registry + "\"\ninsecure = true\n"}},
                                      {"/usr/bin/buildah", "/etc/containers"},
                                      {"--env", "PATH=/usr/bin:/bin", "--env", "BUILDAH_ISOLATION=chroot", "--env",
                                       "STORAGE_DRIVER=vfs", "--env", "HOME=/root", "--cmd", "/bin/sh"}},

@@ -19,7 +19,7 @@ inline constexpr std::string_view kPodSubnet = "10.213.0.0/16";
 inline constexpr std::string_view kPodRangeStart = "10.213.1.1";
 inline constexpr std::string_view kPodRangeEnd = "10.213.255.254";
 inline constexpr int kRegistryPort = 5000;
-inline constexpr int kGitDaemonPort = 9418;
+inline constexpr int kGitHttpPort = 8418;
 inline constexpr int kSshPort = 2222;
 // The node is called localhost so that the API server reaches the kubelet
 // (listening on 127.0.0.1 in the namespace) for logs whatever the machine's

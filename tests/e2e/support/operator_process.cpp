@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "scratch.hpp"
+
 namespace sb::e2e {
 using namespace std::chrono_literals;
 
@@ -23,14 +25,14 @@ OperatorProcess::OperatorProcess(RealNode& node, std::string binary, std::vector
              "--kubeconfig=" + node_.control_plane().admin_kubeconfig().string(),
              "--install-crds=true",
              "--leader-elect=false",
-             "--metrics-address=",
+             // /metrics and probes on a free loopback port of the namespace.
+             "--metrics-address=127.0.0.1:" + std::to_string(testenv::free_port()),
              "--log-format=text",
              "--log-level=debug",
              "--dockerfile-builder=buildah",
              "--git-image=" + node_.images().git.reference,
              "--buildah-image=" + node_.images().buildah.reference,
-             "--default-registry=" + node_.registry(),
-             "--insecure-registries=" + node_.registry()};
+             "--default-registry=" + node_.registry()};
     args_.insert(args_.end(), extra_args.begin(), extra_args.end());
     start();
 }

@@ -36,7 +36,7 @@ json::value wait_pod_phase(const KubeApi& api, const std::string& ns, const std:
             const std::string current = string_at(pod, {"status", "phase"});
             if (current == phase) return phase != "Running" || !string_at(pod, {"status", "podIP"}).empty();
             if ((current == "Succeeded" || current == "Failed") && current != phase)
-                throw std::runtime_error("pod " + name + " ended " + current + ":\n" + describe_pod(api, ns, name) +
+                throw WaitAborted("pod " + name + " ended " + current + ":\n" + describe_pod(api, ns, name) +
                                          "logs:\n" + pod_logs(api, ns, name));
             return false;
         },

@@ -172,7 +172,7 @@ void RealNode::start_containerd() {
                                 (kVar / "logs/containerd.log").string(),
                                 kNoCloud});
     wait_until("containerd to serve", 30s, [&] {
-        if (!containerd_.running()) throw std::runtime_error("containerd exited:\n" + containerd_.log_tail());
+        if (!containerd_.running()) throw WaitAborted("containerd exited:\n" + containerd_.log_tail());
         run_command({"ctr", "-a", kContainerdSocket, "version"});
         return true;
     });
@@ -189,7 +189,7 @@ void RealNode::start_registry() {
     registry_ = ChildProcess({{"docker-registry", "serve", (kVar / "registry.yml").string()},
                               (kVar / "logs/registry.log").string()});
     wait_until("the registry to answer", 30s, [&] {
-        if (!registry_.running()) throw std::runtime_error("docker-registry exited:\n" + registry_.log_tail());
+        if (!registry_.running()) throw WaitAborted("docker-registry exited:\n" + registry_.log_tail());
         return http_get(bridge_address(), layout::kRegistryPort, "/v2/").status == 200;
     });
 }
@@ -220,8 +220,8 @@ void RealNode::wait_node_ready() {
     wait_until(
         "the node to be Ready", 120s,
         [&] {
-            if (!kubelet_.running()) throw std::runtime_error("kubelet exited:\n" + kubelet_.log_tail());
-            if (!scheduler_.running()) throw std::runtime_error("kube-scheduler exited:\n" + scheduler_.log_tail());
+            if (!kubelet_.running()) throw WaitAborted("kubelet exited:\n" + kubelet_.log_tail());
+            if (!scheduler_.running()) throw WaitAborted("kube-scheduler exited:\n" + scheduler_.log_tail());
             auto node = client.try_get("/api/v1/nodes/" + std::string(layout::kNodeName));
             if (!node) return false;
             for (const auto& c : node->at("status").as_object().if_contains("conditions")
