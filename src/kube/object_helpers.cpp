@@ -150,8 +150,9 @@ bool remove_owner_reference(json::object& obj, std::string_view owner_uid) {
         else
             ++it;
     }
-    if (arr.empty()) meta.erase("ownerReferences");
-    return arr.size() != before;
+    const bool removed = arr.size() != before;
+    if (arr.empty()) meta.erase("ownerReferences");  // invalidates arr
+    return removed;
 }
 
 const json::object* controller_of(const json::object& obj) {
