@@ -132,7 +132,11 @@ LocalImages build_local_images(const fs::path& buildah_root) {
     const std::string registry = std::string(layout::kBridgeAddress) + ":" + std::to_string(layout::kRegistryPort);
     images.buildah = build_or_reuse({"buildah",
                                      {{"etc/containers/registries.conf.d/50-sb-e2e.conf",
-                                       "[[registry]]\nlocation = \"" + registry + "\"\ninsecure = true\n"}},
+                                       "[[registry]]\nlocation = \"" + registry + "\"\ninsecure = true\n"},
+                                      // vfs for every buildah command, whatever its flags (as buildah's own images do).
+                                      {"etc/containers/storage.conf",
+                                       "[storage]\ndriver = \"vfs\"\nrunroot = \"/run/containers/storage\"\n"
+                                       "graphroot = \"/var/lib/containers/storage\"\n"}},
                                      {"/usr/bin/buildah", "/etc/containers"},
                                      {"--env", "PATH=/usr/bin:/bin", "--env", "BUILDAH_ISOLATION=chroot", "--env",
                                       "STORAGE_DRIVER=vfs", "--env", "HOME=/root", "--cmd", "/bin/sh"}},
