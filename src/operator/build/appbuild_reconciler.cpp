@@ -48,11 +48,17 @@ bool is_terminal(std::string_view phase) { return phase == "Completed" || phase 
 
 std::string phase_of(const json::object& build) { return get_string(build, "status.phase"); }
 
-// Creation order of builds of one app: timestamp, then name.
+// Creation order of builds of one app: timestamp, then name (a stable order for queueing).
 bool created_before(const json::object& a, const json::object& b) {
     auto ta = get_string(a, "metadata.creationTimestamp"), tb = get_string(b, "metadata.creationTimestamp");
     if (ta != tb) return ta < tb;
     return get_string(a, "metadata.name") < get_string(b, "metadata.name");
+}
+
+// Timestamps have one-second resolution: only a build created in a later
+// second is known to be newer; builds of the same second are queued, never superseded.
+bool created_strictly_before(const json::object& a, const json::object& b) {
+    return get_string(a, "metadata.creationTimestamp") < get_string(b, "metadata.creationTimestamp");
 }
 
 std::string annotation(const json::object& obj, std::string_view key) {
@@ -295,7 +301,7 @@ kube::Task<kube::Result> AppBuildController::reconcile_active(const json::object
     if (!started) {
         // A newer build of the same app supersedes this queued one.
         for (auto it = siblings.rbegin(); it != siblings.rend(); ++it) {
-            if (created_before(build, **it)) {
+            if (created_strictly_before(build, **it)) {
                 co_await fail(build, "Superseded", "superseded by the newer build " + std::string(kube::object_name(**it)));
                 co_return kube::Result::done();
             }

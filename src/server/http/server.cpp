@@ -3,6 +3,7 @@
 // to the router.
 #include "server.hpp"
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
@@ -84,6 +85,20 @@ Request to_request(const http::request<http::string_body>& req, const tcp::endpo
     r.remote_ip = remote.address().to_string();
     r.tls = tls;
     return r;
+}
+
+// Reads and discards what a client is still sending (at most 1 MiB or 2 s)
+// before closing: closing with unread data makes the kernel reset the
+// connection, which can destroy the error response before the client reads it.
+asio::awaitable<void> drain_before_close(beast::tcp_stream& stream) {
+    stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 8192> scratch;
+    std::size_t total = 0;
+    while (total < (std::size_t{1} << 20)) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+        if (ec) break;
+        total += n;
+    }
 }
 
 http::response<http::string_body> to_beast(Response&& resp, unsigned version, bool keep_alive, bool head) {
@@ -201,6 +216,7 @@ asio::awaitable<void> Server::Impl::serve(Stream stream, tcp::endpoint remote) {
         if (ec) co_return;
     }
     beast::flat_buffer buffer;
+    bool linger = false;  // an error answered before the request was fully read
     for (;;) {
         entry->busy = false;
         if (state->shutting_down) break;
@@ -214,6 +230,7 @@ asio::awaitable<void> Server::Impl::serve(Stream stream, tcp::endpoint remote) {
             auto message = too_large_message(ec, config.body_limit_bytes);
             auto res = to_beast(Response::error(413, "payload_too_large", message), 11, false, false);
             co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+            linger = true;
             break;
         }
         if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout) break;
@@ -221,6 +238,7 @@ asio::awaitable<void> Server::Impl::serve(Stream stream, tcp::endpoint remote) {
             if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
                 auto res = to_beast(Response::error(400, "bad_request", "malformed HTTP request: " + ec.message()), 11, false, false);
                 co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+                linger = true;
             }
             break;
         }
@@ -256,6 +274,7 @@ asio::awaitable<void> Server::Impl::serve(Stream stream, tcp::endpoint remote) {
         co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
     } else {
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        if (linger) co_await drain_before_close(stream);
     }
 }
 
