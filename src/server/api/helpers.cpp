@@ -40,6 +40,17 @@ json::object page_result(json::array items, const Page& page) {
     return {{"items", std::move(items)}, {"nextCursor", std::move(next)}};
 }
 
+asio::awaitable<Response> list_team_rows(Context& ctx, std::string select, json::object (*to_json)(const db::Row&)) {
+    auto page = page_params(ctx.request, {"name"});
+    std::string name = query_value(ctx.request, "name");
+    auto rows = co_await ctx.state.db->query(
+        select + "WHERE team_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
+        db::params(ctx.param("team"), page.after, name, page.limit + 1));
+    json::array items;
+    for (const auto& r : rows.rows) items.push_back(to_json(r));
+    co_return Response::json(200, page_result(std::move(items), page));
+}
+
 std::optional<std::int64_t> if_match(const Request& request) {
     auto header = request.header("if-match");
     if (!header) return std::nullopt;

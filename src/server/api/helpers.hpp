@@ -27,6 +27,9 @@ std::string query_value(const Request& request, const std::string& name);
 Page page_params(const Request& request, std::initializer_list<std::string_view> allowed_filters = {});
 // {"items": [...], "nextCursor": id|null}; `rows` holds up to limit+1 items.
 json::object page_result(json::array items, const Page& page);
+// GET of a team's collection: `select` ("SELECT ... FROM table ") filtered by
+// the team in the path and an optional ?name=, paged by id.
+asio::awaitable<Response> list_team_rows(Context& ctx, std::string select, json::object (*to_json)(const db::Row&));
 
 // If-Match: "<version>" (quotes optional). Missing means unconditional.
 std::optional<std::int64_t> if_match(const Request& request);

@@ -25,16 +25,7 @@ asio::awaitable<void> check_cluster(Context& ctx, std::optional<std::string> clu
     if (rows.empty()) throw invalid_field("clusterId", "clusterId does not name a cluster of this team");
 }
 
-asio::awaitable<Response> list(Context& ctx) {
-    auto page = page_params(ctx.request, {"name"});
-    std::string name = query_value(ctx.request, "name");
-    auto rows = co_await ctx.state.db->query(
-        std::string(kSelect) + "WHERE team_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
-        db::params(ctx.param("team"), page.after, name, page.limit + 1));
-    json::array items;
-    for (const auto& r : rows.rows) items.push_back(project_json(r));
-    co_return Response::json(200, page_result(std::move(items), page));
-}
+asio::awaitable<Response> list(Context& ctx) { co_return co_await list_team_rows(ctx, kSelect, project_json); }
 
 asio::awaitable<Response> create(Context& ctx) {
     auto body = BodyReader::parse(ctx.request.body);
