@@ -161,8 +161,15 @@ void LocalControlPlane::wait_ready() {
         if (!apiserver_.running()) throw std::runtime_error("kube-apiserver exited:\n" + apiserver_.log_tail());
         try {
             auto res = https_request(apiserver_port_, ca_pem_, {"GET", "/readyz", admin_token_});
-            if (res.status == 200) return;
-            last_error = "readyz " + std::to_string(res.status) + ": " + res.body;
+            if (res.status == 200) {
+                // /readyz does not wait for the bootstrap controller, which creates "default" and the other
+                // system namespaces a moment later; tests that use them would race it.
+                res = https_request(apiserver_port_, ca_pem_, {"GET", "/api/v1/namespaces/default", admin_token_});
+                if (res.status == 200) return;
+                last_error = "namespace default: " + std::to_string(res.status);
+            } else {
+                last_error = "readyz " + std::to_string(res.status) + ": " + res.body;
+            }
         } catch (const std::exception& e) {
             last_error = e.what();
         }
