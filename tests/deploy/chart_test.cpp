@@ -11,7 +11,7 @@
 #include "child_process.hpp"
 #include "deploy_fixture.hpp"
 #include "scratch.hpp"
-#include "yaml_json.hpp"
+#include "json_match.hpp"
 
 namespace sb::deploytest {
 namespace {

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "deploy_fixture.hpp"
-#include "yaml_json.hpp"
+#include "json_match.hpp"
 
 namespace sb::deploytest {
 namespace {

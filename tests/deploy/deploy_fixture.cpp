@@ -9,7 +9,7 @@
 #include "child_process.hpp"
 #include "local_control_plane.hpp"
 #include "scratch.hpp"
-#include "yaml_json.hpp"
+#include "json_match.hpp"
 
 namespace sb::deploytest {
 namespace fs = std::filesystem;

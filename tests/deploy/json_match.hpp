@@ -1,14 +1,14 @@
 #pragma once
-// YAML documents to JSON values for tests that send manifests to the API
-// server. Plain scalars are typed as YAML 1.2's core schema does (null,
-// booleans, integers, floats, else strings); quoted scalars stay strings.
+// JSON helpers for tests that send manifests to the API server and compare
+// what comes back.
 #include <boost/json.hpp>
 #include <string>
 #include <vector>
 
 namespace sb::deploytest {
 
-// Every non-empty document of a (multi-document) YAML stream.
+// Every non-empty document of a (multi-document) YAML stream, typed by the
+// operator's own YAML reader (sb::op::parse_yaml_manifests).
 std::vector<boost::json::value> yaml_documents_to_json(const std::string& yaml);
 
 // True when every field of `expected` is present with an equal value in
