@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/app_body.hpp"
 #include "api/helpers.hpp"
 
 namespace sb::server::api {
@@ -11,12 +12,6 @@ namespace sb::server::api {
 namespace {
 
 constexpr const char* kSelect = "SELECT id, name, spec, secrets, phase, message, created_at, updated_at, version FROM apps ";
-
-struct AppSecrets {
-    json::object env;
-    std::string git_token;
-    std::string registry_password;
-};
 
 AppSecrets open_secrets(const ServerState& state, const std::string& sealed) {
     auto v = json::parse(state.secrets.open(sealed)).as_object();
@@ -49,79 +44,6 @@ json::object app_json(const ServerState& state, const db::Row& r) {
     return out;
 }
 
-void validate_url(const std::string& field, const std::string& url) {
-    bool scheme = url.starts_with("https://") || url.starts_with("http://") || url.starts_with("ssh://") || url.starts_with("git@");
-    if (!scheme || url.find_first_of(" \t\r\n\"'`<>") != std::string::npos)
-        throw invalid_field(field, field + " must be an https://, http://, ssh:// or git@ URL");
-}
-
-void validate_domain(const std::string& field, const std::string& d) {
-    bool ok = !d.empty() && d.size() <= 253 && d.front() != '.' && d.front() != '-' && d.find("..") == std::string::npos;
-    for (char c : d) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '*');
-    if (!ok) throw invalid_field(field, field + " is not a valid host name");
-}
-
-// Applies the fields present in the body to `spec` / `secrets` (create and update share it).
-void apply_body(BodyReader& body, json::object& spec, AppSecrets& secrets) {
-    if (auto v = body.string("displayName", {.max_length = 200})) spec["displayName"] = *v;
-    if (auto v = body.string("description", {.max_length = 2000})) spec["description"] = *v;
-    if (auto git = body.object("git")) {
-        json::object g;
-        if (auto url = git->string("url", {.max_length = 2048})) {
-            validate_url("git.url", *url);
-            g["url"] = *url;
-        }
-        g["branch"] = git->string("branch", {.max_length = 255}).value_or("main");
-        g["isPrivate"] = git->boolean("isPrivate").value_or(false);
-        if (auto token = git->string("token", {.max_length = 4096})) secrets.git_token = *token;
-        git->finish();
-        spec["git"] = std::move(g);
-    }
-    if (auto registry = body.object("registry")) {
-        json::object r;
-        if (auto url = registry->string("url", {.max_length = 2048})) r["url"] = *url;
-        if (auto user = registry->string("username", {.max_length = 255})) r["username"] = *user;
-        if (auto password = registry->string("password", {.max_length = 4096})) secrets.registry_password = *password;
-        registry->finish();
-        spec["registry"] = std::move(r);
-    }
-    if (auto build = body.object("build")) {
-        json::object b;
-        auto type = build->string("type", {.max_length = 20}).value_or("dockerfile");
-        if (type != "dockerfile" && type != "buildpack" && type != "image")
-            throw invalid_field("build.type", "build.type must be dockerfile, buildpack or image");
-        b["type"] = type;
-        if (auto v = build->string("builderImage", {.max_length = 512})) b["builderImage"] = *v;
-        if (auto v = build->string("image", {.max_length = 512})) b["image"] = *v;
-        if (auto v = build->string("dockerfile", {.max_length = 512})) b["dockerfile"] = *v;
-        build->finish();
-        if (type == "image" && !b.contains("image")) throw invalid_field("build.image", "build.image is required when build.type is image");
-        spec["build"] = std::move(b);
-    }
-    if (auto domains = body.string_list("domains", 50, {.max_length = 253})) {
-        json::array arr;
-        for (std::size_t i = 0; i < domains->size(); ++i) {
-            validate_domain("domains[" + std::to_string(i) + "]", (*domains)[i]);
-            arr.push_back(json::string((*domains)[i]));
-        }
-        spec["domains"] = std::move(arr);
-    }
-    if (auto services = body.string_list("services", 50, {.max_length = 64})) {
-        json::array arr;
-        for (const auto& s : *services) arr.push_back(json::string(s));
-        spec["services"] = std::move(arr);
-    }
-    if (auto env = body.raw_object("env")) {
-        if (env->size() > 500) throw invalid_field("env", "env has more than 500 variables");
-        for (const auto& [k, v] : *env) {
-            validate_env_key("env." + std::string(k), std::string(k));
-            if (!v.is_string()) throw invalid_field("env." + std::string(k), "env." + std::string(k) + " must be a string");
-            if (v.as_string().size() > 32768) throw invalid_field("env." + std::string(k), "env value is too long");
-        }
-        secrets.env = *env;
-    }
-}
-
 // Bound services must exist in the same project.
 asio::awaitable<void> check_services(Context& ctx, json::object spec) {
     const auto& services = spec.at("services").as_array();
@@ -131,16 +53,6 @@ asio::awaitable<void> check_services(Context& ctx, json::object spec) {
         if (rows.empty())
             throw invalid_field("services[" + std::to_string(i) + "]", "services[" + std::to_string(i) + "] is not a service of this project");
     }
-}
-
-json::object default_spec(const std::string& name) {
-    return {{"displayName", name},
-            {"description", ""},
-            {"git", json::object{}},
-            {"registry", json::object{}},
-            {"build", {{"type", "dockerfile"}}},
-            {"domains", json::array{}},
-            {"services", json::array{}}};
 }
 
 asio::awaitable<db::Result> load(Context& ctx) {
@@ -162,24 +74,28 @@ asio::awaitable<Response> create(Context& ctx) {
     auto body = BodyReader::parse(ctx.request.body);
     auto name = body.required_string("name", {.max_length = 63});
     validate_name("name", name);
-    auto spec = default_spec(name);
+    auto spec = default_app_spec(name);
     AppSecrets secrets;
-    apply_body(body, spec, secrets);
+    apply_app_body(body, spec, secrets);
     body.finish();
     co_await check_services(ctx, spec);
     auto id = crypto::new_id();
     auto now = crypto::now_ms();
+    json::object out;
+    Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         co_await s.query("INSERT INTO apps (id, team_id, project_id, name, spec, secrets, phase, message, created_at, updated_at) "
                          "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', '', $7, $7)",
                          db::params(id, ctx.param("team"), ctx.param("project"), name, json::serialize(spec), seal_secrets(ctx.state, secrets), now));
         co_await record_usage(s, ctx.param("team"), "apps", 1, id);
         co_await audit(s, ctx.param("team"), ctx, "app.create", "app", id);
+        auto rows = co_await s.query(std::string(kSelect) + "WHERE id = $1", db::params(id));
+        out = app_json(ctx.state, rows.one());
+        auto made = with_etag(Response::json(201, out), 1);
+        response = co_await created(s, ctx, std::move(made));
     });
-    auto rows = co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(id));
-    auto out = app_json(ctx.state, rows.one());
     ctx.state.events.publish("project:" + ctx.param("project"), "app.created", out);
-    co_return with_etag(Response::json(201, out), 1);
+    co_return response;
 }
 
 asio::awaitable<Response> get(Context& ctx) {
@@ -194,7 +110,7 @@ asio::awaitable<Response> update(Context& ctx) {
     auto spec = json::parse(row.str(2)).as_object();
     auto secrets = open_secrets(ctx.state, row.str(3));
     auto body = BodyReader::parse(ctx.request.body);
-    apply_body(body, spec, secrets);
+    apply_app_body(body, spec, secrets);
     body.finish();
     check_if_match(ctx.request, version);
     co_await check_services(ctx, spec);
@@ -237,7 +153,7 @@ asio::awaitable<Response> put_env(Context& ctx) {
     auto secrets = open_secrets(ctx.state, row.str(3));
     auto body = BodyReader::parse(ctx.request.body);
     if (!body.has("env")) throw invalid_field("env", "env is required");
-    apply_body(body, spec, secrets);  // only "env" is accepted: finish() refuses the rest
+    apply_app_body(body, spec, secrets);  // only "env" is accepted: finish() refuses the rest
     body.finish();
     check_if_match(ctx.request, version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {

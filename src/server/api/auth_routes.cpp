@@ -159,15 +159,18 @@ asio::awaitable<Response> create_user(Context& ctx) {
     auto hash = co_await ctx.state.passwords.hash(password);
     auto id = crypto::new_id();
     auto now = crypto::now_ms();
+    Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         auto existing = co_await s.query("SELECT 1 FROM users WHERE email = $1", db::params(email));
         if (!existing.empty()) throw conflict("a user with this e-mail exists", "email");
         co_await s.query("INSERT INTO users (id, email, name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
                          db::params(id, email, name, hash, std::int64_t{is_admin ? 1 : 0}, now));
         co_await audit(s, "", ctx, "user.create", "user", id);
+        auto made = Response::json(201, json::object{{"id", id}, {"email", email}, {"name", name},
+                                                     {"isAdmin", is_admin}, {"createdAt", timestamp(now)}});
+        response = co_await created(s, ctx, std::move(made));
     });
-    co_return Response::json(201, json::object{{"id", id}, {"email", email}, {"name", name}, {"isAdmin", is_admin},
-                                               {"createdAt", timestamp(now)}});
+    co_return response;
 }
 
 }  // namespace

@@ -53,16 +53,19 @@ asio::awaitable<Response> create(Context& ctx) {
     auto id = crypto::new_id();
     if (image_tag.empty()) image_tag = id;
     auto now = crypto::now_ms();
+    json::object out{{"id", id}, {"appId", ctx.param("app")}, {"gitRef", git_ref}, {"imageTag", image_tag},
+                     {"status", {{"phase", "Pending"}, {"message", ""}}}, {"logsRef", "builds/" + id},
+                     {"createdAt", timestamp(now)}, {"startedAt", nullptr}, {"finishedAt", nullptr}, {"version", 1}};
+    Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         co_await s.query("INSERT INTO builds (id, team_id, project_id, app_id, git_ref, image_tag, status, message, logs_ref, created_at) "
                          "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', '', $7, $8)",
                          db::params(id, ctx.param("team"), ctx.param("project"), ctx.param("app"), git_ref, image_tag, "builds/" + id, now));
+        auto made = with_etag(Response::json(201, out), 1);
+        response = co_await created(s, ctx, std::move(made));
     });
-    json::object out{{"id", id}, {"appId", ctx.param("app")}, {"gitRef", git_ref}, {"imageTag", image_tag},
-                     {"status", {{"phase", "Pending"}, {"message", ""}}}, {"logsRef", "builds/" + id},
-                     {"createdAt", timestamp(now)}, {"startedAt", nullptr}, {"finishedAt", nullptr}, {"version", 1}};
     publish(ctx, "build.created", out);
-    co_return with_etag(Response::json(201, out), 1);
+    co_return response;
 }
 
 asio::awaitable<db::Result> load(Context& ctx) {

@@ -33,17 +33,20 @@ asio::awaitable<Response> create(Context& ctx) {
     auto id = crypto::new_id();
     auto token = crypto::new_token("sba");
     auto now = crypto::now_ms();
+    Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         co_await s.query("INSERT INTO clusters (id, team_id, name, agent_token_hash, state, created_at, updated_at) "
                          "VALUES ($1, $2, $3, $4, 'pending', $5, $5)",
                          db::params(id, ctx.param("team"), name, crypto::token_hash(token), now));
         co_await record_usage(s, ctx.param("team"), "clusters", 1, id);
         co_await audit(s, ctx.param("team"), ctx, "cluster.create", "cluster", id);
+        auto rows = co_await s.query(std::string(kSelect) + "WHERE id = $1", db::params(id));
+        auto out = cluster_json(rows.one());
+        out["agentToken"] = token;
+        auto made = with_etag(Response::json(201, out), 1);
+        response = co_await created(s, ctx, std::move(made));
     });
-    auto rows = co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(id));
-    auto out = cluster_json(rows.one());
-    out["agentToken"] = token;
-    co_return with_etag(Response::json(201, out), 1);
+    co_return response;
 }
 
 asio::awaitable<Response> get(Context& ctx) {

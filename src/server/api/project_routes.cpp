@@ -38,15 +38,18 @@ asio::awaitable<Response> create(Context& ctx) {
     co_await check_cluster(ctx, cluster);
     auto id = crypto::new_id();
     auto now = crypto::now_ms();
+    Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         co_await s.query("INSERT INTO projects (id, team_id, name, display_name, description, cluster_id, created_at, updated_at) "
                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                          db::params(id, ctx.param("team"), name, display, description,
                           db::nullable_text(cluster.value_or("")), now));
         co_await audit(s, ctx.param("team"), ctx, "project.create", "project", id);
+        auto rows = co_await s.query(std::string(kSelect) + "WHERE id = $1", db::params(id));
+        auto made = with_etag(Response::json(201, project_json(rows.one())), 1);
+        response = co_await created(s, ctx, std::move(made));
     });
-    auto rows = co_await load(ctx, id);
-    co_return with_etag(Response::json(201, project_json(rows.one())), 1);
+    co_return response;
 }
 
 asio::awaitable<Response> get(Context& ctx) {

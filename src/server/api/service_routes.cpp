@@ -60,16 +60,20 @@ asio::awaitable<Response> create(Context& ctx) {
     if (type == "chart" && !spec.contains("chart")) throw invalid_field("chart", "chart is required when type is chart");
     auto id = crypto::new_id();
     auto now = crypto::now_ms();
+    json::object out;
+    Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         co_await s.query("INSERT INTO services (id, team_id, project_id, name, type, spec, phase, created_at, updated_at) "
                          "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', $7, $7)",
                          db::params(id, ctx.param("team"), ctx.param("project"), name, type, json::serialize(spec), now));
         co_await audit(s, ctx.param("team"), ctx, "service.create", "service", id);
+        auto rows = co_await s.query(std::string(kSelect) + "WHERE id = $1", db::params(id));
+        out = service_json(rows.one());
+        auto made = with_etag(Response::json(201, out), 1);
+        response = co_await created(s, ctx, std::move(made));
     });
-    auto rows = co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(id));
-    auto out = service_json(rows.one());
     ctx.state.events.publish("project:" + ctx.param("project"), "service.created", out);
-    co_return with_etag(Response::json(201, out), 1);
+    co_return response;
 }
 
 asio::awaitable<Response> get(Context& ctx) {

@@ -44,15 +44,18 @@ asio::awaitable<Response> create_team(Context& ctx) {
     }
     auto id = crypto::new_id();
     auto now = crypto::now_ms();
+    Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         co_await s.query("INSERT INTO teams (id, name, display_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
                          db::params(id, name, display, now));
         co_await s.query("INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
                          db::params(id, ctx.user().user_id, now));
         co_await audit(s, id, ctx, "team.create", "team", id);
+        auto rows = co_await s.query("SELECT id, name, display_name, created_at, updated_at, version FROM teams WHERE id = $1", db::params(id));
+        auto made = with_etag(Response::json(201, team_json(rows.one(), "owner")), 1);
+        response = co_await created(s, ctx, std::move(made));
     });
-    auto rows = co_await ctx.state.db->query("SELECT id, name, display_name, created_at, updated_at, version FROM teams WHERE id = $1", db::params(id));
-    co_return with_etag(Response::json(201, team_json(rows.one(), "owner")), 1);
+    co_return response;
 }
 
 asio::awaitable<db::Result> load_team(Context& ctx) {

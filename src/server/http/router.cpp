@@ -6,6 +6,7 @@
 #include "common/metrics.hpp"
 #include "core/api_error.hpp"
 #include "core/crypto.hpp"
+#include "core/idempotency.hpp"
 #include "core/state.hpp"
 
 namespace sb::server {
@@ -235,33 +236,26 @@ asio::awaitable<Response> Router::dispatch(ServerState& state, const Request& re
             std::optional<Principal> principal;
             if (a.route->access != Access::public_) principal = a.principal;
             Context ctx{request, state, std::move(a.params), std::move(principal), a.role};
-            auto key = request.header("idempotency-key");
-            std::string scope, body_hash;
-            bool replayed = false;
-            if (a.route->idempotent_create && key) {
-                if (key->empty() || key->size() > 128) throw invalid_field("Idempotency-Key", "Idempotency-Key must be 1-128 characters");
-                scope = ctx.principal->user_id + " " + request.path;
-                body_hash = crypto::token_hash(request.body);
-                auto prior = co_await state.db->query(
-                    "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2",
-                    db::params(scope, std::string(*key)));
-                if (!prior.empty()) {
-                    const auto& row = prior.one();
-                    if (row.str(0) != body_hash)
-                        throw ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different body");
-                    response = Response{static_cast<int>(row.i64(1)), "application/json", row.str(2), {}};
-                    response.with_header("Idempotent-Replayed", "true");
-                    replayed = true;
+            std::optional<IdempotencyKey> key;
+            if (a.route->idempotent_create && ctx.principal) key = idempotency_key(request, ctx.principal->user_id);
+            ctx.idempotency = key ? &*key : nullptr;
+            std::optional<Response> replay;
+            if (key) replay = co_await stored_response(*state.db, state.secrets, *key);
+            std::exception_ptr failure;
+            if (!replay) {
+                try {
+                    response = co_await a.route->handler(ctx);
+                } catch (...) {
+                    failure = std::current_exception();
                 }
             }
-            if (!replayed) {
-                response = co_await a.route->handler(ctx);
-                if (!scope.empty() && response.status / 100 == 2)
-                    co_await state.db->query(
-                        "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, created_at) "
-                        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                        db::params(scope, std::string(*key), body_hash, std::int64_t{response.status}, response.body, crypto::now_ms()));
-            }
+            // A concurrent request with the same key may have committed first
+            // (this create then failed on the key or the name): answer as it did.
+            if (failure && key) replay = co_await stored_response(*state.db, state.secrets, *key);
+            if (replay) response = std::move(*replay);
+            else if (failure) std::rethrow_exception(failure);
+            else if (key && response.status / 100 == 2 && !key->remembered)
+                throw std::logic_error(a.route->pattern + " did not store its Idempotency-Key in its transaction");
         }
     } catch (...) {
         response = error_response(std::current_exception());

@@ -17,6 +17,7 @@
 namespace sb::server {
 
 struct ServerState;
+struct IdempotencyKey;
 
 // Ordered: a team role satisfies every lower one.
 enum class Role { viewer = 0, developer = 1, admin = 2, owner = 3 };
@@ -44,6 +45,9 @@ struct Context {
     std::map<std::string, std::string> params;  // path parameters, already checked to exist in the caller's team
     std::optional<Principal> principal;
     Role role = Role::viewer;  // in params["team"], for team routes
+    // Set for idempotent creates that carry an Idempotency-Key: the handler
+    // stores its response with it inside the create's transaction (api::created).
+    IdempotencyKey* idempotency = nullptr;
 
     const std::string& param(const std::string& name) const { return params.at(name); }
     const Principal& user() const { return *principal; }

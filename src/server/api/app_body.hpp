@@ -1,0 +1,25 @@
+#pragma once
+// Decoding of an app's create/update body into its public spec and its
+// secrets (env values and credentials, sealed before they are stored).
+// Pure: the fuzz targets exercise it without a database.
+#include <boost/json/object.hpp>
+
+#include <string>
+
+#include "core/json_input.hpp"
+
+namespace sb::server::api {
+
+struct AppSecrets {
+    boost::json::object env;
+    std::string git_token;
+    std::string registry_password;
+};
+
+// The spec of a new app before its body is applied.
+boost::json::object default_app_spec(const std::string& name);
+// Applies the fields present in `body` to `spec` / `secrets` (create and
+// update share it). The caller calls body.finish() to refuse unknown fields.
+void apply_app_body(BodyReader& body, boost::json::object& spec, AppSecrets& secrets);
+
+}  // namespace sb::server::api

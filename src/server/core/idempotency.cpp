@@ -1,0 +1,38 @@
+#include "core/idempotency.hpp"
+
+#include "core/api_error.hpp"
+
+namespace sb::server {
+
+std::optional<IdempotencyKey> idempotency_key(const Request& request, const std::string& user_id) {
+    auto key = request.header("idempotency-key");
+    if (!key) return std::nullopt;
+    if (key->empty() || key->size() > 128) throw invalid_field("Idempotency-Key", "Idempotency-Key must be 1-128 characters");
+    return IdempotencyKey{user_id + " " + request.path, std::string(*key), crypto::token_hash(request.body)};
+}
+
+boost::asio::awaitable<std::optional<Response>> stored_response(db::Database& db, const crypto::SecretBox& secrets,
+                                                                IdempotencyKey key) {
+    auto prior = co_await db.query("SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2",
+                                   db::params(key.scope, key.key));
+    if (prior.empty()) co_return std::nullopt;
+    const auto& row = prior.one();
+    if (row.str(0) != key.request_hash)
+        throw ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different body");
+    // Rows written before bodies were sealed hold the JSON itself.
+    const std::string& stored = row.str(2);
+    std::string body = stored.starts_with("v1:") ? secrets.open(stored) : stored;
+    Response response{static_cast<int>(row.i64(1)), "application/json", std::move(body), {}};
+    response.with_header("Idempotent-Replayed", "true");
+    co_return response;
+}
+
+boost::asio::awaitable<void> remember_response(db::Session& s, const crypto::SecretBox& secrets, IdempotencyKey key,
+                                               Response response) {
+    co_await s.query(
+        "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        db::params(key.scope, key.key, key.request_hash, std::int64_t{response.status}, secrets.seal(response.body),
+                   crypto::now_ms()));
+}
+
+}  // namespace sb::server
