@@ -88,6 +88,28 @@ std::vector<std::vector<std::string>> Storage::raw_query(const std::string& sql)
     return rows;
 }
 
+void Storage::raw_exec(const std::string& sql) const {
+    if (backend == Backend::sqlite) {
+        sqlite3* db = nullptr;
+        sqlite3_open((data_dir + "/shapeblock.db").c_str(), &db);
+        sqlite3_busy_timeout(db, 5000);
+        char* err = nullptr;
+        int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+        std::string message = err ? err : "";
+        sqlite3_free(err);
+        sqlite3_close(db);
+        if (rc != SQLITE_OK) throw std::runtime_error(message);
+        return;
+    }
+    PGconn* conn = PQconnectdb(database_url.c_str());
+    PGresult* res = PQexec(conn, sql.c_str());
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+    std::string err = PQerrorMessage(conn);
+    PQclear(res);
+    PQfinish(conn);
+    if (!ok) throw std::runtime_error(err);
+}
+
 TestServer::TestServer(Backend backend, std::function<void(Config&)> adjust) : storage_(backend) {
     sb::log::set_level(sb::log::Level::warn);
     Config config;

@@ -38,6 +38,8 @@ struct Storage {
     std::string data_dir, database_url;
     // Runs SQL directly against the database (to inspect data at rest).
     std::vector<std::vector<std::string>> raw_query(const std::string& sql) const;
+    // Runs statements that return no rows (several at once on PostgreSQL).
+    void raw_exec(const std::string& sql) const;
 };
 
 class TestServer {
