@@ -127,12 +127,16 @@ int main(int argc, char** argv) {
     std::string kubeconfig, context;
     double qps = 0;
     int burst = 0, workers = 2, health_port = -1;
+    std::string cache = "compact";
     app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: KUBECONFIG or in-cluster)");
     app.add_option("--context", context, "kubeconfig context");
     app.add_option("--qps", qps, "client-side request rate limit (default: the client's)");
     app.add_option("--burst", burst, "client-side burst");
     app.add_option("--workers", workers, "concurrent reconciles")->capture_default_str();
     app.add_option("--health-port", health_port, "port for /metrics /healthz /readyz (-1: off)")->capture_default_str();
+    app.add_option("--cache", cache, "informer cache encoding: compact (serialized JSON) or objects")
+        ->check(CLI::IsMember({"compact", "objects"}))
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -145,8 +149,10 @@ int main(int argc, char** argv) {
         kube::Manager manager(client, {.health_port = health_port});
         kube::EventRecorder events(client, {.component = "sample-controller"});
 
-        auto& foos = manager.informer(kFoos);
-        auto& deployments = manager.informer(kube::resources::deployments);
+        kube::InformerOptions cache_options;
+        cache_options.encoding = cache == "compact" ? kube::StoreEncoding::compact_json : kube::StoreEncoding::objects;
+        auto& foos = manager.informer(kFoos, cache_options);
+        auto& deployments = manager.informer(kube::resources::deployments, cache_options);
         FooReconciler reconciler(client, foos, deployments, events);
         manager.add_controller({.name = "foos", .workers = workers}, std::ref(reconciler))
             .for_resource(foos)

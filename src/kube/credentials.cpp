@@ -15,7 +15,9 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
+#include "async_event.hpp"
 #include "base64.hpp"
 #include "http_transport.hpp"
 
@@ -145,6 +147,53 @@ bool Credentials::invalidate() {
     return false;
 }
 
+std::uint64_t Credentials::exec_runs() const {
+    std::lock_guard lock(mutex_);
+    return exec_runs_;
+}
+
+// One plugin run on its own (detached) thread; whoever resumes first after
+// it finished stores the result.
+struct Credentials::ExecRun {
+    AsyncEvent done;
+    std::optional<ExecCredential> result;  // written by the thread before done.set()
+    std::exception_ptr error;
+};
+
+asio::awaitable<ExecCredential> Credentials::exec_credential() {
+    std::shared_ptr<ExecRun> run;
+    {
+        std::lock_guard lock(mutex_);
+        if (exec_cached_ &&
+            (!exec_cached_->expires || std::chrono::system_clock::now() + kExpirySkew < *exec_cached_->expires))
+            co_return *exec_cached_;
+        if (!exec_in_flight_) {
+            exec_in_flight_ = std::make_shared<ExecRun>();
+            // Copies: the thread must not depend on this object, which may go first.
+            std::thread([run = exec_in_flight_, exec = *config_.exec, info = exec_info_json(config_)] {
+                try {
+                    run->result = run_exec_plugin(exec, info);
+                } catch (...) {
+                    run->error = std::current_exception();
+                }
+                run->done.set();
+            }).detach();
+        }
+        run = exec_in_flight_;
+    }
+    co_await run->done.wait();
+    std::lock_guard lock(mutex_);
+    if (exec_in_flight_ == run) {
+        exec_in_flight_.reset();
+        if (run->result) {
+            exec_cached_ = run->result;
+            ++exec_runs_;
+        }
+    }
+    if (run->error) std::rethrow_exception(run->error);
+    co_return *run->result;
+}
+
 asio::awaitable<std::string> Credentials::authorization(asio::any_io_executor, HttpTransport& transport) {
     if (!config_.bearer_token.empty()) co_return "Bearer " + config_.bearer_token;
     if (!config_.token_file.empty()) {
@@ -158,35 +207,24 @@ asio::awaitable<std::string> Credentials::authorization(asio::any_io_executor, H
         co_return "Bearer " + file_token_;
     }
     if (config_.exec) {
-        // The plugin runs synchronously: it is short-lived and runs only
-        // when the cached credential expired or was refused (401).
-        std::lock_guard exec_lock(exec_mutex_);
-        std::optional<ExecCredential> cred;
-        {
-            std::lock_guard lock(mutex_);
-            if (exec_cached_ && (!exec_cached_->expires ||
-                                 std::chrono::system_clock::now() + kExpirySkew < *exec_cached_->expires))
-                cred = exec_cached_;
+        auto cred = co_await exec_credential();
+        if (!cred.client_cert_pem.empty()) {
+            bool install = false;
+            {
+                std::lock_guard lock(mutex_);
+                install = cred.client_cert_pem != installed_cert_;
+                if (install) installed_cert_ = cred.client_cert_pem;
+            }
+            if (install) transport.set_client_certificate(cred.client_cert_pem, cred.client_key_pem);
         }
-        if (!cred) {
-            cred = run_exec();
-            std::lock_guard lock(mutex_);
-            exec_cached_ = cred;
-            ++exec_runs_;
-        }
-        if (!cred->client_cert_pem.empty() && cred->client_cert_pem != installed_cert_) {
-            transport.set_client_certificate(cred->client_cert_pem, cred->client_key_pem);
-            installed_cert_ = cred->client_cert_pem;
-        }
-        co_return cred->token.empty() ? std::string() : "Bearer " + cred->token;
+        co_return cred.token.empty() ? std::string() : "Bearer " + cred.token;
     }
     if (!config_.username.empty())
         co_return "Basic " + base64_encode(config_.username + ":" + config_.password);
     co_return std::string();
 }
 
-ExecCredential Credentials::run_exec() {
-    const ExecConfig& exec = *config_.exec;
+ExecCredential run_exec_plugin(const ExecConfig& exec, const std::string& exec_info) {
     int out_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw TransportError("exec plugin: pipe failed");
 
@@ -197,7 +235,7 @@ ExecCredential Credentials::run_exec() {
         if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
     }
     for (const auto& [k, v] : exec.env) env[k] = v;
-    env["KUBERNETES_EXEC_INFO"] = exec_info_json(config_);
+    env["KUBERNETES_EXEC_INFO"] = exec_info;
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
     std::vector<char*> envp;

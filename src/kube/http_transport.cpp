@@ -1,7 +1,10 @@
 // The only translation unit that includes Beast and Asio's SSL support.
 #include "http_transport.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <atomic>
@@ -17,6 +20,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 #include <mutex>
+#include <tuple>
 
 namespace sb::kube::detail {
 
@@ -33,6 +37,13 @@ namespace {
 constexpr std::size_t kMaxIdleConnections = 16;
 constexpr auto kMaxIdleTime = std::chrono::seconds(50);  // below the apiserver's idle timeout
 constexpr std::size_t kMaxErrorBody = 1024 * 1024;
+// A pooled connection keeps at most this much read buffer while idle.
+constexpr std::size_t kIdleBufferCapacity = 16 * 1024;
+// TCP keep-alive probes notice a silently dead peer (a watch on a cut
+// connection) within about idle + interval * count seconds.
+constexpr int kKeepAliveIdleSeconds = 30;
+constexpr int kKeepAliveIntervalSeconds = 10;
+constexpr int kKeepAliveProbes = 3;
 
 bool is_ip_address(const std::string& host) {
     boost::system::error_code ec;
@@ -44,6 +55,8 @@ std::shared_ptr<ssl::context> make_context(const TlsSettings& tls) {
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    // An idle pooled connection (or a quiet watch) then holds no 34 KiB of TLS record buffers.
+    SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     try {
         if (!tls.ca_pem.empty())
             ctx->add_certificate_authority(asio::buffer(tls.ca_pem));
@@ -72,6 +85,15 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
         if (seconds > 86400) break;
     }
     return std::chrono::seconds(seconds);
+}
+
+void enable_keep_alive(tcp::socket& socket) {
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    const int fd = socket.native_handle();
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &kKeepAliveIdleSeconds, sizeof kKeepAliveIdleSeconds);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &kKeepAliveIntervalSeconds, sizeof kKeepAliveIntervalSeconds);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &kKeepAliveProbes, sizeof kKeepAliveProbes);
 }
 
 template <typename Fields>
@@ -106,6 +128,8 @@ struct Connection {
 struct HttpTransport::Impl {
     asio::any_io_executor executor;
     std::string host, port, prefix, host_header;
+    std::optional<asio::ip::address> address;  // when host is an IP address
+    unsigned short port_number = 443;
     TlsSettings tls;
     std::string verify_name;
 
@@ -134,13 +158,24 @@ struct HttpTransport::Impl {
             conn->stream.set_verify_callback(ssl::host_name_verification(verify_name));
         }
         const std::string where = host + ":" + port;
-        tcp::resolver resolver(executor);
-        auto [rec, results] = co_await resolver.async_resolve(host, port, asio::as_tuple(use_awaitable));
-        if (rec) throw ConnectionError("cannot resolve " + host + ": " + rec.message(), false);
         auto& lowest = beast::get_lowest_layer(conn->stream);
         lowest.expires_after(timeout);
-        auto [cec, ep] = co_await lowest.async_connect(results, asio::as_tuple(use_awaitable));
+        boost::system::error_code cec;
+        if (address) {
+            // An IP address (in-cluster, kubeconfigs of local clusters): no
+            // resolver, whose first use starts a background thread for good.
+            std::tie(cec) = co_await lowest.async_connect(tcp::endpoint(*address, port_number),
+                                                          asio::as_tuple(use_awaitable));
+        } else {
+            tcp::resolver resolver(executor);
+            auto [rec, results] = co_await resolver.async_resolve(host, port, asio::as_tuple(use_awaitable));
+            if (rec) throw ConnectionError("cannot resolve " + host + ": " + rec.message(), false);
+            lowest.expires_after(timeout);
+            tcp::endpoint ignored;
+            std::tie(cec, ignored) = co_await lowest.async_connect(results, asio::as_tuple(use_awaitable));
+        }
         if (cec) throw ConnectionError("cannot connect to " + where + ": " + cec.message(), false);
+        enable_keep_alive(lowest.socket());
         auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, asio::as_tuple(use_awaitable));
         if (hec) {
             std::string detail = hec.message();
@@ -170,6 +205,7 @@ struct HttpTransport::Impl {
 
     void release(std::shared_ptr<Connection> conn) {
         conn->idle_since = Clock::now();
+        if (conn->buffer.capacity() > kIdleBufferCapacity && conn->buffer.size() == 0) conn->buffer.shrink_to_fit();
         beast::get_lowest_layer(conn->stream).expires_never();
         std::lock_guard lock(mutex);
         if (conn->generation == generation && idle.size() < kMaxIdleConnections) idle.push_back(std::move(conn));
@@ -198,6 +234,11 @@ HttpTransport::HttpTransport(asio::any_io_executor executor, const std::string& 
     impl_->executor = std::move(executor);
     impl_->host = url->host_address();  // without IPv6 brackets
     impl_->port = url->has_port() ? std::string(url->port()) : "443";
+    if (url->has_port()) {
+        if (url->port_number() == 0) throw TransportError("invalid port in server URL '" + server + "'");
+        impl_->port_number = url->port_number();
+    }
+    if (is_ip_address(impl_->host)) impl_->address = asio::ip::make_address(impl_->host);
     impl_->prefix = std::string(url->encoded_path());
     while (!impl_->prefix.empty() && impl_->prefix.back() == '/') impl_->prefix.pop_back();
     impl_->host_header = std::string(url->encoded_host_and_port());

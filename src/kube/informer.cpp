@@ -4,6 +4,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "common/log.hpp"
 
@@ -114,26 +116,39 @@ void Store::unindex_locked(const std::string& key, const json::object& obj) {
     }
 }
 
+Store::Entry Store::encode(const Object& obj) const {
+    if (encoding_ == StoreEncoding::compact_json) return json::serialize(*obj);
+    return obj;
+}
+
+Object Store::decode(const Entry& entry) {
+    if (const auto* obj = std::get_if<Object>(&entry)) return *obj;
+    // Serialized by this store: always one valid JSON object.
+    auto value = json::parse(std::get<std::string>(entry));
+    return std::make_shared<const json::object>(std::move(value.get_object()));
+}
+
 void Store::add_index(const std::string& name, IndexFunc func) {
     std::unique_lock lock(mutex_);
     if (index_funcs_.count(name)) throw std::invalid_argument("index '" + name + "' already exists");
     auto& index = indexes_[name];
-    for (const auto& [key, obj] : items_)
-        for (auto& value : func(*obj)) index[std::move(value)].insert(key);
+    for (const auto& [key, entry] : items_)
+        for (auto& value : func(*decode(entry))) index[std::move(value)].insert(key);
     index_funcs_.emplace(name, std::move(func));
 }
 
 Object Store::upsert(Object obj) {
     auto key = object_key(*obj);
+    auto entry = encode(obj);
     std::unique_lock lock(mutex_);
     auto it = items_.find(key);
     Object previous;
     if (it != items_.end()) {
-        previous = std::move(it->second);
+        previous = decode(it->second);
         unindex_locked(key, *previous);
-        it->second = obj;
+        it->second = std::move(entry);
     } else {
-        items_.emplace(key, obj);
+        items_.emplace(key, std::move(entry));
     }
     index_locked(key, *obj);
     return previous;
@@ -143,30 +158,33 @@ Object Store::erase(const std::string& key) {
     std::unique_lock lock(mutex_);
     auto it = items_.find(key);
     if (it == items_.end()) return nullptr;
-    Object removed = std::move(it->second);
+    Object removed = decode(it->second);
     items_.erase(it);
     unindex_locked(key, *removed);
     return removed;
 }
 
 std::vector<Object> Store::replace(std::vector<Object> objects) {
-    std::unordered_map<std::string, Object> fresh;
+    std::unordered_map<std::string, Entry> fresh;
     fresh.reserve(objects.size());
-    for (auto& o : objects) fresh[object_key(*o)] = std::move(o);
-    std::unique_lock lock(mutex_);
-    std::vector<Object> dropped;
-    for (auto& [key, obj] : items_)
-        if (!fresh.count(key)) dropped.push_back(obj);
-    items_ = std::move(fresh);
+    std::unique_lock lock(mutex_);  // readers see the old or the new content, never a mix
     for (auto& [name, index] : indexes_) index.clear();
-    for (const auto& [key, obj] : items_) index_locked(key, *obj);
+    for (const auto& o : objects) {
+        auto key = object_key(*o);
+        index_locked(key, *o);
+        fresh.insert_or_assign(std::move(key), encode(o));
+    }
+    std::swap(items_, fresh);
+    std::vector<Object> dropped;
+    for (const auto& [key, entry] : fresh)  // the previous items now
+        if (!items_.count(key)) dropped.push_back(decode(entry));
     return dropped;
 }
 
 Object Store::get(const std::string& key) const {
     std::shared_lock lock(mutex_);
     auto it = items_.find(key);
-    return it == items_.end() ? nullptr : it->second;
+    return it == items_.end() ? nullptr : decode(it->second);
 }
 
 Object Store::get(std::string_view ns, std::string_view name) const { return get(make_key(ns, name)); }
@@ -175,15 +193,19 @@ std::vector<Object> Store::list() const {
     std::shared_lock lock(mutex_);
     std::vector<Object> out;
     out.reserve(items_.size());
-    for (const auto& [key, obj] : items_) out.push_back(obj);
+    for (const auto& [key, entry] : items_) out.push_back(decode(entry));
     return out;
 }
 
 std::vector<Object> Store::list_namespace(std::string_view ns) const {
     std::shared_lock lock(mutex_);
     std::vector<Object> out;
-    for (const auto& [key, obj] : items_)
-        if (object_namespace(*obj) == ns) out.push_back(obj);
+    for (const auto& [key, entry] : items_) {
+        // Keys are "namespace/name", or "name" for cluster-scoped objects.
+        auto slash = key.find('/');
+        std::string_view key_ns = slash == std::string::npos ? std::string_view() : std::string_view(key).substr(0, slash);
+        if (key_ns == ns) out.push_back(decode(entry));
+    }
     return out;
 }
 
@@ -191,7 +213,7 @@ std::vector<std::string> Store::keys() const {
     std::shared_lock lock(mutex_);
     std::vector<std::string> out;
     out.reserve(items_.size());
-    for (const auto& [key, obj] : items_) out.push_back(key);
+    for (const auto& [key, entry] : items_) out.push_back(key);
     return out;
 }
 
@@ -209,7 +231,7 @@ std::vector<Object> Store::by_index(const std::string& name, const std::string& 
     auto it = idx->second.find(value);
     if (it == idx->second.end()) return out;
     for (const auto& key : it->second)
-        if (auto obj = items_.find(key); obj != items_.end()) out.push_back(obj->second);
+        if (auto entry = items_.find(key); entry != items_.end()) out.push_back(decode(entry->second));
     return out;
 }
 
@@ -240,6 +262,7 @@ Informer::Informer(Client client, ResourceRef resource, InformerOptions options)
     : client_(client),
       resource_(resource),
       options_(std::move(options)),
+      store_(options_.encoding),
       reflector_(std::move(client), std::move(resource), reflector_options(options_),
                  ReflectorSink{[this](std::vector<json::object>&& items, const std::string&) { on_replace(std::move(items)); },
                                [this](WatchEvent&& event) { on_event(std::move(event)); }}) {}

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <regex>
 
 #include "base64.hpp"
@@ -221,6 +222,48 @@ TEST_F(ClientTest, ExecPluginIsCachedUntilExpiryAndRerunOn401) {
     run(io, client.get(resources::namespaces, "", "client-test"));
     run(io, client.get(resources::namespaces, "", "client-test"));
     EXPECT_EQ(testenv::read_file(count), "4\n");
+}
+
+// The plugin blocks until the test's io thread has seen it start: were it run
+// on the io thread, nothing could answer it, it would give up and the
+// requests would fail. Three concurrent requests share the one run.
+TEST_F(ClientTest, SlowExecPluginRunsOffTheIoThreadOncePerConcurrentRequests) {
+    auto script = scratch / "slow-token.sh";
+    auto started = scratch / "slow-started";
+    auto go = scratch / "slow-go";
+    auto count = scratch / "slow-runs";
+    testenv::write_file(script,
+                        "#!/bin/sh\n"
+                        "n=$(cat " + count.string() + " 2>/dev/null || echo 0); echo $((n+1)) > " + count.string() + "\n"
+                        "touch " + started.string() + "\n"
+                        "i=0; while [ ! -e " + go.string() + " ]; do i=$((i+1)); [ $i -gt 400 ] && exit 3; sleep 0.05; done\n"
+                        "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                        "\"status\":{\"token\":\"" + cp.admin_token() + "\"}}'\n");
+    ::chmod(script.c_str(), 0755);
+    auto file = scratch / "slow-exec.kubeconfig";
+    testenv::write_file(file, kubeconfig("    certificate-authority: " + cp.ca_file().string() + "\n",
+                                         "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+                                         "      command: ./slow-token.sh\n"));
+    Client client(io.get_executor(), load_kubeconfig({file}));
+    std::vector<std::future<json::object>> requests;
+    for (int i = 0; i < 3; ++i)
+        requests.push_back(boost::asio::co_spawn(io, client.get(resources::namespaces, "", "client-test"),
+                                                 boost::asio::use_future));
+    // A coroutine on the same io thread answers the waiting plugin.
+    run(io, [&]() -> Task<void> {
+        while (!fs::exists(started)) co_await testing::sleep_for(std::chrono::milliseconds(10));
+        testenv::write_file(go, "");
+    }());
+    auto all_done = [&] {
+        for (auto& r : requests)
+            if (r.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
+        return true;
+    };
+    run(io, [&]() -> Task<void> {
+        while (!all_done()) co_await testing::sleep_for(std::chrono::milliseconds(10));
+    }());
+    for (auto& r : requests) EXPECT_EQ(object_name(r.get()), "client-test");
+    EXPECT_EQ(testenv::read_file(count), "1\n") << "concurrent requests share one plugin run";
 }
 
 TEST_F(ClientTest, ExecPluginFailureIsReported) {

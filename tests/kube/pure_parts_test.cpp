@@ -85,8 +85,19 @@ Object make(const std::string& ns, const std::string& name, const std::string& a
     return std::make_shared<const json::object>(json::object{{"metadata", std::move(md)}});
 }
 
-TEST(Store, IndexesFollowUpdatesDeletesAndReplace) {
-    Store store;
+Object make_cluster_scoped(const std::string& name) {
+    return std::make_shared<const json::object>(json::object{{"metadata", json::object{{"name", name}}}});
+}
+
+class StoreTest : public ::testing::TestWithParam<StoreEncoding> {};
+
+INSTANTIATE_TEST_SUITE_P(Encodings, StoreTest, ::testing::Values(StoreEncoding::objects, StoreEncoding::compact_json),
+                         [](const auto& info) {
+                             return info.param == StoreEncoding::objects ? std::string("Objects") : std::string("CompactJson");
+                         });
+
+TEST_P(StoreTest, IndexesFollowUpdatesDeletesAndReplace) {
+    Store store(GetParam());
     store.add_index("app", label_index("app"));
     store.upsert(make("a", "one", "web", "u1"));
     store.upsert(make("a", "two", "web", "u1"));
@@ -114,6 +125,30 @@ TEST(Store, IndexesFollowUpdatesDeletesAndReplace) {
     EXPECT_TRUE(store.by_index("app", "db").empty());
     EXPECT_EQ(store.by_index("app", "cache").size(), 1u);
     EXPECT_THROW(store.by_index("nope", "x"), std::out_of_range);
+}
+
+TEST_P(StoreTest, ReadsGiveBackWhatWasStored) {
+    Store store(GetParam());
+    auto original = make("a", "one", "web", "u1");
+    store.upsert(original);
+    store.upsert(make("b", "two", "db", ""));
+    store.upsert(make_cluster_scoped("cluster-wide"));
+    auto read = store.get("a", "one");
+    ASSERT_TRUE(read);
+    EXPECT_EQ(*read, *original);
+    EXPECT_EQ(store.list().size(), 3u);
+    ASSERT_EQ(store.list_namespace("a").size(), 1u);
+    EXPECT_EQ(object_name(*store.list_namespace("a")[0]), "one");
+    ASSERT_EQ(store.list_namespace("").size(), 1u);
+    EXPECT_EQ(object_name(*store.list_namespace("")[0]), "cluster-wide");
+    EXPECT_TRUE(store.list_namespace("c").empty());
+    auto previous = store.upsert(make("a", "one", "api", "u1"));
+    ASSERT_TRUE(previous);
+    EXPECT_EQ(*previous, *original);
+    auto removed = store.erase("a/one");
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(object_name(*removed), "one");
+    EXPECT_EQ(store.get("a", "one"), nullptr);
 }
 
 TEST(Transform, StripsManagedFieldsAndLastApplied) {

@@ -137,12 +137,15 @@ TEST_F(WatchTest, InformerStoreIndexesHandlersAndTransform) {
 TEST_F(WatchTest, CacheEqualsFreshListAfterStormOfChanges) {
     run(io, testing::ensure_namespace(client, "storm"));
     Informer informer(client, resources::configmaps, {.namespace_ = "storm"});
+    Informer compact(client, resources::configmaps, {.namespace_ = "storm", .encoding = StoreEncoding::compact_json});
     std::map<std::string, std::string> seen;  // what the handlers say exists
     informer.add_handlers({.on_add = [&](const Object& o) { seen[object_key(*o)] = object_resource_version(*o); },
                            .on_update = [&](const Object&, const Object& o) { seen[object_key(*o)] = object_resource_version(*o); },
                            .on_delete = [&](const Object& o) { seen.erase(object_key(*o)); }});
     asio::co_spawn(io, informer.run(stop.get_token()), asio::detached);
+    asio::co_spawn(io, compact.run(stop.get_token()), asio::detached);
     ASSERT_TRUE(run(io, informer.wait_for_sync()));
+    ASSERT_TRUE(run(io, compact.wait_for_sync()));
 
     // Four writers at once: creates, updates and deletes over 60 names.
     auto writer = [&](int seed) -> Task<void> {
@@ -175,6 +178,8 @@ TEST_F(WatchTest, CacheEqualsFreshListAfterStormOfChanges) {
     auto truth = fresh_list("storm");
     EXPECT_TRUE(eventually([&] { return cached(informer.store()) == truth; }))
         << "cache " << informer.store().size() << " objects, server " << truth.size();
+    EXPECT_TRUE(eventually([&] { return cached(compact.store()) == truth; }))
+        << "compact cache " << compact.store().size() << " objects, server " << truth.size();
     EXPECT_EQ(seen, truth);
 }
 
