@@ -8,6 +8,7 @@
 #include <random>
 
 #include "app_reconciler.hpp"
+#include "build_log_command.hpp"
 #include "common/log.hpp"
 #include "config.hpp"
 #include "errors.hpp"
@@ -90,6 +91,7 @@ sb::kube::ManagerOptions manager_options(const OperatorConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "build-log") return sb::op::run_build_log_command(argc - 1, argv + 1);
     OperatorConfig config;
     try {
         int exit_code = 0;

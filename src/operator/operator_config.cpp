@@ -32,10 +32,12 @@ std::vector<Setting> settings_of(OperatorConfig& c) {
         {"registry-secret-name", "name of the registry secret copied into projects", &c.registry_secret_name},
         {"default-registry", "registry for apps that name none (host[:port][/path])", &c.default_registry},
         {"git-image", "image of the git clone init container", &c.git_image},
-        {"kaniko-image", "kaniko image for dockerfile builds", &c.kaniko_image},
+        {"kaniko-image", "kaniko image for dockerfile builds (needs /busybox/sh: a -debug variant)", &c.kaniko_image},
         {"buildah-image", "buildah image for dockerfile builds", &c.buildah_image},
         {"buildpack-builder-image", "default Cloud Native Buildpacks builder image", &c.buildpack_builder_image},
         {"dockerfile-builder", "default dockerfile builder: kaniko or buildah", &c.dockerfile_builder},
+        {"insecure-registries", "registries (host:port) builds reach over plain HTTP or without TLS verification (repeat or comma-separate)",
+         &c.insecure_registries},
         {"build-cpu-request", "CPU request of build containers", &c.build_resources.cpu_request},
         {"build-cpu-limit", "CPU limit of build containers", &c.build_resources.cpu_limit},
         {"build-memory-request", "memory request of build containers", &c.build_resources.memory_request},
@@ -205,6 +207,9 @@ void OperatorConfig::validate() const {
     if (log_format != "json" && log_format != "text")
         throw ConfigError("log-format must be json or text, got '" + log_format + "'");
     if (build_deadline_seconds < 60) throw ConfigError("build-deadline-seconds must be >= 60");
+    for (const auto& r : insecure_registries)
+        if (r.empty() || r.find('/') != std::string::npos || r.find("://") != std::string::npos)
+            throw ConfigError("insecure-registries takes host[:port] entries, got '" + r + "'");
     for (const auto* q : {&build_resources.cpu_request, &build_resources.cpu_limit, &build_resources.memory_request,
                           &build_resources.memory_limit, &container_defaults.cpu_request, &container_defaults.cpu_limit,
                           &container_defaults.memory_request, &container_defaults.memory_limit})

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "build_config.hpp"
+
 namespace sb::op {
 
 class ConfigError : public std::runtime_error {
@@ -36,11 +38,16 @@ struct OperatorConfig {
     std::string default_registry;
 
     // Builds (used by the AppBuild controller).
-    std::string git_image = "alpine/git:2.45.2";
-    std::string kaniko_image = "martizih/kaniko:v1.25.0";
-    std::string buildah_image = "quay.io/buildah/stable:v1.37";
-    std::string buildpack_builder_image = "paketobuildpacks/builder-jammy-base:0.4";
+    // Image defaults are BuildConfig's (one place pins them). The kaniko
+    // image must have a shell (/busybox/sh): the -debug variant.
+    std::string git_image = build::BuildConfig{}.git_image;
+    std::string kaniko_image = build::BuildConfig{}.kaniko_image;
+    std::string buildah_image = build::BuildConfig{}.buildah_image;
+    std::string buildpack_builder_image = build::BuildConfig{}.buildpack_builder_image;
     std::string dockerfile_builder = "kaniko";  // kaniko | buildah
+    // Registries (host[:port]) reached over plain HTTP or with an untrusted
+    // certificate: builds push and pull there without TLS verification.
+    std::vector<std::string> insecure_registries;
     ResourceLimits build_resources{"500m", "2", "1Gi", "2Gi"};
     std::int64_t build_deadline_seconds = 1800;
 

@@ -1,5 +1,7 @@
 #include "operator_config.hpp"
 
+#include "build_config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -39,6 +41,30 @@ TEST(OperatorConfig, Flags) {
     EXPECT_FALSE(c.leader_elect);
     EXPECT_TRUE(c.install_crds);
     EXPECT_EQ(c.ingress_namespaces, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(OperatorConfig, BuildImagesDefaultToThePinnedOnesAndKanikoHasAShell) {
+    auto c = parse({});
+    const sb::op::build::BuildConfig defaults;
+    EXPECT_EQ(c.kaniko_image, defaults.kaniko_image);
+    EXPECT_TRUE(c.kaniko_image.ends_with("-debug")) << "the build script runs under /busybox/sh";
+    EXPECT_EQ(defaults.kaniko_shell, "/busybox/sh");
+    EXPECT_EQ(c.buildah_image, defaults.buildah_image);
+    EXPECT_EQ(c.git_image, defaults.git_image);
+    EXPECT_EQ(c.buildpack_builder_image, defaults.buildpack_builder_image);
+    EXPECT_EQ(sb::op::build::build_config_from(c).kaniko_image, defaults.kaniko_image);
+}
+
+TEST(OperatorConfig, InsecureRegistriesReachTheBuilds) {
+    auto c = parse({"--insecure-registries", "10.0.0.1:5000,registry.local", "--dockerfile-builder=buildah"});
+    EXPECT_EQ(c.insecure_registries, (std::vector<std::string>{"10.0.0.1:5000", "registry.local"}));
+    auto build = sb::op::build::build_config_from(c);
+    EXPECT_EQ(build.insecure_registries, (std::set<std::string>{"10.0.0.1:5000", "registry.local"}));
+    EXPECT_EQ(build.dockerfile_builder, sb::op::build::DockerfileBuilder::buildah);
+    OperatorConfig bad;
+    int code = 0;
+    const char* url[] = {"op", "--insecure-registries", "http://10.0.0.1:5000"};
+    EXPECT_THROW(parse_operator_config(3, url, bad, code), ConfigError);
 }
 
 TEST(OperatorConfig, FileThenEnvThenFlags) {

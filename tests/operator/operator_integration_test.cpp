@@ -356,6 +356,40 @@ TEST_F(OperatorTest, ChartRbacWasSufficient) {
     }
 }
 
+// `shapeblock-operator build-log` with the operator's own credentials (so
+// the chart's RBAC covers it): what a build without a pod recorded, and
+// clear errors for a missing build and a malformed argument.
+TEST_F(OperatorTest, BuildLogSubcommand) {
+    const std::string ns = "build-log-cli";
+    admin_->create(res::namespaces, json::object{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+    admin_->create(crds::appbuilds, json::parse(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"AppBuild",
+        "metadata":{"name":"orphan-1","namespace":")" + ns + R"("},"spec":{"appName":"orphan","gitRef":"main"}})").as_object());
+    // The operator reports it waiting for its App.
+    ASSERT_TRUE(eventually([&] { return get_string(admin_->get(crds::appbuilds, ns, "orphan-1"), "status.phase") == "Pending"; }));
+    const std::vector<std::string> command{SB_OPERATOR_BINARY, "build-log", "--kubeconfig", operator_kubeconfig_.string()};
+    auto with = [&](const std::string& target) {
+        auto argv = command;
+        argv.insert(argv.begin() + 2, target);
+        return argv;
+    };
+    const auto out = testenv::run_command(with(ns + "/orphan-1"));
+    EXPECT_NE(out.find("AppBuild " + ns + "/orphan-1 has no build pod yet"), std::string::npos) << out;
+    EXPECT_NE(out.find("phase: Pending"), std::string::npos) << out;
+    EXPECT_NE(out.find("waiting for App orphan"), std::string::npos) << out;
+    try {
+        testenv::run_command(with(ns + "/nope-1"));
+        ADD_FAILURE() << "a missing build printed a log";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("AppBuild " + ns + "/nope-1 not found"), std::string::npos) << e.what();
+    }
+    try {
+        testenv::run_command(with("no-slash"));
+        ADD_FAILURE() << "a malformed argument was accepted";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("expected <namespace>/<appbuild>"), std::string::npos) << e.what();
+    }
+}
+
 // Runs after the RBAC check: a second replica waits for the Lease; when the
 // leader shuts down cleanly (SIGTERM) it hands over at once.
 TEST_F(OperatorTest, SecondReplicaWaitsForTheLeaseAndTakesOver) {

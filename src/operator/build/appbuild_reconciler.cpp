@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <algorithm>
 
+#include "appbuild_status.hpp"
 #include "build_status.hpp"
 #include "crd_types.hpp"
 #include "deploy_request.hpp"
@@ -20,21 +21,6 @@ namespace {
 
 constexpr std::string_view kBuildSelector = "app.kubernetes.io/component=build,app.kubernetes.io/managed-by=shapeblock";
 
-constexpr std::string_view kStatusSubresource = "status";
-constexpr std::string_view kNoSubresource = {};
-// Options passed as named objects: g++ 12 mishandles default class arguments of coroutines.
-const kube::WriteOptions kWriteOptions{.field_manager = std::string(kFieldManager)};
-const kube::GetOptions kGetOptions{};
-
-json::value text(const std::string& s) { return json::value(std::string_view(s)); }
-
-// Initializer lists live outside coroutine bodies (g++ 12 mishandles them there).
-json::object wrap(std::string_view key, json::value value) {
-    json::object o;
-    o[key] = std::move(value);
-    return o;
-}
-
 json::object annotation_patch(std::string_view key, const std::string& value) {
     return wrap("metadata", wrap("annotations", wrap(key, text(value))));
 }
@@ -44,16 +30,18 @@ void log_build(std::string_view message, const json::object& build, std::string_
     else sb::log::info(message, {{"key", text(kube::object_key(build))}, {field, text(value)}});
 }
 
+// "namespace/<label value>" (objects without the label are not indexed).
+kube::IndexFunc namespaced_label_index(std::string_view label) {
+    return [key = std::string(label)](const json::object& obj) -> std::vector<std::string> {
+        auto value = label_value(obj, key);
+        if (value.empty()) return {};
+        return {std::string(kube::object_namespace(obj)) + "/" + std::string(value)};
+    };
+}
+
 bool is_terminal(std::string_view phase) { return phase == "Completed" || phase == "Failed"; }
 
 std::string phase_of(const json::object& build) { return get_string(build, "status.phase"); }
-
-// Creation order of builds of one app: timestamp, then name (a stable order for queueing).
-bool created_before(const json::object& a, const json::object& b) {
-    auto ta = get_string(a, "metadata.creationTimestamp"), tb = get_string(b, "metadata.creationTimestamp");
-    if (ta != tb) return ta < tb;
-    return get_string(a, "metadata.name") < get_string(b, "metadata.name");
-}
 
 // Timestamps have one-second resolution: only a build created in a later
 // second is known to be newer; builds of the same second are queued, never superseded.
@@ -66,24 +54,6 @@ std::string annotation(const json::object& obj, std::string_view key) {
     if (!annotations) return {};
     if (auto* v = annotations->if_contains(key); v && v->is_string()) return std::string(v->get_string());
     return {};
-}
-
-json::object current_status(const json::object& build) {
-    const auto* s = find_object(build, "status");
-    return s ? *s : json::object{};
-}
-
-json::array conditions_of(const json::object& status) {
-    if (auto* c = status.if_contains("conditions"); c && c->is_array()) return c->get_array();
-    return {};
-}
-
-void set_cond(json::object& status, std::int64_t generation, std::string type, bool ok, std::string reason,
-              std::string message) {
-    auto conditions = conditions_of(status);
-    set_condition(conditions, Condition{std::move(type), ok ? "True" : "False", std::move(reason), std::move(message)},
-                  generation, now_rfc3339());
-    status["conditions"] = std::move(conditions);
 }
 
 // The build's owner references plus the App as controller (list items may
@@ -101,29 +71,10 @@ json::array app_owner_references(const json::object& build, const json::object& 
     return refs;
 }
 
-kube::WriteOptions write_options() {
-    kube::WriteOptions o;
-    o.field_manager = std::string(kFieldManager);
-    return o;
-}
-
 kube::DeleteOptions background_delete() {
     kube::DeleteOptions o;
     o.propagation = kube::PropagationPolicy::background;
     return o;
-}
-
-// Our labels, annotations, owner and spec onto the HelmChart as it is.
-void merge_chart(json::object& chart, const json::object& desired) {
-    auto& meta = ensure_object(chart, "metadata");
-    const auto& want = desired.at("metadata").as_object();
-    auto& labels = ensure_object(chart, "metadata.labels");
-    for (const auto& [k, v] : want.at("labels").as_object()) labels[k] = v;
-    auto& annotations = ensure_object(chart, "metadata.annotations");
-    for (const auto& [k, v] : want.at("annotations").as_object()) annotations[k] = v;
-    meta["ownerReferences"] = want.at("ownerReferences");
-    auto& spec = ensure_object(chart, "spec");
-    for (const auto& [k, v] : desired.at("spec").as_object()) spec[k] = v;
 }
 
 void apply_observation(json::object& status, const BuildObservation& obs) {
@@ -139,11 +90,6 @@ void apply_observation(json::object& status, const BuildObservation& obs) {
     }
 }
 
-std::string image_with_digest(const std::string& image, const std::string& digest) {
-    if (digest.empty() || image.find('@') != std::string::npos) return image;
-    return image + "@" + digest;
-}
-
 }  // namespace
 
 AppBuildController::AppBuildController(kube::Manager& mgr, AppBuildSettings settings)
@@ -153,11 +99,16 @@ AppBuildController::AppBuildController(kube::Manager& mgr, AppBuildSettings sett
       apps_(mgr.informer(crds::apps)),
       jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(kBuildSelector)})),
       pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(kBuildSelector)})),
-      services_(mgr.informer(crds::services)) {
+      services_(mgr.informer(crds::services)),
+      helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(deploy::kHelmChartLabel)})),
+      helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kHelmChartLabel)})),
+      deployments_(mgr.informer(kube::resources::deployments, {.label_selector = std::string(deploy::kInstanceLabel)})) {
     builds_.add_index(std::string(kBuildsByAppIndex), [](const json::object& b) {
         return std::vector<std::string>{std::string(kube::object_namespace(b)) + "/" + get_string(b, "spec.appName")};
     });
     pods_.add_index(std::string(kBuildLabel), kube::label_index(std::string(kBuildLabel)));
+    helm_pods_.add_index(std::string(kReleaseIndex), namespaced_label_index(deploy::kHelmChartLabel));
+    deployments_.add_index(std::string(kReleaseIndex), namespaced_label_index(deploy::kInstanceLabel));
 
     auto& controller = mgr.add_controller({.name = "appbuild", .workers = settings_.workers},
                                           [this](const kube::Request& r) { return reconcile(r); });
@@ -181,6 +132,16 @@ AppBuildController::AppBuildController(kube::Manager& mgr, AppBuildSettings sett
         }
         return out;
     });
+    // The deploy: helm-controller's install Job and its pods, the release's
+    // Deployments; HelmCharts are named after the app.
+    for (auto* informer : {&helm_jobs_, &helm_pods_}) {
+        controller.watches(*informer, [this](const json::object& obj) {
+            return latest_build_of_app(kube::object_namespace(obj), label_value(obj, deploy::kHelmChartLabel));
+        });
+    }
+    controller.watches(deployments_, [this](const json::object& d) {
+        return latest_build_of_app(kube::object_namespace(d), label_value(d, deploy::kInstanceLabel));
+    });
     controller.watches(services_, [this](const json::object& service) {
         std::vector<kube::Request> out;
         const std::string ns(kube::object_namespace(service));
@@ -192,6 +153,15 @@ AppBuildController::AppBuildController(kube::Manager& mgr, AppBuildSettings sett
         }
         return out;
     });
+}
+
+std::vector<kube::Request> AppBuildController::latest_build_of_app(std::string_view ns, std::string_view app_name) const {
+    if (app_name.empty()) return {};
+    auto app = apps_.store().get(std::string(ns), std::string(app_name));
+    if (!app) return {};
+    auto latest = get_string(*app, "status.latestBuild");
+    if (latest.empty()) return {};
+    return {kube::Request{std::string(ns), latest}};
 }
 
 std::vector<kube::Object> AppBuildController::builds_of(std::string_view ns, std::string_view app) const {
@@ -268,12 +238,13 @@ kube::Task<kube::Result> AppBuildController::reconcile(const kube::Request& requ
             const auto* c = find_condition(conditions, "Deployed");
             return c && get_string(*c, "status") == "True";
         }();
+        auto result = kube::Result::done();
         if (!deployed || get_string(*app, "status.latestBuild") == request.name) {
             auto image = get_string(*build, "status.image");
-            co_await deploy(*build, *app, image_with_digest(image, get_string(*build, "status.digest")));
+            result = co_await deploy(*build, *app, image_with_digest(image, get_string(*build, "status.digest")));
         }
         co_await prune_history(*app);
-        co_return kube::Result::done();
+        co_return result;
     }
     co_return co_await reconcile_active(*build, *app);
 }
@@ -332,8 +303,7 @@ kube::Task<kube::Result> AppBuildController::reconcile_active(const json::object
         co_await patch_status(build, status);
         json::object updated = build;
         updated["status"] = status;
-        co_await deploy(updated, app, plan.image);
-        co_return kube::Result::done();
+        co_return co_await deploy(updated, app, plan.image);
     }
 
     if (!started && is_commit_sha(plan.request.git_ref)) {
@@ -359,9 +329,8 @@ kube::Task<kube::Result> AppBuildController::reconcile_active(const json::object
                 annotation_patch(kSettingsAnnotation, plan.settings_fingerprint), kNoSubresource, kWriteOptions);
             json::object updated = build;
             updated["status"] = status;
-            co_await deploy(updated, app,
-                            image_with_digest(get_string(status, "image"), get_string(status, "digest")));
-            co_return kube::Result::done();
+            co_return co_await deploy(updated, app,
+                                      image_with_digest(get_string(status, "image"), get_string(status, "digest")));
         }
     }
 
@@ -435,81 +404,10 @@ kube::Task<kube::Result> AppBuildController::reconcile_active(const json::object
     if (obs.phase == BuildPhase::completed) {
         json::object updated = build;
         updated["status"] = status;
-        co_await deploy(updated, app, image_with_digest(obs.image, obs.digest));
+        co_return co_await deploy(updated, app, image_with_digest(obs.image, obs.digest));
     }
     if (obs.recheck_after.count() > 0) co_return kube::Result::after(obs.recheck_after);
     co_return kube::Result::done();
-}
-
-kube::Task<void> AppBuildController::deploy(const json::object& build, const json::object& app, const std::string& image) {
-    const std::string ns(kube::object_namespace(build));
-    const std::string name(kube::object_name(build));
-    const std::string app_name(kube::object_name(app));
-    auto status = current_status(build);
-    const auto generation = object_generation(build);
-    if (image.empty()) {
-        co_await fail(build, "DeployFailed", "the build finished without an image reference to deploy");
-        co_return;
-    }
-    // Never let an older build overwrite the deploy of a newer one.
-    const auto latest = get_string(app, "status.latestBuild");
-    if (!latest.empty() && latest != name) {
-        if (auto current = builds_.store().get(ns, latest); current && created_before(build, *current)) {
-            set_cond(status, generation, "Deployed", false, "Outdated", "build " + latest + " is deployed instead");
-            co_await patch_status(build, std::move(status));
-            co_return;
-        }
-    }
-
-    std::vector<std::string> secrets;
-    for (const auto& service : deploy::bound_services(app)) {
-        auto svc = services_.store().get(ns, service);
-        secrets.push_back(deploy::connection_secret_name(service, svc.get()));
-    }
-    auto request = deploy::deploy_request_for(app, build, image, std::move(secrets), registry_secret_for(app));
-    auto desired = deploy::helm_chart(request, settings_.deploy, app);
-    std::string deploy_error;
-    try {
-        // Named arguments: g++ 12 mishandles default and temporary class
-        // arguments of coroutines.
-        const std::function<void(json::object&)> mutate = [&](json::object& chart) { merge_chart(chart, desired); };
-        const auto options = write_options();
-        auto result = co_await kube::create_or_update(client_, crds::helmcharts, ns, app_name, mutate, nullptr, options);
-        if (result != kube::OperationResult::unchanged)
-            log_build("helmchart written", build, "image", image);
-    } catch (const kube::ApiError& e) {
-        if (kube::is_conflict(e)) throw;  // retried with back-off
-        deploy_error = std::string("writing the HelmChart failed: ") + e.what();
-    }
-    if (!deploy_error.empty()) {
-        status["phase"] = "Failed";
-        status["reason"] = "DeployFailed";
-        status["message"] = deploy_error;
-        set_cond(status, generation, "Deployed", false, "DeployFailed", deploy_error);
-        co_await patch_status(build, std::move(status));
-        co_return;
-    }
-    set_cond(status, generation, "Deployed", true, "HelmChartWritten", "HelmChart " + app_name + " written");
-    co_await patch_status(build, std::move(status));
-
-    // App status: the fields this controller owns, merged.
-    const auto current = get_string(app, "status.currentImage");
-    json::object app_status;
-    app_status["latestBuild"] = name;
-    app_status["currentImage"] = image;
-    if (!current.empty() && current != image) app_status["previousImage"] = current;
-    app_status["url"] = deploy::app_url(request, settings_.deploy);
-    bool changed = false;
-    for (const auto& [k, v] : app_status) {
-        auto* have = find_object(app, "status") ? find_object(app, "status")->if_contains(k) : nullptr;
-        if (!have || *have != v) changed = true;
-    }
-    if (changed) {
-        app_status["phase"] = "Deploying";
-        app_status["message"] = "deploying " + image;
-        app_status["lastUpdated"] = now_rfc3339();
-        co_await client_.merge_patch(crds::apps, ns, app_name, wrap("status", std::move(app_status)), kStatusSubresource, kWriteOptions);
-    }
 }
 
 kube::Task<void> AppBuildController::prune_history(const json::object& app) {

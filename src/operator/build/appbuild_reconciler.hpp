@@ -3,15 +3,20 @@
 // a restarted operator never creates a second), status from the Job and its
 // Pod, image reuse, supersede, one build per app at a time, history limit;
 // then the deploy: the app's HelmChart and App.status (currentImage,
-// previousImage, latestBuild, url). It also redeploys the app's current build
-// when the App or a bound Service changes.
+// previousImage, latestBuild, url), followed to the end through
+// helm-controller's install Job and the release's Deployments
+// (App phase Deploying -> Running | Failed, AppBuild condition Deployed).
+// It also redeploys the app's current build when the App or a bound Service
+// changes.
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "build_config.hpp"
 #include "build_plan.hpp"
+#include "deploy_status.hpp"
 #include "controller.hpp"
 #include "helm_values.hpp"
 #include "informer.hpp"
@@ -38,7 +43,14 @@ public:
 
 private:
     kube::Task<kube::Result> reconcile_active(const boost::json::object& build, const boost::json::object& app);
-    kube::Task<void> deploy(const boost::json::object& build, const boost::json::object& app, const std::string& image);
+    // Writes the HelmChart, then follows it; returns when to look again.
+    kube::Task<kube::Result> deploy(const boost::json::object& build, const boost::json::object& app, const std::string& image);
+    kube::Task<void> report_deploy(const boost::json::object& build, const boost::json::object& app,
+                                   const std::string& image, const std::string& url, deploy::DeployObservation obs);
+    deploy::DeployObservation observe(const std::string& ns, const deploy::DeployTarget& target) const;
+    kube::Task<void> add_attempt_log(const std::string& ns, deploy::DeployObservation& obs);
+    // The latest build of the app named like a HelmChart/release in ns.
+    std::vector<kube::Request> latest_build_of_app(std::string_view ns, std::string_view app) const;
     kube::Task<void> prune_history(const boost::json::object& app);
     kube::Task<void> patch_status(const boost::json::object& build, boost::json::object status);
     kube::Task<void> fail(const boost::json::object& build, std::string_view reason, const std::string& message);
@@ -55,8 +67,16 @@ private:
     kube::Informer& jobs_;
     kube::Informer& pods_;
     kube::Informer& services_;
+    kube::Informer& helm_jobs_;    // helm-controller's install Jobs
+    kube::Informer& helm_pods_;
+    kube::Informer& deployments_;  // of Helm releases
+    // Log lines of failed install attempts ("<pod uid>/<restarts>"): fetched
+    // once each, kept because the Job controller deletes the pods of a failed Job.
+    std::map<std::string, std::string> attempt_logs_;
 };
 
+// Index of helm-controller's pods and of Deployments by "namespace/release".
+inline constexpr std::string_view kReleaseIndex = "shapeblock.io/by-release";
 // Index of AppBuilds by "namespace/appName".
 inline constexpr std::string_view kBuildsByAppIndex = "shapeblock.io/builds-by-app";
 

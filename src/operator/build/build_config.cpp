@@ -11,6 +11,7 @@ BuildConfig build_config_from(const OperatorConfig& config) {
     c.buildah_image = config.buildah_image;
     c.buildpack_builder_image = config.buildpack_builder_image;
     c.dockerfile_builder = config.dockerfile_builder == "buildah" ? DockerfileBuilder::buildah : DockerfileBuilder::kaniko;
+    c.insecure_registries.insert(config.insecure_registries.begin(), config.insecure_registries.end());
     c.build_resources = {config.build_resources.cpu_request, config.build_resources.memory_request,
                          config.build_resources.cpu_limit, config.build_resources.memory_limit};
     c.active_deadline_seconds = config.build_deadline_seconds;

@@ -92,8 +92,9 @@ exec /kaniko/executor "$@" --destination="$image"
 const std::string_view buildah = R"SH(type="$(cat /workspace/.sb/type)"
 if [ "$type" != dockerfile ]; then echo "shapeblock: $type build; the dockerfile builder has nothing to do"; exit 0; fi
 image="$(cat /workspace/.sb/image)"
-buildah build "$@" --tag="$image" "$CONTEXT_DIR" || exit $?
-buildah push $BUILDAH_PUSH_FLAGS --digestfile=/dev/termination-log "$image" || { rc=$?; echo "shapeblock: push failed: $image" >&2; exit $rc; }
+# The storage driver goes to every buildah command (build and push share the store).
+buildah --storage-driver="$STORAGE_DRIVER" build "$@" --tag="$image" "$CONTEXT_DIR" || exit $?
+buildah --storage-driver="$STORAGE_DRIVER" push $BUILDAH_PUSH_FLAGS --digestfile=/dev/termination-log "$image" || { rc=$?; echo "shapeblock: push failed: $image" >&2; exit $rc; }
 )SH";
 
 const std::string_view creator = R"SH(type="$(cat /workspace/.sb/type)"

@@ -136,7 +136,7 @@ json::object kaniko_container(const BuildRequest& r, const BuildConfig& c, std::
 }
 
 json::object buildah_container(const BuildRequest& r, const BuildConfig& c, std::string_view name) {
-    json::array args{"--storage-driver=vfs", json::string("--file=" + dockerfile_path(r)), "--layers"};
+    json::array args{json::string("--file=" + dockerfile_path(r)), "--layers"};
     if (c.registry_cache) {
         args.push_back(json::string("--cache-to=" + cache_repository(r)));
         args.push_back(json::string("--cache-from=" + cache_repository(r)));

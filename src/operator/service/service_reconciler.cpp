@@ -6,6 +6,7 @@
 #include "crd_types.hpp"
 #include "deploy_request.hpp"
 #include "errors.hpp"
+#include "helm_chart_owner.hpp"
 #include "common/log.hpp"
 #include "object_helpers.hpp"
 
@@ -168,9 +169,22 @@ kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& reque
     const std::function<void(json::object&)> write_connection = [&](json::object& s) { copy_fields(s, connection); };
     co_await kube::create_or_update(client_, kube::resources::secrets, request.namespace_, secret_name, write_connection,
                                     nullptr, options);
-    const std::function<void(json::object&)> write_chart = [&](json::object& c) { copy_fields(c, chart); };
-    co_await kube::create_or_update(client_, crds::helmcharts, request.namespace_, request.name, write_chart, nullptr,
-                                    options);
+    const std::string service_uid(kube::object_uid(*service));
+    const std::function<void(json::object&)> write_chart = [&](json::object& c) {
+        deploy::check_chart_owner(c, "Service", service_uid);
+        copy_fields(c, chart);
+    };
+    std::string conflict;
+    try {
+        co_await kube::create_or_update(client_, crds::helmcharts, request.namespace_, request.name, write_chart, nullptr,
+                                        options);
+    } catch (const deploy::ChartOwnedElsewhere& e) {
+        conflict = e.what();
+    }
+    if (!conflict.empty()) {
+        co_await write_status(*service, status_object("Failed", conflict, secret_name, bound));
+        co_return kube::Result::after(30s);
+    }
 
     // helm-controller runs the install as Job helm-install-<name>.
     std::string phase = "Deploying", message = "HelmChart written; waiting for helm-controller to install it";

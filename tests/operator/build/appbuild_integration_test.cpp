@@ -110,11 +110,13 @@ TEST_F(AppBuildIntegration, DockerfileBuildCompletesAndDeploys) {
     auto a = app("web");
     EXPECT_EQ(status_of(a, "latestBuild"), "web-1");
     EXPECT_EQ(status_of(a, "url"), "https://web.apps.example.com");
+    // Written, not deployed yet: helm-controller has not run the install.
     ASSERT_TRUE(eventually([&] {
         auto conds = build("web-1").at("status").as_object();
         const auto* c = conds.contains("conditions") ? find_condition(conds.at("conditions").as_array(), "Deployed") : nullptr;
-        return c && get_string(*c, "status") == "True";
+        return c && get_string(*c, "status") == "False" && get_string(*c, "reason") == "WaitingForHelmController";
     }));
+    EXPECT_EQ(status_of(app("web"), "phase"), "Deploying");
 }
 
 TEST_F(AppBuildIntegration, EveryFailureEndsFailedWithItsReason) {

@@ -157,7 +157,11 @@ TEST(JobBuilder, BuildahDockerfileBuild) {
     EXPECT_EQ(env_value(build, "BUILDAH_PUSH_FLAGS"), "--tls-verify=false");
     EXPECT_EQ(env_value(build, "REGISTRY_AUTH_FILE"), "/etc/shapeblock/registry/config.json");
     const auto& args = build.at("args").as_array();
-    EXPECT_TRUE(has_string(args, "--storage-driver=vfs"));
+    EXPECT_EQ(env_value(build, "STORAGE_DRIVER"), "vfs");
+    // The script passes the driver to build and push alike.
+    const std::string script(build.at("command").at(2).as_string());
+    EXPECT_NE(script.find("buildah --storage-driver=\"$STORAGE_DRIVER\" build"), std::string::npos) << script;
+    EXPECT_NE(script.find("buildah --storage-driver=\"$STORAGE_DRIVER\" push"), std::string::npos) << script;
     EXPECT_TRUE(has_string(args, "--tls-verify=false"));
     EXPECT_TRUE(has_string(args, "--build-arg=NODE_ENV=production"));
     EXPECT_FALSE(build.at("securityContext").at("privileged").as_bool());

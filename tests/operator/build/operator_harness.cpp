@@ -112,6 +112,21 @@ void SyncClient::create_namespace(const std::string& name) {
     }
 }
 
+std::string SyncClient::run(kube::Task<std::string> task) { return run_sync(io_, std::move(task)); }
+
+void SyncClient::bind_pod(const std::string& ns, const std::string& pod, const std::string& node) {
+    kube::RawRequest request;
+    request.method = "POST";
+    request.path = "/api/v1/namespaces/" + ns + "/pods/" + pod + "/binding";
+    request.body = json::serialize(json::object{{"apiVersion", "v1"},
+                                                {"kind", "Binding"},
+                                                {"metadata", {{"name", pod}}},
+                                                {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}});
+    auto response = run_sync(io_, client_.raw(std::move(request)));
+    if (response.status != 201 && response.status != 200)
+        throw std::runtime_error("binding " + pod + " failed: " + std::to_string(response.status) + " " + response.body);
+}
+
 void install_crds(SyncClient& client) {
     static std::once_flag once;
     std::call_once(once, [&] {
@@ -248,5 +263,86 @@ std::string clone_message(const std::string& commit, const std::string& type, co
 }
 
 std::string status_of(const json::object& obj, const std::string& field) { return get_string(obj, "status." + field); }
+
+void run_install_job(SyncClient& c, const std::string& ns, const std::string& chart_name, bool succeed,
+                     const std::string& termination_message) {
+    auto chart = c.get(crds::helmcharts, ns, chart_name);
+    const std::string job_name = "helm-install-" + chart_name;
+    json::object labels{{"helmcharts.helm.cattle.io/chart", chart_name}};
+    json::object container{{"name", "helm"}, {"image", "rancher/klipper-helm:v0.9.4-build20250113"}, {"args", json::array{"install"}}};
+    json::object job{
+        {"apiVersion", "batch/v1"},
+        {"kind", "Job"},
+        {"metadata",
+         {{"name", job_name},
+          {"namespace", ns},
+          {"labels", labels},
+          {"ownerReferences", json::array{{{"apiVersion", "helm.cattle.io/v1"},
+                                           {"kind", "HelmChart"},
+                                           {"name", chart_name},
+                                           {"uid", chart.at("metadata").at("uid")},
+                                           {"controller", true}}}}}},
+        {"spec",
+         {{"backoffLimit", 0},
+          {"template",
+           {{"metadata", {{"labels", labels}}},
+            {"spec", {{"restartPolicy", "Never"}, {"containers", json::array{container}}}}}}}}};
+    c.create(kube::resources::jobs, std::move(job));
+    std::vector<json::object> pods;
+    if (!eventually([&] {
+            pods = c.list(kube::resources::pods, ns, "job-name=" + job_name);
+            return !pods.empty();
+        }))
+        throw std::runtime_error("no pod for " + job_name);
+    finish_pod(c, pods.front(), succeed ? "Succeeded" : "Failed", {}, {{"helm", succeed ? 0 : 1, termination_message}});
+}
+
+void create_release_deployment(SyncClient& c, const std::string& ns, const std::string& release, const std::string& image,
+                               int replicas, int progress_deadline_seconds) {
+    json::object selector{{"app.kubernetes.io/name", release}, {"app.kubernetes.io/instance", release}};
+    json::object labels = selector;
+    labels["app.kubernetes.io/managed-by"] = "Helm";
+    json::object container{{"name", release}, {"image", image}};
+    json::object pod_template{{"metadata", {{"labels", selector}}},
+                              {"spec", {{"containers", json::array{std::move(container)}}}}};
+    json::object spec{{"replicas", replicas},
+                      {"progressDeadlineSeconds", progress_deadline_seconds},
+                      {"selector", {{"matchLabels", selector}}},
+                      {"template", std::move(pod_template)}};
+    c.create(kube::resources::deployments,
+             json::object{{"apiVersion", "apps/v1"},
+                          {"kind", "Deployment"},
+                          {"metadata", {{"name", release + "-" + release}, {"namespace", ns}, {"labels", labels}}},
+                          {"spec", std::move(spec)}});
+}
+
+std::size_t make_release_pods_ready(SyncClient& c, const std::string& ns, const std::string& release) {
+    auto pods = c.list(kube::resources::pods, ns, "app.kubernetes.io/instance=" + release);
+    for (auto& pod : pods) {
+        const auto now = now_rfc3339();
+        json::array statuses;
+        for (const auto& container : pod.at("spec").at("containers").as_array())
+            statuses.push_back(json::object{{"name", container.at("name")},
+                                            {"ready", true},
+                                            {"started", true},
+                                            {"restartCount", 0},
+                                            {"image", container.at("image")},
+                                            {"imageID", ""},
+                                            {"state", {{"running", {{"startedAt", now}}}}}});
+        pod["status"] = json::object{
+            {"phase", "Running"},
+            {"startTime", now},
+            {"conditions", json::array{{{"type", "Ready"}, {"status", "True"}, {"lastTransitionTime", now}},
+                                       {{"type", "ContainersReady"}, {"status", "True"}, {"lastTransitionTime", now}}}},
+            {"containerStatuses", std::move(statuses)}};
+        c.update_status(kube::resources::pods, std::move(pod));
+    }
+    return pods.size();
+}
+
+std::string chart_image(const json::object& chart) {
+    auto values = json::parse(std::string(chart.at("spec").at("valuesContent").as_string())).as_object();
+    return std::string(values.at("defaultImage").as_string()) + ":" + std::string(values.at("defaultImageTag").as_string());
+}
 
 }  // namespace sb::op::testing

@@ -38,6 +38,10 @@ public:
     boost::json::object update(const kube::ResourceRef& r, boost::json::object obj);
     void remove(const kube::ResourceRef& r, const std::string& ns, const std::string& name);
     void create_namespace(const std::string& name);
+    // The scheduler's part: binds the pod to a node.
+    void bind_pod(const std::string& ns, const std::string& pod, const std::string& node);
+    // Runs any client coroutine to completion (e.g. fetch_build_log).
+    std::string run(kube::Task<std::string> task);
 
 private:
     boost::asio::io_context io_;
@@ -93,5 +97,21 @@ void finish_pod(SyncClient& c, boost::json::object pod, const std::string& phase
 std::string clone_message(const std::string& commit, const std::string& type, const std::string& image);
 
 std::string status_of(const boost::json::object& obj, const std::string& field);
+
+// helm-controller's part: the install Job helm-install-<chart> as it creates
+// it (owned by the HelmChart, labelled helmcharts.helm.cattle.io/chart), here
+// with restartPolicy Never and no retries so one pod status decides it.
+// The real Job controller then marks the Job Complete or Failed.
+void run_install_job(SyncClient& c, const std::string& ns, const std::string& chart, bool succeed,
+                     const std::string& termination_message = "");
+// What the chart installs: Deployment <release>-<release> labelled
+// app.kubernetes.io/instance=<release>, running `image`. The real Deployment
+// and ReplicaSet controllers create its pods.
+void create_release_deployment(SyncClient& c, const std::string& ns, const std::string& release, const std::string& image,
+                               int replicas, int progress_deadline_seconds = 600);
+// The kubelet's part: every pod of the release Running and Ready; returns how many.
+std::size_t make_release_pods_ready(SyncClient& c, const std::string& ns, const std::string& release);
+// "defaultImage:defaultImageTag" from the chart's valuesContent.
+std::string chart_image(const boost::json::object& chart);
 
 }  // namespace sb::op::testing
