@@ -1,10 +1,11 @@
-// shapeblock-server: `serve` (default) and `migrate`. Every flag has an
+// shapeblock-server: `serve` (default), `migrate` and `rotate-master-key`. Every flag has an
 // SB_* environment variable and may also come from a config file (--config,
 // TOML/INI: key = value).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "common/log.hpp"
+#include "core/key_rotation.hpp"
 #include "server.hpp"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,11 @@ int main(int argc, char** argv) {
     if (const char* v = std::getenv("SB_ADMIN_PASSWORD")) config.admin_password = v;
     if (const char* v = std::getenv("SB_TEST_FAST_HASHING"); v && std::string(v) == "1") config.fast_password_hashing = true;
     auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
+    auto* rotate = app.add_subcommand("rotate-master-key",
+                                      "Re-seal every secret with a new master key in one transaction (server stopped; see README)");
+    std::string new_key_file;
+    rotate->add_option("--new-master-key-file", new_key_file,
+                       "The new key (base64, 32 bytes); created with a fresh key when missing. Default: <key file>.next");
     app.add_subcommand("serve", "Serve the API (the default)");
     CLI11_PARSE(app, argc, argv);
     try {
@@ -45,6 +51,20 @@ int main(int argc, char** argv) {
         if (migrate->parsed()) {
             int applied = sb::server::migrate_database(config);
             sb::log::info("migrations applied", {{"count", applied}});
+            return 0;
+        }
+        if (rotate->parsed()) {
+            auto outcome = sb::server::rotate_master_key(config, new_key_file);
+            if (outcome.key_file.empty()) {
+                std::cout << "The master key was already rotated; nothing to do.\n";
+                return 0;
+            }
+            std::cout << "Re-sealed " << outcome.resealed << " secret(s) with the new master key.\n";
+            if (outcome.key_from_environment)
+                std::cout << "Set SB_MASTER_KEY to the content of " << outcome.key_file << " before starting the server.\n";
+            else
+                std::cout << "The new key is in " << outcome.key_file << "; the previous key is kept in "
+                          << outcome.previous_key_file << " for restoring backups taken before now.\n";
             return 0;
         }
         sb::server::Server server(config);

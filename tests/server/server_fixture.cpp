@@ -112,17 +112,20 @@ void Storage::raw_exec(const std::string& sql) const {
 
 TestServer::TestServer(Backend backend, std::function<void(Config&)> adjust) : storage_(backend) {
     sb::log::set_level(sb::log::Level::warn);
-    Config config;
-    config.port = 0;
-    config.data_dir = storage_.data_dir;
-    config.database_url = storage_.database_url;
-    config.admin_email = kAdminEmail;
-    config.admin_password = kAdminPassword;
-    config.fast_password_hashing = true;
-    config.licence_public_key = test_licence_keys().public_key;
-    config.shutdown_grace = std::chrono::seconds(5);
-    if (adjust) adjust(config);
-    server_ = std::make_unique<Server>(config);
+    config_.port = 0;
+    config_.data_dir = storage_.data_dir;
+    config_.database_url = storage_.database_url;
+    config_.admin_email = kAdminEmail;
+    config_.admin_password = kAdminPassword;
+    config_.fast_password_hashing = true;
+    config_.licence_public_key = test_licence_keys().public_key;
+    config_.shutdown_grace = std::chrono::seconds(5);
+    start(std::move(adjust));
+}
+
+void TestServer::start(std::function<void(Config&)> adjust) {
+    if (adjust) adjust(config_);
+    server_ = std::make_unique<Server>(config_);
     thread_ = std::thread([this] {
         try {
             server_->run();
@@ -134,14 +137,19 @@ TestServer::TestServer(Backend backend, std::function<void(Config&)> adjust) : s
         port_ = server_->wait_until_listening();
     } catch (...) {
         thread_.join();
+        server_.reset();
         throw;
     }
 }
 
-TestServer::~TestServer() {
+void TestServer::stop() {
+    if (!server_) return;
     server_->request_stop();
     thread_.join();
+    server_.reset();
 }
+
+TestServer::~TestServer() { stop(); }
 
 json::value expect_status(const HttpResult& r, int status) {
     EXPECT_EQ(r.status, status) << r.body;

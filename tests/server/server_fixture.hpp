@@ -56,9 +56,16 @@ public:
     // Creates a user (as the installation admin) and returns a client for it.
     ApiClient create_user(const ApiClient& admin, const std::string& email, std::string* user_id = nullptr) const;
     const Storage& storage() const { return storage_; }
+    // The configuration the server runs with (its data dir, database URL).
+    const Config& config() const { return config_; }
+    // Stops the server, keeping its storage; start() runs it again on it
+    // (after `adjust`, when given, changed the configuration).
+    void stop();
+    void start(std::function<void(Config&)> adjust = {});
 
 private:
     Storage storage_;
+    Config config_;
     std::unique_ptr<sb::server::Server> server_;
     std::thread thread_;
     int port_ = 0;

@@ -3,11 +3,13 @@
 #include <cstdio>
 
 #include "common/log.hpp"
+#include "core/key_rotation.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;
 
 asio::awaitable<void> bootstrap(ServerState& state) {
+    co_await check_master_key(*state.db, state.secrets);
     auto users = co_await state.db->query("SELECT COUNT(*) FROM users");
     if (users.one().i64(0) == 0) {
         std::string password = state.config.admin_password;

@@ -29,6 +29,7 @@ struct Config {
     std::size_t ws_queue_limit = 1024;   // messages per subscriber
     std::chrono::seconds shutdown_grace{10};
     bool tls() const { return !tls_cert_file.empty(); }
+    std::string master_key_path() const { return master_key_file.empty() ? data_dir + "/master.key" : master_key_file; }
 };
 
 }  // namespace sb::server

@@ -1,14 +1,17 @@
 #include "core/crypto.hpp"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -79,26 +82,46 @@ MasterKey parse_master_key(std::string_view base64_text) {
     return key;
 }
 
-MasterKey load_or_create_master_key(const std::string& path) {
-    if (std::filesystem::exists(path)) {
-        std::ifstream in(path);
-        std::stringstream text;
-        text << in.rdbuf();
-        return parse_master_key(text.str());
-    }
+MasterKey read_master_key_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read master key file " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_master_key(text.str());
+}
+
+MasterKey random_master_key() {
     MasterKey key{};
     randombytes_buf(key.data(), key.size());
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path().empty() ? "." : std::filesystem::path(path).parent_path());
-    auto old_mask = ::umask(077);
-    {
-        std::ofstream out(path);
-        out << to_base64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) << "\n";
-        if (!out) {
-            ::umask(old_mask);
-            throw std::runtime_error("cannot write master key file " + path);
-        }
+    return key;
+}
+
+void write_master_key_file(const std::string& path, const MasterKey& key) {
+    auto target = std::filesystem::path(path);
+    auto dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+    std::filesystem::create_directories(dir);
+    std::string text = to_base64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) + "\n";
+    std::string temp = path + ".tmp";
+    ::unlink(temp.c_str());
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot write master key file " + temp + ": " + std::strerror(errno));
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
+        ::unlink(temp.c_str());
+        throw std::runtime_error("cannot write master key file " + path + ": " + std::strerror(errno));
     }
-    ::umask(old_mask);
+    // The rename is durable once the directory is synced.
+    if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+MasterKey load_or_create_master_key(const std::string& path) {
+    if (std::filesystem::exists(path)) return read_master_key_file(path);
+    MasterKey key = random_master_key();
+    write_master_key_file(path, key);
     return key;
 }
 

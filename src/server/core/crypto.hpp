@@ -29,6 +29,12 @@ using MasterKey = std::array<unsigned char, 32>;
 MasterKey parse_master_key(std::string_view base64_text);
 // Reads the key file, creating it (mode 0600) with a fresh key when missing.
 MasterKey load_or_create_master_key(const std::string& path);
+// Reads an existing key file; throws when it is missing or malformed.
+MasterKey read_master_key_file(const std::string& path);
+// Writes the key (mode 0600) to a temporary file, syncs it, and renames it
+// over `path`: the file holds either the old or the new key, never a part.
+void write_master_key_file(const std::string& path, const MasterKey& key);
+MasterKey random_master_key();
 
 class SecretBox {
 public:
