@@ -273,6 +273,9 @@ TEST_F(AppBuildScenarios, BuildDeploysTheCommitAndServesIt) {
     EXPECT_EQ(string_at(build, {"status", "commit"}), commit);
     EXPECT_THAT(string_at(build, {"status", "image"}), HasSubstr(node().registry() + "/"));
     report(measure("web-1", created, wait_app_serves("web", "version-one")));
+    // The operator followed helm's install Job and the rollout to the end.
+    wait_until("App web to be Running", 60s, [&] { return string_at(app_object("web"), {"status", "phase"}) == "Running"; },
+               [&] { return json::serialize(app_object("web")) + "\noperator log:\n" + operator_->log_tail(); });
 }
 
 TEST_F(AppBuildScenarios, NewCommitIsServedAndRollbackServesTheOldOneAgain) {

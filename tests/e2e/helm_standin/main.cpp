@@ -9,11 +9,18 @@
 // Every chart name resolves to the one local chart given with --chart (the
 // test tree's mirror of nxs-universal-chart's values layout): nothing is
 // fetched. Polls the API server once a second.
+//
+// Like helm-controller, each install leaves a Job helm-install-<name> (owned
+// by the HelmChart, labelled helmcharts.helm.cattle.io/chart=<name>,
+// re-created for every install) whose status tells how it went; here helm
+// runs in this process, so the Job has parallelism 0 (no pod) and its
+// Complete or Failed condition is written directly.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -112,6 +119,67 @@ void install(const Settings& s, const json::value& chart) {
     helm(s, args);
 }
 
+std::string now_rfc3339() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+// Replaces helm-install-<name> with a Job that records this install's outcome.
+void record_install_job(const KubeApi& api, const json::value& chart, bool succeeded, const std::string& message) {
+    const std::string ns = string_at(chart, {"metadata", "namespace"});
+    const std::string name = string_at(chart, {"metadata", "name"});
+    const std::string jobs = "/apis/batch/v1/namespaces/" + ns + "/jobs";
+    const std::string job_path = jobs + "/helm-install-" + name;
+    api.remove(job_path + "?propagationPolicy=Background");
+    json::object labels{{"helmcharts.helm.cattle.io/chart", name}};
+    const json::value job = json::object{
+        {"apiVersion", "batch/v1"},
+        {"kind", "Job"},
+        {"metadata", json::object{{"name", "helm-install-" + name},
+                                  {"labels", labels},
+                                  {"ownerReferences", json::array{json::object{{"apiVersion", "helm.cattle.io/v1"},
+                                                                               {"kind", "HelmChart"},
+                                                                               {"name", name},
+                                                                               {"uid", chart.at("metadata").at("uid")},
+                                                                               {"controller", true}}}}}},
+        {"spec", json::object{{"parallelism", 0},
+                              {"backoffLimit", 0},
+                              {"template", json::object{{"metadata", json::object{{"labels", labels}}},
+                                                        {"spec", json::object{{"restartPolicy", "Never"},
+                                                                              {"containers", json::array{json::object{
+                                                                                                 {"name", "helm"},
+                                                                                                 {"image", "helm-standin"}}}}}}}}}}};
+    // The old Job may take a moment to go.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            api.create(jobs, job);
+            break;
+        } catch (const std::exception&) {
+            if (attempt >= 50) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+    const auto now = json::value(now_rfc3339());
+    json::object condition{{"type", succeeded ? "Complete" : "Failed"}, {"status", "True"}, {"lastProbeTime", now},
+                           {"lastTransitionTime", now}};
+    if (!succeeded) {
+        condition["reason"] = "BackoffLimitExceeded";
+        condition["message"] = message;
+    }
+    json::object status{{"conditions", json::array{condition}}, {"startTime", now}};
+    if (succeeded) {
+        status["succeeded"] = 1;
+        status["completionTime"] = now;
+    } else {
+        status["failed"] = 1;
+    }
+    api.merge_patch(job_path + "/status", json::object{{"status", status}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -166,8 +234,16 @@ int main(int argc, char** argv) {
                     }
                     const std::string spec = json::serialize(chart.at("spec"));
                     if (installed[key] == spec) continue;
-                    install(settings, chart);
+                    try {
+                        install(settings, chart);
+                    } catch (const std::exception& e) {
+                        // Reported like helm-controller's failed Job; retried when the spec changes.
+                        installed[key] = spec;
+                        record_install_job(api, chart, false, e.what());
+                        throw;
+                    }
                     installed[key] = spec;
+                    record_install_job(api, chart, true, "");
                     log("installed " + key + " (resourceVersion " +
                         string_at(chart, {"metadata", "resourceVersion"}) + ")");
                 } catch (const std::exception& e) {

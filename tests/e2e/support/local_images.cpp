@@ -126,17 +126,12 @@ LocalImages build_local_images(const fs::path& buildah_root) {
           "/usr/bin/ssh-keyscan"},
          {"--env", "PATH=/usr/bin:/bin", "--env", "HOME=/work", "--cmd", "/bin/sh"}},
         versions, buildah_root);
-    // The node's registry speaks plain HTTP: say so in registries.conf, as a
-    // cluster's builder image would for its in-cluster registry, so builds
-    // need no TLS flags.
-    const std::string registry = std::string(layout::kBridgeAddress) + ":" + std::to_string(layout::kRegistryPort);
+    // No storage.conf or registries.conf of our own: the operator passes
+    // --storage-driver=vfs to every buildah command and --tls-verify=false
+    // for the node's plain-HTTP registry (--insecure-registries), as it must
+    // with a stock buildah image.
     images.buildah = build_or_reuse({"buildah",
-                                     {{"etc/containers/registries.conf.d/50-sb-e2e.conf",
-                                       "[[registry]]\nlocation = \"" + registry + "\"\ninsecure = true\n"},
-                                      // vfs for every buildah command, whatever its flags (as buildah's own images do).
-                                      {"etc/containers/storage.conf",
-                                       "[storage]\ndriver = \"vfs\"\nrunroot = \"/run/containers/storage\"\n"
-                                       "graphroot = \"/var/lib/containers/storage\"\n"}},
+                                     {},
                                      {"/usr/bin/buildah", "/etc/containers"},
                                      {"--env", "PATH=/usr/bin:/bin", "--env", "BUILDAH_ISOLATION=chroot", "--env",
                                       "STORAGE_DRIVER=vfs", "--env", "HOME=/root", "--cmd", "/bin/sh"}},

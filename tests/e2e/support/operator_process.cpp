@@ -32,7 +32,9 @@ OperatorProcess::OperatorProcess(RealNode& node, std::string binary, std::vector
              "--dockerfile-builder=buildah",
              "--git-image=" + node_.images().git.reference,
              "--buildah-image=" + node_.images().buildah.reference,
-             "--default-registry=" + node_.registry()};
+             "--default-registry=" + node_.registry(),
+             // The node's registry speaks plain HTTP.
+             "--insecure-registries=" + node_.registry()};
     args_.insert(args_.end(), extra_args.begin(), extra_args.end());
     start();
 }

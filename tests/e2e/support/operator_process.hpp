@@ -1,8 +1,8 @@
 #pragma once
 // Runs the real shapeblock-operator binary against the e2e node, configured
 // for it: local git and buildah images, buildah as the Dockerfile builder,
-// the node's registry as default registry (the buildah image marks it
-// insecure in registries.conf), no leader election. It can be killed (-9) and restarted like a crashed pod.
+// the node's registry as default registry and insecure (plain HTTP:
+// --insecure-registries), no leader election. It can be killed (-9) and restarted like a crashed pod.
 #include <string>
 #include <vector>
 
