@@ -1,4 +1,5 @@
-// shapeblock-server: `serve` (default), `migrate` and `rotate-master-key`. Every flag has an
+// shapeblock-server: `serve` (default), `migrate`, `rotate-master-key`, and
+// the vendor's licence tools `licence-keygen` and `sign-licence`. Every flag has an
 // SB_* environment variable and may also come from a config file (--config,
 // TOML/INI: key = value).
 #include <CLI/CLI.hpp>
@@ -6,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "core/key_rotation.hpp"
+#include "core/licence_tool.hpp"
 #include "server.hpp"
 
 int main(int argc, char** argv) {
@@ -13,6 +15,8 @@ int main(int argc, char** argv) {
     std::string log_level = "info", log_format = "json";
     CLI::App app{"ShapeBlock control plane"};
     app.set_config("--config", "", "Read options from this file (TOML/INI)");
+    // A misspelt key in the file is an error, not a silently ignored line.
+    app.allow_config_extras(CLI::config_extras_mode::error);
     app.require_subcommand(0, 1);
     app.fallthrough();  // `shapeblock-server migrate --data-dir x` works as well as the other order
     auto opt = [&](const std::string& flag, auto& target, const std::string& env, const std::string& help) {
@@ -41,6 +45,18 @@ int main(int argc, char** argv) {
     std::string new_key_file;
     rotate->add_option("--new-master-key-file", new_key_file,
                        "The new key (base64, 32 bytes); created with a fresh key when missing. Default: <key file>.next");
+    auto* keygen = app.add_subcommand("licence-keygen", "Vendor: create a licence signing key pair (prints the public key)");
+    std::string licence_key_file;
+    keygen->add_option("--key", licence_key_file, "Where to write the secret key (mode 0600; never overwritten)")->required();
+    auto* sign = app.add_subcommand("sign-licence", "Vendor: sign a licence with a secret key file (prints the document)");
+    sb::server::LicenceTerms terms;
+    sign->add_option("--key", licence_key_file, "The secret key file (from licence-keygen)")->required();
+    sign->add_option("--licensee", terms.licensee, "Who the licence is for")->required();
+    sign->add_option("--edition", terms.edition, "single | multi")->capture_default_str();
+    sign->add_option("--max-clusters", terms.max_clusters, "Clusters allowed")->capture_default_str();
+    sign->add_option("--max-users", terms.max_users, "Users allowed")->capture_default_str();
+    sign->add_option("--updates-until", terms.updates_until, "Last release date covered (YYYY-MM-DD)")->required();
+    sign->add_option("--issued-at", terms.issued_at, "Issue date (YYYY-MM-DD; default today)");
     app.add_subcommand("serve", "Serve the API (the default)");
     CLI11_PARSE(app, argc, argv);
     try {
@@ -51,6 +67,14 @@ int main(int argc, char** argv) {
         if (migrate->parsed()) {
             int applied = sb::server::migrate_database(config);
             sb::log::info("migrations applied", {{"count", applied}});
+            return 0;
+        }
+        if (keygen->parsed()) {
+            std::cout << sb::server::generate_licence_key_file(licence_key_file) << "\n";
+            return 0;
+        }
+        if (sign->parsed()) {
+            std::cout << sb::server::sign_licence_with_key_file(terms, licence_key_file) << "\n";
             return 0;
         }
         if (rotate->parsed()) {

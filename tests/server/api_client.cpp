@@ -1,8 +1,10 @@
 #include "api_client.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -37,24 +39,10 @@ std::string HttpResult::error_field() const {
     return f ? std::string(f->as_string()) : "";
 }
 
-HttpResult ApiClient::request(const std::string& method, const std::string& target, const std::string& body,
-                              const std::map<std::string, std::string>& headers) const {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(60));
-    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
-    if (!cookie.empty()) req.set(http::field::cookie, cookie);
-    if (!csrf.empty()) req.set("X-CSRF-Token", csrf);
-    for (const auto& [k, v] : headers) req.set(k, v);
-    if (!body.empty()) {
-        req.set(http::field::content_type, "application/json");
-        req.body() = body;
-    }
-    req.keep_alive(false);
-    req.prepare_payload();
+namespace {
+
+template <typename Stream>
+HttpResult send_and_receive(Stream& stream, const http::request<http::string_body>& req) {
     http::write(stream, req);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
@@ -69,8 +57,48 @@ HttpResult ApiClient::request(const std::string& method, const std::string& targ
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         out.headers[name] = std::string(f.value());
     }
+    return out;
+}
+
+}  // namespace
+
+HttpResult ApiClient::request(const std::string& method, const std::string& target, const std::string& body,
+                              const std::map<std::string, std::string>& headers) const {
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+    if (!cookie.empty()) req.set(http::field::cookie, cookie);
+    if (!csrf.empty()) req.set("X-CSRF-Token", csrf);
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+    }
+    req.keep_alive(false);
+    req.prepare_payload();
+
+    asio::io_context io;
+    beast::tcp_stream tcp_stream(io);
+    tcp_stream.expires_after(std::chrono::seconds(60));
+    if (!source_ip.empty()) {
+        tcp_stream.socket().open(tcp::v4());
+        tcp_stream.socket().bind(tcp::endpoint(asio::ip::make_address(source_ip), 0));
+    }
+    tcp_stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    if (tls_ca_pem.empty()) {
+        auto out = send_and_receive(tcp_stream, req);
+        tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        return out;
+    }
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    tls.add_certificate_authority(asio::buffer(tls_ca_pem));
+    tls.set_verify_mode(asio::ssl::verify_peer);
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), tls);
+    stream.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+    stream.handshake(asio::ssl::stream_base::client);
+    auto out = send_and_receive(stream, req);
+    stream.shutdown(ignored);
     return out;
 }
 

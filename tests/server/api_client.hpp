@@ -28,6 +28,8 @@ public:
     std::string bearer;      // sent as Authorization: Bearer
     std::string cookie;      // sent as Cookie
     std::string csrf;        // sent as X-CSRF-Token
+    std::string tls_ca_pem;  // when set: HTTPS, the server certificate verified against it (for 127.0.0.1)
+    std::string source_ip;   // when set: connect from this loopback address (e.g. 127.0.0.2)
 
     HttpResult request(const std::string& method, const std::string& target, const std::string& body = "",
                        const std::map<std::string, std::string>& headers = {}) const;

@@ -1,16 +1,20 @@
-// Fast tests of the pieces without I/O: body decoding, names, licences,
-// sealing, the failure limiter and the event hub.
+// Fast tests of the pieces without network or database: body decoding,
+// names, licences and the vendor's licence tool, sealing, the failure
+// limiter and the event hub.
 #include <gtest/gtest.h>
 #include <sodium.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "core/api_error.hpp"
 #include "core/crypto.hpp"
 #include "core/events.hpp"
 #include "core/json_input.hpp"
 #include "core/licence.hpp"
+#include "core/licence_tool.hpp"
 #include "core/rate_limiter.hpp"
 #include "http/message.hpp"
 
@@ -90,6 +94,60 @@ TEST(Licence, VerifiesSignatureEditionAndUpdateWindow) {
     auto tampered = doc;
     tampered[tampered.find("payload") + 12] ^= 1;
     EXPECT_THROW(verify_licence(tampered, keys.pk), std::invalid_argument);
+}
+
+TEST(Licence, BuiltInKeyIsAnEd25519PublicKey) {
+    crypto::init();
+    auto key = crypto::from_base64(builtin_licence_public_key());
+    ASSERT_TRUE(key);
+    ASSERT_EQ(key->size(), crypto_sign_PUBLICKEYBYTES);
+    EXPECT_EQ(crypto_core_ed25519_is_valid_point(reinterpret_cast<const unsigned char*>(key->data())), 1);
+}
+
+// A file path in a fresh temporary directory, removed with the object.
+struct TempPath {
+    TempPath() : dir(std::filesystem::temp_directory_path() / ("sb-unit-" + crypto::random_hex(6))) {
+        std::filesystem::create_directories(dir);
+    }
+    ~TempPath() { std::filesystem::remove_all(dir); }
+    std::string file(const std::string& name) const { return (dir / name).string(); }
+    std::filesystem::path dir;
+};
+
+TEST(LicenceTool, KeyFileSignsLicencesTheMatchingPublicKeyAccepts) {
+    crypto::init();
+    TempPath tmp;
+    auto key_file = tmp.file("signing.key");
+    auto public_key = generate_licence_key_file(key_file);
+    EXPECT_EQ(std::filesystem::status(key_file).permissions(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_THROW(generate_licence_key_file(key_file), std::invalid_argument);  // never overwritten
+    EXPECT_EQ(licence_public_key_of(key_file), public_key);
+
+    LicenceTerms terms{"Acme", "multi", 4, 20, "2031-12-31", "2026-01-02"};
+    auto licence = verify_licence(sign_licence_with_key_file(terms, key_file), public_key);
+    EXPECT_EQ(licence.licensee, "Acme");
+    EXPECT_EQ(licence.edition, Edition::multi_tenant);
+    EXPECT_EQ(licence.max_clusters, 4);
+    EXPECT_EQ(licence.max_users, 20);
+    EXPECT_EQ(licence.updates_until, "2031-12-31");
+    EXPECT_EQ(licence.issued_at, "2026-01-02");
+    EXPECT_THROW(verify_licence(sign_licence_with_key_file(terms, key_file), builtin_licence_public_key()), std::invalid_argument);
+    terms.issued_at.clear();
+    EXPECT_EQ(verify_licence(sign_licence_with_key_file(terms, key_file), public_key).issued_at.size(), 10u);
+}
+
+TEST(LicenceTool, RefusesTermsTheServerWouldRefuse) {
+    crypto::init();
+    TempPath tmp;
+    auto key_file = tmp.file("signing.key");
+    generate_licence_key_file(key_file);
+    EXPECT_THROW(sign_licence_with_key_file({"Acme", "gold", 1, 1, "2031-01-01", ""}, key_file), std::invalid_argument);
+    EXPECT_THROW(sign_licence_with_key_file({"Acme", "single", 0, 1, "2031-01-01", ""}, key_file), std::invalid_argument);
+    EXPECT_THROW(sign_licence_with_key_file({"Acme", "single", 1, 1, "2020-01-01", ""}, key_file), std::invalid_argument);
+    EXPECT_THROW(sign_licence_with_key_file({"", "single", 1, 1, "2031-01-01", ""}, key_file), std::invalid_argument);
+    std::ofstream(tmp.file("junk.key")) << "not a key\n";
+    EXPECT_THROW(sign_licence_with_key_file({"Acme", "single", 1, 1, "2031-01-01", ""}, tmp.file("junk.key")), std::invalid_argument);
+    EXPECT_THROW(licence_public_key_of(tmp.file("missing.key")), std::invalid_argument);
 }
 
 TEST(SecretBox, SealsAndDetectsTampering) {

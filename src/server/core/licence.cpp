@@ -11,7 +11,10 @@
 namespace sb::server {
 namespace json = boost::json;
 
-std::string_view builtin_licence_public_key() { return "3MzGiTPa9PW2OTgbJbv91isASVo6rd2JKErdh9gpRwg="; }
+// The vendor's licence signing key (public half). The private half is kept
+// offline by the vendor, never in this repository; licences are signed with
+// `shapeblock-server sign-licence --key <file>` (see src/server/README.md).
+std::string_view builtin_licence_public_key() { return "SF2M3yOKAlvEAED+RrhV9kw9Xplu1P3TPDVceV84R9k="; }
 std::string_view release_date() { return "2025-01-01"; }
 
 namespace {
