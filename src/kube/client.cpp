@@ -225,6 +225,10 @@ const ClusterConfig& Client::config() const { return impl_->config; }
 const std::string& Client::default_namespace() const { return impl_->config.default_namespace; }
 asio::any_io_executor Client::executor() const { return impl_->executor; }
 std::uint64_t Client::connections_opened() const { return impl_->transport.connections_opened(); }
+std::size_t Client::idle_connections() const { return impl_->transport.idle_connections(); }
+std::size_t Client::close_idle_connections(std::chrono::milliseconds max_idle) {
+    return impl_->transport.close_idle_connections(max_idle);
+}
 
 Task<json::object> Client::get_co(ResourceRef r, std::string ns, std::string name, GetOptions options) {
     auto impl = impl_;

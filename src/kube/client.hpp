@@ -208,6 +208,11 @@ public:
 
     // TLS connections opened so far (keep-alive reuse keeps this low).
     std::uint64_t connections_opened() const;
+    // Pooled keep-alive connections, and closing those unused for max_idle or
+    // longer (the Manager does it periodically, so a burst's connections and
+    // their buffers do not stay for good).
+    std::size_t idle_connections() const;
+    std::size_t close_idle_connections(std::chrono::milliseconds max_idle);
 
 private:
     Task<boost::json::object> get_co(ResourceRef r, std::string ns, std::string name, GetOptions options);

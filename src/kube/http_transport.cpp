@@ -367,6 +367,17 @@ asio::awaitable<HttpResponse> HttpTransport::stream(const HttpRequest& request,
 
 std::uint64_t HttpTransport::connections_opened() const { return impl_->opened.load(); }
 
+std::size_t HttpTransport::close_idle_connections(std::chrono::milliseconds max_idle) {
+    std::vector<std::shared_ptr<Connection>> closing;  // destroyed outside the lock
+    std::lock_guard lock(impl_->mutex);
+    auto now = Clock::now();
+    auto stale = [&](const std::shared_ptr<Connection>& c) { return now - c->idle_since >= max_idle; };
+    for (auto& c : impl_->idle)
+        if (stale(c)) closing.push_back(std::move(c));
+    std::erase(impl_->idle, nullptr);
+    return closing.size();
+}
+
 std::size_t HttpTransport::idle_connections() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->idle.size();

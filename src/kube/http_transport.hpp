@@ -78,6 +78,9 @@ public:
 
     std::uint64_t connections_opened() const;
     std::size_t idle_connections() const;
+    // Closes pooled connections unused for at least max_idle (each holds
+    // ~75 KiB of TLS buffers); returns how many.
+    std::size_t close_idle_connections(std::chrono::milliseconds max_idle);
 
 private:
     struct Impl;

@@ -264,7 +264,8 @@ Informer::Informer(Client client, ResourceRef resource, InformerOptions options)
       options_(std::move(options)),
       store_(options_.encoding),
       reflector_(std::move(client), std::move(resource), reflector_options(options_),
-                 ReflectorSink{[this](std::vector<json::object>&& items, const std::string&) { on_replace(std::move(items)); },
+                 ReflectorSink{options_.transform,
+                               [this](std::vector<json::object>&& items, const std::string&) { on_replace(std::move(items)); },
                                [this](WatchEvent&& event) { on_event(std::move(event)); }}) {}
 
 Object Informer::prepare(json::object&& obj) const {
@@ -278,10 +279,11 @@ void Informer::add_handlers(EventHandlers handlers) {
     handlers_.push_back(std::move(handlers));
 }
 
+// The reflector has transformed the items already, page by page.
 void Informer::on_replace(std::vector<json::object>&& items) {
     std::vector<Object> fresh;
     fresh.reserve(items.size());
-    for (auto& item : items) fresh.push_back(prepare(std::move(item)));
+    for (auto& item : items) fresh.push_back(std::make_shared<const json::object>(std::move(item)));
     items.clear();
     items.shrink_to_fit();
     // Notify as if each difference had been watched.

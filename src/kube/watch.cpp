@@ -62,7 +62,17 @@ Task<void> Reflector::list_and_replace() {
     lo.label_selector = options_.label_selector;
     lo.field_selector = options_.field_selector;
     lo.limit = options_.page_size;
-    auto list = co_await client_.list_all(resource_, options_.namespace_, lo);
+    ObjectList list;
+    for (;;) {
+        auto page = co_await client_.list(resource_, options_.namespace_, lo);
+        for (auto& item : page.items) {
+            if (sink_.transform_listed) sink_.transform_listed(item);
+            list.items.push_back(std::move(item));
+        }
+        list.resource_version = std::move(page.resource_version);
+        if (page.continue_.empty()) break;
+        lo.continue_ = std::move(page.continue_);
+    }
     {
         std::lock_guard lock(rv_mutex_);
         resource_version_ = list.resource_version;

@@ -29,6 +29,9 @@ struct ReflectorOptions {
 
 // What the reflector tells its consumer (normally an Informer's store).
 struct ReflectorSink {
+    // Applied to each listed object as its page arrives, so a long list is
+    // never held whole and untrimmed (optional).
+    std::function<void(boost::json::object&)> transform_listed;
     // A complete, fresh state (after the initial list and after every re-list).
     std::function<void(std::vector<boost::json::object>&& items, const std::string& resource_version)> on_replace;
     // ADDED / MODIFIED / DELETED (bookmarks are handled by the reflector).

@@ -266,6 +266,30 @@ TEST_F(ClientTest, SlowExecPluginRunsOffTheIoThreadOncePerConcurrentRequests) {
     EXPECT_EQ(testenv::read_file(count), "1\n") << "concurrent requests share one plugin run";
 }
 
+// Concurrent requests open several connections; they stay pooled until
+// closed as idle, and the client goes on working afterwards.
+TEST_F(ClientTest, IdleConnectionsCanBeClosed) {
+    Client client(io.get_executor(), testing::admin_config(cp));
+    std::vector<std::future<json::object>> requests;
+    for (int i = 0; i < 4; ++i)
+        requests.push_back(boost::asio::co_spawn(io, client.get(resources::namespaces, "", "client-test"),
+                                                 boost::asio::use_future));
+    run(io, [&]() -> Task<void> {
+        for (auto& r : requests)
+            while (r.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+                co_await testing::sleep_for(std::chrono::milliseconds(5));
+    }());
+    for (auto& r : requests) r.get();
+    const auto pooled = client.idle_connections();
+    EXPECT_GE(pooled, 2u) << "four requests at once need more than one connection";
+    EXPECT_EQ(client.close_idle_connections(std::chrono::hours(1)), 0u) << "none idle for an hour";
+    EXPECT_EQ(client.close_idle_connections(std::chrono::milliseconds(0)), pooled);
+    EXPECT_EQ(client.idle_connections(), 0u);
+    auto opened = client.connections_opened();
+    EXPECT_EQ(object_name(run(io, client.get(resources::namespaces, "", "client-test"))), "client-test");
+    EXPECT_EQ(client.connections_opened(), opened + 1);
+}
+
 TEST_F(ClientTest, ExecPluginFailureIsReported) {
     auto file = scratch / "exec-missing.kubeconfig";
     testenv::write_file(file, kubeconfig("    certificate-authority: " + cp.ca_file().string() + "\n",

@@ -134,6 +134,28 @@ TEST_F(WatchTest, InformerStoreIndexesHandlersAndTransform) {
     EXPECT_EQ(late_adds, initial + 5);
 }
 
+// The initial list comes in pages of two; each object is transformed once,
+// as its page arrives (the transform here is not idempotent on purpose).
+TEST_F(WatchTest, ListedObjectsAreTransformedOncePageByPage) {
+    run(io, testing::ensure_namespace(client, "paged-list"));
+    run(io, [&]() -> Task<void> {
+        for (int i = 0; i < 5; ++i) co_await client.create(resources::configmaps, configmap("paged-list", "p-" + std::to_string(i)));
+    }());
+    int transforms = 0;
+    InformerOptions options{.namespace_ = "paged-list", .page_size = 2, .encoding = StoreEncoding::compact_json};
+    options.transform = [&](json::object& obj) {
+        ++transforms;
+        auto& data = obj["data"].as_object();
+        data["transformed"] = data.contains("transformed") ? "twice" : "once";
+    };
+    Informer informer(client, resources::configmaps, options);
+    asio::co_spawn(io, informer.run(stop.get_token()), asio::detached);
+    ASSERT_TRUE(run(io, informer.wait_for_sync()));
+    EXPECT_EQ(informer.store().size(), 5u);
+    EXPECT_EQ(transforms, 5);
+    for (const auto& obj : informer.store().list()) EXPECT_EQ(obj->at("data").at("transformed"), "once");
+}
+
 TEST_F(WatchTest, CacheEqualsFreshListAfterStormOfChanges) {
     run(io, testing::ensure_namespace(client, "storm"));
     Informer informer(client, resources::configmaps, {.namespace_ = "storm"});
