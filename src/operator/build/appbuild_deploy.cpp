@@ -19,9 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::size_t kLogTailLines = 20;
-constexpr std::size_t kMaxRememberedLogs = 512;
-
 std::string annotation_of(const json::object& obj, std::string_view key) {
     if (const auto* annotations = find_object(obj, "metadata.annotations"))
         if (auto* v = annotations->if_contains(key); v && v->is_string()) return std::string(v->get_string());
@@ -84,27 +81,6 @@ deploy::DeployObservation AppBuildController::observe(const std::string& ns, con
     }
     for (const auto& d : deployments_.store().by_index(std::string(kReleaseIndex), key)) deployments.push_back(*d);
     return deploy::observe_deploy(target, job.get(), pods, deployments);
-}
-
-kube::Task<void> AppBuildController::add_attempt_log(const std::string& ns, deploy::DeployObservation& obs) {
-    const auto key = obs.attempt.pod_uid + "/" + std::to_string(obs.attempt.restarts);
-    auto it = attempt_logs_.find(key);
-    if (it == attempt_logs_.end()) {
-        std::string tail;
-        try {
-            kube::LogOptions options;
-            options.container = std::string(deploy::kHelmContainer);
-            options.previous = obs.attempt.previous;
-            options.tail_lines = kLogTailLines;
-            tail = co_await client_.pod_logs(ns, obs.attempt.pod, options);
-        } catch (const std::exception& e) {
-            // No kubelet answers (pod gone, node down): the message stays without log lines.
-            sb::log::debug("helm install log unavailable", {{"pod", text(obs.attempt.pod)}, {"error", text(e.what())}});
-        }
-        if (attempt_logs_.size() >= kMaxRememberedLogs) attempt_logs_.erase(attempt_logs_.begin());
-        it = attempt_logs_.emplace(key, std::move(tail)).first;
-    }
-    deploy::add_log_lines(obs, it->second);
 }
 
 kube::Task<kube::Result> AppBuildController::deploy(const json::object& build, const json::object& app, const std::string& image) {
@@ -173,7 +149,7 @@ kube::Task<kube::Result> AppBuildController::deploy(const json::object& build, c
         obs.message = conflict;
     } else {
         obs = observe(ns, deploy::DeployTarget{app_name, replaced_job_uid, image});
-        if (obs.wants_log) co_await add_attempt_log(ns, obs);
+        co_await attempt_logs_.add_to(ns, obs);
     }
     co_await report_deploy(build, app, image, url, std::move(obs));
     // A conflicting chart has no informer here: look again now and then.

@@ -102,7 +102,8 @@ AppBuildController::AppBuildController(kube::Manager& mgr, AppBuildSettings sett
       services_(mgr.informer(crds::services)),
       helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(deploy::kHelmChartLabel)})),
       helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kHelmChartLabel)})),
-      deployments_(mgr.informer(kube::resources::deployments, {.label_selector = std::string(deploy::kInstanceLabel)})) {
+      deployments_(mgr.informer(kube::resources::deployments, {.label_selector = std::string(deploy::kInstanceLabel)})),
+      attempt_logs_(mgr.client()) {
     builds_.add_index(std::string(kBuildsByAppIndex), [](const json::object& b) {
         return std::vector<std::string>{std::string(kube::object_namespace(b)) + "/" + get_string(b, "spec.appName")};
     });

@@ -10,12 +10,12 @@
 // changes.
 #include <boost/json/object.hpp>
 #include <chrono>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "build_config.hpp"
 #include "build_plan.hpp"
+#include "attempt_logs.hpp"
 #include "deploy_status.hpp"
 #include "controller.hpp"
 #include "helm_values.hpp"
@@ -48,7 +48,6 @@ private:
     kube::Task<void> report_deploy(const boost::json::object& build, const boost::json::object& app,
                                    const std::string& image, const std::string& url, deploy::DeployObservation obs);
     deploy::DeployObservation observe(const std::string& ns, const deploy::DeployTarget& target) const;
-    kube::Task<void> add_attempt_log(const std::string& ns, deploy::DeployObservation& obs);
     // The latest build of the app named like a HelmChart/release in ns.
     std::vector<kube::Request> latest_build_of_app(std::string_view ns, std::string_view app) const;
     kube::Task<void> prune_history(const boost::json::object& app);
@@ -70,9 +69,7 @@ private:
     kube::Informer& helm_jobs_;    // helm-controller's install Jobs
     kube::Informer& helm_pods_;
     kube::Informer& deployments_;  // of Helm releases
-    // Log lines of failed install attempts ("<pod uid>/<restarts>"): fetched
-    // once each, kept because the Job controller deletes the pods of a failed Job.
-    std::map<std::string, std::string> attempt_logs_;
+    deploy::AttemptLogs attempt_logs_;
 };
 
 // Index of helm-controller's pods and of Deployments by "namespace/release".

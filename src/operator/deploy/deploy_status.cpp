@@ -162,8 +162,8 @@ void add_log_lines(DeployObservation& o, std::string_view log_tail) {
     o.wants_log = false;
 }
 
-DeployObservation observe_deploy(const DeployTarget& target, const json::object* job,
-                                 const std::vector<json::object>& pods, const std::vector<json::object>& deployments) {
+std::optional<DeployObservation> observe_install(const DeployTarget& target, const json::object* job,
+                                                 const std::vector<json::object>& pods) {
     const auto job_name = install_job_name(target.chart);
     if (!job || job_is_stale(*job, target))
         return with(DeployState::installing, deploy_reasons::waiting,
@@ -186,6 +186,12 @@ DeployObservation observe_deploy(const DeployTarget& target, const json::object*
         }
         return with(DeployState::installing, deploy_reasons::installing, "helm install running (Job " + job_name + ")");
     }
+    return std::nullopt;
+}
+
+DeployObservation observe_deploy(const DeployTarget& target, const json::object* job,
+                                 const std::vector<json::object>& pods, const std::vector<json::object>& deployments) {
+    if (auto installing = observe_install(target, job, pods)) return std::move(*installing);
 
     std::vector<const json::object*> current;
     for (const auto& d : deployments)

@@ -10,6 +10,7 @@
 // condition with reason ProgressDeadlineExceeded fails the rollout.
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,11 @@ struct DeployObservation {
 DeployObservation observe_deploy(const DeployTarget& target, const boost::json::object* install_job,
                                  const std::vector<boost::json::object>& install_pods,
                                  const std::vector<boost::json::object>& deployments);
+
+// The install alone (services: their workloads are StatefulSets the chart
+// owns): nullopt once the install Job succeeded, else how it stands.
+std::optional<DeployObservation> observe_install(const DeployTarget& target, const boost::json::object* install_job,
+                                                 const std::vector<boost::json::object>& install_pods);
 
 // The message with a failed attempt's log lines added ("...: <last lines>").
 void add_log_lines(DeployObservation& observation, std::string_view log_tail);

@@ -6,6 +6,7 @@
 #include "crd_types.hpp"
 #include "deploy_request.hpp"
 #include "errors.hpp"
+#include "deploy_status.hpp"
 #include "helm_chart_owner.hpp"
 #include "common/log.hpp"
 #include "object_helpers.hpp"
@@ -67,16 +68,44 @@ void copy_fields(json::object& into, const json::object& from) {
         if (auto* v = from.if_contains(key)) into[key] = *v;
 }
 
+// The chart's fields; a change of its spec records the install Job it makes obsolete.
+void copy_chart(json::object& into, const json::object& from, const std::string& current_job_uid) {
+    const auto* before = into.if_contains("spec");
+    const bool spec_changed = !before || *before != from.at("spec");
+    copy_fields(into, from);
+    auto& annotations = ensure_object(into, "metadata.annotations");
+    if (spec_changed || !annotations.contains(deploy::kReplacedJobAnnotation))
+        annotations[deploy::kReplacedJobAnnotation] = current_job_uid.empty() ? "none" : current_job_uid;
+}
+
+std::string annotation_of(const json::object& obj, std::string_view key) {
+    if (const auto* annotations = find_object(obj, "metadata.annotations"))
+        if (auto* v = annotations->if_contains(key); v && v->is_string()) return std::string(v->get_string());
+    return {};
+}
+
 }  // namespace
 
 ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, int workers)
     : client_(mgr.client()),
       config_(std::move(config)),
       services_(mgr.informer(crds::services)),
-      apps_(mgr.informer(crds::apps)) {
+      apps_(mgr.informer(crds::apps)),
+      helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(deploy::kHelmChartLabel)})),
+      helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kHelmChartLabel)})),
+      attempt_logs_(mgr.client()) {
     auto& controller = mgr.add_controller({.name = "service", .workers = workers},
                                           [this](const kube::Request& r) { return reconcile(r); });
     controller.for_resource(services_);
+    // helm-controller's install Job (and its pods) of the service's HelmChart, named after it.
+    for (auto* informer : {&helm_jobs_, &helm_pods_}) {
+        controller.watches(*informer, [this](const json::object& obj) -> std::vector<kube::Request> {
+            auto chart = std::string(label_value(obj, deploy::kHelmChartLabel));
+            const std::string ns(kube::object_namespace(obj));
+            if (chart.empty() || !services_.store().get(ns, chart)) return {};
+            return {kube::Request{ns, chart}};
+        });
+    }
     // Binding changes: every service of the app's namespace looks again.
     controller.watches(apps_, [this](const json::object& app) {
         std::vector<kube::Request> out;
@@ -170,9 +199,14 @@ kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& reque
     co_await kube::create_or_update(client_, kube::resources::secrets, request.namespace_, secret_name, write_connection,
                                     nullptr, options);
     const std::string service_uid(kube::object_uid(*service));
+    const auto job_name = deploy::install_job_name(request.name);
+    auto install = helm_jobs_.store().get(request.namespace_, job_name);
+    const std::string current_job_uid(install ? kube::object_uid(*install) : std::string_view());
+    std::string replaced_job_uid;
     const std::function<void(json::object&)> write_chart = [&](json::object& c) {
         deploy::check_chart_owner(c, "Service", service_uid);
-        copy_fields(c, chart);
+        copy_chart(c, chart, current_job_uid);
+        replaced_job_uid = annotation_of(c, deploy::kReplacedJobAnnotation);
     };
     std::string conflict;
     try {
@@ -187,24 +221,21 @@ kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& reque
     }
 
     // helm-controller runs the install as Job helm-install-<name>.
-    std::string phase = "Deploying", message = "HelmChart written; waiting for helm-controller to install it";
-    std::optional<json::object> install;
-    try {
-        install = co_await client_.get(kube::resources::jobs, request.namespace_, "helm-install-" + request.name, kGetOptions);
-    } catch (const kube::ApiError& e) {
-        if (!kube::is_not_found(e)) throw;
-    }
-    if (install) {
-        if (get_int(*install, "status.succeeded").value_or(0) > 0) {
-            phase = "Ready";
-            message = "installed; connection details in Secret " + secret_name;
-        } else if (get_int(*install, "status.failed").value_or(0) > 0) {
-            phase = "Failed";
-            message = "the helm install job failed; see the logs of Job helm-install-" + request.name;
-        }
+    std::vector<json::object> pods;
+    if (install)
+        for (const auto& p : helm_pods_.store().list_namespace(request.namespace_))
+            if (is_owned_by(*p, kube::object_uid(*install))) pods.push_back(*p);
+    std::string phase = "Ready", message = "installed; connection details in Secret " + secret_name;
+    if (auto obs = deploy::observe_install(deploy::DeployTarget{request.name, replaced_job_uid, ""}, install.get(), pods)) {
+        co_await attempt_logs_.add_to(request.namespace_, *obs);
+        phase = obs->state == deploy::DeployState::failed ? "Failed" : "Deploying";
+        message = obs->message;
+        // A failure keeps the message it was first reported with (the pods may be gone since).
+        if (phase == "Failed" && get_string(*service, "status.phase") == "Failed" &&
+            get_string(*service, "status.message").starts_with("helm install failed"))
+            message = get_string(*service, "status.message");
     }
     co_await write_status(*service, status_object(phase, message, secret_name, bound));
-    if (phase == "Deploying") co_return kube::Result::after(15s);
     co_return kube::Result::done();
 }
 

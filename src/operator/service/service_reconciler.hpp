@@ -1,7 +1,9 @@
 #pragma once
 // The Service controller: credentials Secret (generated once), connection
-// Secret, HelmChart, status; a finalizer keeps a Service that apps still
-// bind from being deleted until they unbind it.
+// Secret, HelmChart, status (helm-controller's install Job followed through
+// an informer: Deploying -> Ready | Failed); a finalizer keeps a Service
+// that apps still bind from being deleted until they unbind it.
+#include "attempt_logs.hpp"
 #include "controller.hpp"
 #include "informer.hpp"
 #include "manager.hpp"
@@ -25,6 +27,9 @@ private:
     ServiceConfig config_;
     kube::Informer& services_;
     kube::Informer& apps_;
+    kube::Informer& helm_jobs_;  // helm-controller's install Jobs
+    kube::Informer& helm_pods_;
+    deploy::AttemptLogs attempt_logs_;
 };
 
 }  // namespace sb::op::service

@@ -149,4 +149,55 @@ TEST_F(DeployFollow, AnAppAndAServiceOfTheSameNameDoNotShareAHelmChart) {
     auto after = client.get(crds::helmcharts, ns, "cache");
     EXPECT_EQ(after.at("spec").at("valuesContent"), service_values) << "the service's chart is untouched";
     EXPECT_EQ(after.at("metadata").at("ownerReferences").at(0).at("kind").as_string(), "Service");
+
+    // The other way round: the App deployed first keeps its chart.
+    client.create(crds::apps, app_object(ns, "store", "image"));
+    client.create(crds::appbuilds, image_build_object(ns, "store-1", "store", "registry.example.com/" + ns + "/store:1"));
+    ASSERT_TRUE(app_reaches("store", "Deploying"));
+    client.create(crds::services, json::object{{"apiVersion", "apps.shapeblock.io/v1alpha1"},
+                                               {"kind", "Service"},
+                                               {"metadata", {{"name", "store"}, {"namespace", ns}}},
+                                               {"spec", {{"type", "postgres"}}}});
+    std::string service_message;
+    EXPECT_TRUE(eventually([&] {
+        auto svc = client.get(crds::services, ns, "store");
+        service_message = status_of(svc, "message");
+        return status_of(svc, "phase") == "Failed";
+    })) << service_message;
+    EXPECT_NE(service_message.find("belongs to App store"), std::string::npos) << service_message;
+    EXPECT_EQ(client.get(crds::helmcharts, ns, "store").at("metadata").at("ownerReferences").at(0).at("kind").as_string(), "App");
+}
+
+TEST_F(DeployFollow, AServiceFollowsItsHelmInstall) {
+    OperatorUnderTest op(settings);
+    auto service = [&](const std::string& name) {
+        return json::object{{"apiVersion", "apps.shapeblock.io/v1alpha1"},
+                            {"kind", "Service"},
+                            {"metadata", {{"name", name}, {"namespace", ns}}},
+                            {"spec", {{"type", "redis"}}}};
+    };
+    auto phase_of = [&](const std::string& name, const std::string& phase, std::string& message) {
+        return eventually([&] {
+            auto svc = client.get(crds::services, ns, name);
+            message = status_of(svc, "message");
+            return status_of(svc, "phase") == phase;
+        });
+    };
+    client.create(crds::services, service("cache"));
+    client.create(crds::services, service("queue"));
+    ASSERT_TRUE(eventually([&] {
+        return client.try_get(crds::helmcharts, ns, "cache").has_value() && client.try_get(crds::helmcharts, ns, "queue").has_value();
+    }));
+    std::string message;
+    ASSERT_TRUE(phase_of("cache", "Deploying", message));
+    EXPECT_NE(message.find("helm-install-cache"), std::string::npos) << message;
+
+    run_install_job(client, ns, "cache", true);
+    ASSERT_TRUE(phase_of("cache", "Ready", message)) << message;
+    EXPECT_NE(message.find("cache-connection"), std::string::npos) << message;
+
+    run_install_job(client, ns, "queue", false, "Error: INSTALLATION FAILED: PersistentVolumeClaim \"data\" is invalid");
+    ASSERT_TRUE(phase_of("queue", "Failed", message)) << message;
+    EXPECT_TRUE(message.starts_with("helm install failed")) << message;
+    EXPECT_NE(message.find("PersistentVolumeClaim"), std::string::npos) << message;
 }

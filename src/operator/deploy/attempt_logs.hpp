@@ -1,0 +1,26 @@
+#pragma once
+// The log lines of failed helm install attempts, fetched through pods/log
+// once per attempt and remembered: the Job controller deletes the pods of a
+// failed Job, so the lines must be read while helm-controller retries.
+#include <map>
+#include <string>
+
+#include "client.hpp"
+#include "deploy_status.hpp"
+
+namespace sb::op::deploy {
+
+class AttemptLogs {
+public:
+    explicit AttemptLogs(kube::Client& client) : client_(client) {}
+
+    // When `observation` wants its attempt's log, adds the last lines (or
+    // nothing when no kubelet serves them).
+    kube::Task<void> add_to(const std::string& ns, DeployObservation& observation);
+
+private:
+    kube::Client& client_;
+    std::map<std::string, std::string> logs_;  // "<pod uid>/<restarts>" -> last lines
+};
+
+}  // namespace sb::op::deploy
