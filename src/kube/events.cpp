@@ -37,11 +37,17 @@ struct Bucket {
     Clock::time_point last;
 };
 
+// Events are remembered by a 64-bit hash of their de-duplication key (object,
+// type, reason, message): a cached entry costs ~150 bytes instead of two
+// copies of a ~100-character key. A collision (p ~ 1e-12 for 4,096 entries)
+// would only fold two different events' counts into one.
+using DedupKey = std::uint64_t;
+
 struct CachedEvent {
     std::string name;        // metadata.name of the Event
     std::string namespace_;
     std::int64_t count = 1;
-    std::list<std::string>::iterator lru;
+    std::list<DedupKey>::iterator lru;
 };
 
 }  // namespace
@@ -54,26 +60,40 @@ struct EventRecorder::Impl {
 
     mutable std::mutex mutex;
     std::unordered_map<std::string, Bucket> buckets;     // per involved object
-    std::unordered_map<std::string, CachedEvent> cache;  // per dedup key
-    std::list<std::string> lru;                          // most recent first
+    std::size_t prune_buckets_at = 0;                    // size that triggers dropping full buckets
+    std::unordered_map<DedupKey, CachedEvent> cache;
+    std::list<DedupKey> lru;                             // most recent first
     std::size_t dropped = 0;
     std::atomic<int> in_flight{0};
     std::uint64_t sequence = 0;
 
-    bool take_token_locked(const std::string& object) {
-        const auto now = clock->now();
-        auto [it, fresh] = buckets.try_emplace(object, Bucket{static_cast<double>(options.burst_per_object), now});
-        auto& b = it->second;
+    double refilled(const Bucket& b, Clock::time_point now) const {
         const double refill = std::chrono::duration<double>(now - b.last).count() /
                               std::chrono::duration<double>(options.refill_interval).count();
-        b.tokens = std::min<double>(options.burst_per_object, b.tokens + refill);
+        return std::min<double>(options.burst_per_object, b.tokens + refill);
+    }
+
+    // A bucket that has refilled completely is the same as none: forget those
+    // once there are many, so objects long gone do not stay for good.
+    void prune_buckets_locked(Clock::time_point now) {
+        if (buckets.size() < std::max(prune_buckets_at, options.cache_size)) return;
+        std::erase_if(buckets, [&](const auto& entry) { return refilled(entry.second, now) >= options.burst_per_object; });
+        prune_buckets_at = 2 * buckets.size();
+    }
+
+    bool take_token_locked(const std::string& object) {
+        const auto now = clock->now();
+        prune_buckets_locked(now);
+        auto [it, fresh] = buckets.try_emplace(object, Bucket{static_cast<double>(options.burst_per_object), now});
+        auto& b = it->second;
+        b.tokens = refilled(b, now);
         b.last = now;
         if (b.tokens < 1.0) return false;
         b.tokens -= 1.0;
         return true;
     }
 
-    void remember_locked(const std::string& key, CachedEvent ev) {
+    void remember_locked(DedupKey key, CachedEvent ev) {
         lru.push_front(key);
         ev.lru = lru.begin();
         cache[key] = std::move(ev);
@@ -116,7 +136,8 @@ void EventRecorder::event(const json::object& object, EventType type, std::strin
     const std::string type_name = type == EventType::warning ? "Warning" : "Normal";
     const std::string ns = object_namespace(object).empty() ? "default" : std::string(object_namespace(object));
     const std::string object_id = std::string(object_uid(object)) + "|" + object_key(object);
-    const std::string dedup_key = object_id + "|" + type_name + "|" + std::string(reason) + "|" + std::string(message);
+    const DedupKey dedup_key =
+        std::hash<std::string>{}(object_id + "|" + type_name + "|" + std::string(reason) + "|" + std::string(message));
     const std::string now = rfc3339_now();
 
     std::optional<CachedEvent> existing;

@@ -88,7 +88,11 @@ Task<void> Reflector::watch_once(std::stop_token stop) {
     wo.field_selector = options_.field_selector;
     wo.resource_version = last_resource_version();
     wo.allow_bookmarks = true;
-    wo.timeout_seconds = options_.watch_timeout_seconds;
+    // Between one and two times the option, like client-go: informers started
+    // together do not all re-watch at the same moment.
+    thread_local std::mt19937 rng{std::random_device{}()};
+    wo.timeout_seconds = std::uniform_int_distribution<int>(options_.watch_timeout_seconds,
+                                                            2 * options_.watch_timeout_seconds)(rng);
     co_await client_.watch(
         resource_, options_.namespace_, wo,
         [this](WatchEvent&& event) {

@@ -22,7 +22,7 @@ struct ReflectorOptions {
     std::string label_selector;
     std::string field_selector;
     std::int64_t page_size = 500;
-    int watch_timeout_seconds = 300;
+    int watch_timeout_seconds = 300;  // each watch asks for between this and twice this
     std::chrono::milliseconds initial_backoff{500};
     std::chrono::milliseconds max_backoff{30000};
 };
