@@ -149,7 +149,7 @@ kube::Task<kube::Result> AppBuildController::deploy(const json::object& build, c
         obs.message = conflict;
     } else {
         obs = observe(ns, deploy::DeployTarget{app_name, replaced_job_uid, image});
-        co_await attempt_logs_.add_to(ns, obs);
+        co_await attempt_logs_.add_to(ns, app_name, obs);
     }
     co_await report_deploy(build, app, image, url, std::move(obs));
     // A conflicting chart has no informer here: look again now and then.

@@ -15,12 +15,14 @@ public:
     explicit AttemptLogs(kube::Client& client) : client_(client) {}
 
     // When `observation` wants its attempt's log, adds the last lines (or
-    // nothing when no kubelet serves them).
-    kube::Task<void> add_to(const std::string& ns, DeployObservation& observation);
+    // nothing when no kubelet serves them); when it wants the last log seen
+    // for the chart (ns/chart), adds that.
+    kube::Task<void> add_to(const std::string& ns, const std::string& chart, DeployObservation& observation);
 
 private:
     kube::Client& client_;
-    std::map<std::string, std::string> logs_;  // "<pod uid>/<restarts>" -> last lines
+    std::map<std::string, std::string> logs_;           // "<pod uid>/<restarts>" -> last lines
+    std::map<std::string, std::string> last_by_chart_;  // "<ns>/<chart>" -> last lines fetched
 };
 
 }  // namespace sb::op::deploy

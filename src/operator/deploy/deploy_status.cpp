@@ -160,6 +160,7 @@ std::string last_lines(std::string_view text, std::size_t max_lines) {
 void add_log_lines(DeployObservation& o, std::string_view log_tail) {
     if (auto lines = last_lines(log_tail, 10); !lines.empty()) o.message += ": " + lines;
     o.wants_log = false;
+    o.wants_last_log = false;
 }
 
 std::optional<DeployObservation> observe_install(const DeployTarget& target, const json::object* job,
@@ -172,7 +173,9 @@ std::optional<DeployObservation> observe_install(const DeployTarget& target, con
     if (const auto* failed = true_condition(*job, "Failed")) {
         auto o = with(DeployState::failed, deploy_reasons::install_failed,
                       "helm install failed (Job " + job_name + ": " + condition_text(*failed) + ")");
-        describe_failure(o, newest_failure(pods));
+        auto failure = newest_failure(pods);
+        describe_failure(o, failure);
+        o.wants_last_log = !failure.found;
         return o;
     }
     const bool succeeded = true_condition(*job, "Complete") != nullptr || get_int(*job, "status.succeeded").value_or(0) > 0;

@@ -63,6 +63,9 @@ struct DeployObservation {
     // Set when the message would profit from the failed attempt's log lines.
     bool wants_log = false;
     FailedAttempt attempt;
+    // Set when the install failed and its pods are gone (the Job controller
+    // deletes them): the lines of the last attempt seen, if any, explain it.
+    bool wants_last_log = false;
 };
 
 // `install_job` is the cached Job helm-install-<chart> (nullptr when absent),

@@ -227,7 +227,7 @@ kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& reque
             if (is_owned_by(*p, kube::object_uid(*install))) pods.push_back(*p);
     std::string phase = "Ready", message = "installed; connection details in Secret " + secret_name;
     if (auto obs = deploy::observe_install(deploy::DeployTarget{request.name, replaced_job_uid, ""}, install.get(), pods)) {
-        co_await attempt_logs_.add_to(request.namespace_, *obs);
+        co_await attempt_logs_.add_to(request.namespace_, request.name, *obs);
         phase = obs->state == deploy::DeployState::failed ? "Failed" : "Deploying";
         message = obs->message;
         // A failure keeps the message it was first reported with (the pods may be gone since).

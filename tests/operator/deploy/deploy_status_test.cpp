@@ -107,7 +107,9 @@ TEST(DeployStatus, AFailedJobFailsWithTheTerminationMessage) {
     auto bare = observe_deploy(kTarget, &j, {}, {});
     EXPECT_EQ(bare.state, DeployState::failed);
     EXPECT_FALSE(bare.wants_log);
+    EXPECT_TRUE(bare.wants_last_log) << "the lines of the last attempt seen explain it";
     EXPECT_NE(bare.message.find("backoff limit"), std::string::npos);
+    EXPECT_FALSE(o.wants_last_log);
 }
 
 TEST(DeployStatus, AfterTheInstallTheRolloutIsFollowed) {
