@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/auth_cache.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/events.hpp"
@@ -22,7 +23,9 @@ struct ServerState {
           passwords(config.fast_password_hashing ? PasswordCost::minimal() : PasswordCost::interactive(),
                     config.hash_threads, config.hash_max_pending),
           account_failures(config.login_failures_per_account, config.login_failure_window),
-          ip_failures(config.login_failures_per_ip, config.login_failure_window) {}
+          ip_failures(config.login_failures_per_ip, config.login_failure_window) {
+        db->observe_writes([this](const std::vector<db::TableWrite>& writes) { auth_cache.invalidate(writes); });
+    }
 
     Config config;
     std::unique_ptr<db::Database> db;
@@ -31,6 +34,7 @@ struct ServerState {
     FailureLimiter account_failures;
     FailureLimiter ip_failures;
     EventHub events;
+    AuthCache auth_cache;  // tokens, sessions, roles, parents: emptied by the writes that change them
     Licence licence;  // loaded at start, replaced by PUT /api/v1/licence
     bool ready = false;
     bool shutting_down = false;

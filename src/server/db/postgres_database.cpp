@@ -121,7 +121,11 @@ private:
 class PgSession final : public Session {
 public:
     explicit PgSession(Connection& c) : c_(c) {}
-    asio::awaitable<Result> query(std::string sql, Params params) override { co_return co_await c_.query(std::move(sql), std::move(params)); }
+    asio::awaitable<Result> query(std::string sql, Params params) override {
+        if (auto write = classify_write(sql)) writes.push_back(std::move(*write));
+        co_return co_await c_.query(std::move(sql), std::move(params));
+    }
+    std::vector<TableWrite> writes;
 
 private:
     Connection& c_;
@@ -140,18 +144,25 @@ public:
     std::string_view engine() const override { return "postgres"; }
 
     asio::awaitable<Result> query(std::string sql, Params params) override {
+        auto write = classify_write(sql);
         Lease lease(co_await acquire(), free_);
-        co_return co_await lease.connection->query(std::move(sql), std::move(params));
+        auto result = co_await lease.connection->query(std::move(sql), std::move(params));
+        if (write) {
+            std::vector<TableWrite> writes{*write};
+            committed(writes);
+        }
+        co_return result;
     }
 
     asio::awaitable<void> transact(std::function<asio::awaitable<void>(Session&)> body) override {
         Lease lease(co_await acquire(), free_);
         co_await lease.connection->query("BEGIN", params());
         std::exception_ptr failure;
+        PgSession session(*lease.connection);
         try {
-            PgSession session(*lease.connection);
             co_await body(session);
             co_await lease.connection->query("COMMIT", params());
+            committed(session.writes);
         } catch (...) {
             failure = std::current_exception();
         }

@@ -72,6 +72,19 @@ private:
     Kind kind_;
 };
 
+// What a statement changes, as far as caches of database rows care: the
+// table and whether existing rows may have changed (an insert never makes a
+// cached row wrong; caches hold found rows only).
+struct TableWrite {
+    enum class Kind { insert, change };  // change: UPDATE, DELETE, upsert, DDL, anything unknown
+    Kind kind;
+    std::string table;  // "*" when the statement's table is not known
+};
+// nullopt for statements that change nothing (SELECT, transaction control).
+std::optional<TableWrite> classify_write(std::string_view sql);
+// Called after the transaction that made these writes committed.
+using WriteObserver = std::function<void(const std::vector<TableWrite>&)>;
+
 // One connection held exclusively by a transaction.
 class Session {
 public:
@@ -90,6 +103,18 @@ public:
     virtual boost::asio::awaitable<void> transact(std::function<boost::asio::awaitable<void>(Session&)> body) = 0;
     // Cheap liveness probe for /readyz.
     virtual boost::asio::awaitable<bool> ping() = 0;
+
+    // Caches of rows subscribe here; only writes made through this object are
+    // seen (another process writing the same database is not).
+    void observe_writes(WriteObserver observer) { observer_ = std::move(observer); }
+
+protected:
+    void committed(const std::vector<TableWrite>& writes) const {
+        if (observer_ && !writes.empty()) observer_(writes);
+    }
+
+private:
+    WriteObserver observer_;
 };
 
 struct OpenOptions {

@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "core/api_error.hpp"
+#include "core/authenticator.hpp"
 #include "core/crypto.hpp"
 #include "core/idempotency.hpp"
 #include "core/state.hpp"
@@ -30,8 +31,6 @@ std::string_view role_name(Role role) {
     }
     return "viewer";
 }
-
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
 namespace {
 
@@ -90,45 +89,14 @@ auto& request_latency() {
     return h;
 }
 
-asio::awaitable<std::optional<Principal>> authenticate(ServerState& state, const Request& request) {
-    auto now = crypto::now_ms();
-    if (auto auth = request.header("authorization")) {
-        std::string_view value = *auth;
-        if (!value.starts_with("Bearer ")) throw ApiError(401, "unauthenticated", "Authorization must be a Bearer token");
-        std::string token(value.substr(7));
-        auto rows = co_await state.db->query(
-            "SELECT t.id, t.expires_at, t.last_used_at, u.id, u.email, u.is_admin FROM api_tokens t "
-            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
-            db::params(crypto::token_hash(token)));
-        if (rows.empty()) throw ApiError(401, "unauthenticated", "the API token is not valid");
-        const auto& row = rows.one();
-        if (auto expires = row.opt_i64(1); expires && *expires <= now)
-            throw ApiError(401, "token_expired", "the API token has expired");
-        // last-used is informational: refresh it at most once a minute to keep reads cheap.
-        if (auto last = row.opt_i64(2); !last || now - *last > 60'000)
-            co_await state.db->query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", db::params(now, row.str(0)));
-        co_return Principal{row.str(3), row.str(4), row.i64(5) != 0, false, {}};
-    }
-    if (auto cookie = request.cookie("sb_session")) {
-        auto hash = crypto::token_hash(*cookie);
-        auto rows = co_await state.db->query(
-            "SELECT u.id, u.email, u.is_admin, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE s.token_hash = $1 AND s.expires_at > $2",
-            db::params(hash, now));
-        if (rows.empty()) throw ApiError(401, "unauthenticated", "the session has expired; sign in again");
-        const auto& row = rows.one();
-        bool safe = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
-        if (!safe) {
-            auto sent = request.header("x-csrf-token");
-            if (!sent || !crypto::equal_constant_time(*sent, row.str(3)))
-                throw ApiError(403, "csrf", "cookie-authenticated writes need the X-CSRF-Token header from login");
-        }
-        co_return Principal{row.str(0), row.str(1), row.i64(2) != 0, true, hash};
-    }
-    co_return std::nullopt;
-}
-
 }  // namespace
+
+void Router::add(Route route) {
+    std::vector<std::string> segments;
+    for (auto part : split_path(route.pattern)) segments.emplace_back(part);
+    segments_.push_back(std::move(segments));
+    routes_.push_back(std::move(route));
+}
 
 Response error_response(std::exception_ptr error) {
     try {
@@ -158,23 +126,19 @@ Response error_response(std::exception_ptr error) {
 
 const Route* Router::match(const Request& request, std::map<std::string, std::string>& params, bool& path_matched) const {
     auto parts = split_path(request.path);
-    for (const auto& route : routes_) {
-        auto pattern = split_path(route.pattern);
+    for (std::size_t r = 0; r < routes_.size(); ++r) {
+        const auto& route = routes_[r];
+        const auto& pattern = segments_[r];
         if (pattern.size() != parts.size()) continue;
-        std::map<std::string, std::string> found;
         bool ok = true;
-        for (std::size_t i = 0; i < parts.size() && ok; ++i) {
-            if (pattern[i].starts_with('{')) {
-                ok = valid_param(parts[i]);
-                if (ok) found.emplace(std::string(pattern[i].substr(1, pattern[i].size() - 2)), std::string(parts[i]));
-            } else {
-                ok = pattern[i] == parts[i];
-            }
-        }
+        for (std::size_t i = 0; i < parts.size() && ok; ++i)
+            ok = pattern[i].starts_with('{') ? valid_param(parts[i]) : pattern[i] == parts[i];
         if (!ok) continue;
         path_matched = true;
         if (route.method == request.method || (route.method == "GET" && request.method == "HEAD")) {
-            params = std::move(found);
+            for (std::size_t i = 0; i < parts.size(); ++i)
+                if (pattern[i].starts_with('{'))
+                    params.emplace(pattern[i].substr(1, pattern[i].size() - 2), std::string(parts[i]));
             return &route;
         }
     }
@@ -197,15 +161,13 @@ asio::awaitable<std::variant<Router::Authorized, Response>> Router::authorize(Se
     if (route->access == Access::server_admin && !principal->is_admin)
         throw forbidden("only installation administrators may do this");
     if (route->access == Access::team) {
-        auto rows = co_await state.db->query("SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2",
-                                             db::params(out.params.at("team"), principal->user_id));
+        auto role = co_await team_role(state, out.params.at("team"), principal->user_id);
         // Not a member: the team does not exist as far as this caller can tell.
-        if (rows.empty()) throw not_found("team");
-        out.role = parse_role(rows.one().str(0)).value_or(Role::viewer);
+        if (!role) throw not_found("team");
+        out.role = *role;
     }
     // Walk the path parameters in order; each must live inside its parent.
-    auto parts = split_path(route->pattern);
-    for (auto part : parts) {
+    for (std::string_view part : segments_[static_cast<std::size_t>(route - routes_.data())]) {
         if (!part.starts_with('{')) continue;
         std::string name(part.substr(1, part.size() - 2));
         auto r = resolvers().find(name);
@@ -213,8 +175,7 @@ asio::awaitable<std::variant<Router::Authorized, Response>> Router::authorize(Se
         db::Params query_params{out.params.at(name)};
         if (r->second.parent && std::string_view(r->second.parent) == "@user") query_params.emplace_back(principal->user_id);
         else if (r->second.parent) query_params.emplace_back(out.params.at(r->second.parent));
-        auto rows = co_await state.db->query(r->second.sql, std::move(query_params));
-        if (rows.empty()) throw not_found(r->second.what);
+        if (!co_await row_exists(state, name, r->second.sql, std::move(query_params))) throw not_found(r->second.what);
     }
     if (route->access == Access::team && out.role < route->min_role)
         throw forbidden("this needs the " + std::string(role_name(route->min_role)) + " role in the team (you are " +

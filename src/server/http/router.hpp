@@ -93,6 +93,7 @@ public:
 private:
     const Route* match(const Request& request, std::map<std::string, std::string>& params, bool& path_matched) const;
     std::vector<Route> routes_;
+    std::vector<std::vector<std::string>> segments_;  // routes_[i].pattern split at '/', for match()
 };
 
 // Turns any exception into its JSON error response.
