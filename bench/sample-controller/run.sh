@@ -11,7 +11,8 @@
 #        for the C++ controller (default 1000 / 2000; the Go one keeps
 #        client-go's defaults, 5 / 10, as sample-controller does),
 #        SB_BENCH_ONLY=go|cpp to run one of them, SB_BENCH_LOG_DIR to keep the
-#        controllers' logs.
+#        controllers' logs, SB_BENCH_CPP_ARGS for more C++ controller options
+#        (e.g. "--cache objects").
 #
 # The control plane runs without kube-controller-manager, so neither
 # controller also has to absorb ReplicaSet/Pod churn; the work is exactly
@@ -24,6 +25,7 @@ BUILD_DIR="${SB_BENCH_BUILD_DIR:-$ROOT/build-bench}"
 QPS="${SB_BENCH_QPS:-1000}"
 BURST="${SB_BENCH_BURST:-2000}"
 ONLY="${SB_BENCH_ONLY:-}"
+read -r -a CPP_ARGS <<<"${SB_BENCH_CPP_ARGS:-}"
 KUBE_CACHE="${SB_KUBE_CACHE:-$HOME/.cache/shapeblock}"
 NS=default
 LOG_DIR="${SB_BENCH_LOG_DIR:-}"
@@ -133,7 +135,7 @@ measure() {
 }
 
 [ "$ONLY" = cpp ] || measure "Go (client-go, 5 QPS)" "$GO_BIN" --kubeconfig "$KUBECONFIG"
-[ "$ONLY" = go ] || measure "C++ (libkube, $QPS QPS)" "$CPP_BIN" --kubeconfig "$KUBECONFIG" --qps "$QPS" --burst "$BURST" --workers 2
+[ "$ONLY" = go ] || measure "C++ (libkube, $QPS QPS)" "$CPP_BIN" --kubeconfig "$KUBECONFIG" --qps "$QPS" --burst "$BURST" --workers 2 "${CPP_ARGS[@]}"
 
 echo
 echo "sample-controller, $N Foos, $(nproc) cores, $(date -u +%Y-%m-%d)"

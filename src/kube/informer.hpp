@@ -152,7 +152,9 @@ private:
     Reflector reflector_;
 };
 
-// One informer per (resource, namespace, selectors), shared between controllers.
+// One informer per (resource, namespace, selectors), shared between
+// controllers; its transform, page size and encoding are those of the first
+// request.
 class InformerFactory {
 public:
     explicit InformerFactory(Client client);
