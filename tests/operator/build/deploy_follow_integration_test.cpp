@@ -201,3 +201,16 @@ TEST_F(DeployFollow, AServiceFollowsItsHelmInstall) {
     EXPECT_TRUE(message.starts_with("helm install failed")) << message;
     EXPECT_NE(message.find("PersistentVolumeClaim"), std::string::npos) << message;
 }
+
+// helm-controller's own Job shape: the helm container restarts in place
+// (restartPolicy OnFailure) until the backoff limit; the Job controller then
+// fails the Job and deletes the pod, and the failure is still explained.
+TEST_F(DeployFollow, AnInstallRestartedPastItsBackoffLimitFailsTheApp) {
+    OperatorUnderTest op(settings);
+    built_and_written("retry");
+    run_install_job_failing_by_restarts(client, ns, "retry");
+    ASSERT_TRUE(app_reaches("retry", "Failed"));
+    const auto message = status_of(app("retry"), "message");
+    EXPECT_TRUE(message.starts_with("helm install failed (Job helm-install-retry: BackoffLimitExceeded")) << message;
+    EXPECT_EQ(deployed("retry-1").reason, "HelmInstallFailed");
+}

@@ -264,8 +264,11 @@ std::string clone_message(const std::string& commit, const std::string& type, co
 
 std::string status_of(const json::object& obj, const std::string& field) { return get_string(obj, "status." + field); }
 
-void run_install_job(SyncClient& c, const std::string& ns, const std::string& chart_name, bool succeed,
-                     const std::string& termination_message) {
+namespace {
+
+// helm-install-<chart>, owned by the HelmChart and labelled like helm-controller's; returns its first pod.
+json::object create_install_job(SyncClient& c, const std::string& ns, const std::string& chart_name,
+                                const std::string& restart_policy, int backoff_limit) {
     auto chart = c.get(crds::helmcharts, ns, chart_name);
     const std::string job_name = "helm-install-" + chart_name;
     json::object labels{{"helmcharts.helm.cattle.io/chart", chart_name}};
@@ -283,10 +286,10 @@ void run_install_job(SyncClient& c, const std::string& ns, const std::string& ch
                                            {"uid", chart.at("metadata").at("uid")},
                                            {"controller", true}}}}}},
         {"spec",
-         {{"backoffLimit", 0},
+         {{"backoffLimit", backoff_limit},
           {"template",
            {{"metadata", {{"labels", labels}}},
-            {"spec", {{"restartPolicy", "Never"}, {"containers", json::array{container}}}}}}}}};
+            {"spec", {{"restartPolicy", restart_policy}, {"containers", json::array{container}}}}}}}}};
     c.create(kube::resources::jobs, std::move(job));
     std::vector<json::object> pods;
     if (!eventually([&] {
@@ -294,7 +297,29 @@ void run_install_job(SyncClient& c, const std::string& ns, const std::string& ch
             return !pods.empty();
         }))
         throw std::runtime_error("no pod for " + job_name);
-    finish_pod(c, pods.front(), succeed ? "Succeeded" : "Failed", {}, {{"helm", succeed ? 0 : 1, termination_message}});
+    return pods.front();
+}
+
+}  // namespace
+
+void run_install_job_failing_by_restarts(SyncClient& c, const std::string& ns, const std::string& chart_name) {
+    auto pod = create_install_job(c, ns, chart_name, "OnFailure", 1);
+    const auto now = now_rfc3339();
+    json::object helm{{"name", "helm"},
+                      {"ready", false},
+                      {"restartCount", 1},
+                      {"image", "rancher/klipper-helm:v0.9.4-build20250113"},
+                      {"imageID", ""},
+                      {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
+                      {"lastState", {{"terminated", {{"exitCode", 1}, {"reason", "Error"}, {"startedAt", now}, {"finishedAt", now}}}}}};
+    pod["status"] = json::object{{"phase", "Running"}, {"startTime", now}, {"containerStatuses", json::array{std::move(helm)}}};
+    c.update_status(kube::resources::pods, std::move(pod));
+}
+
+void run_install_job(SyncClient& c, const std::string& ns, const std::string& chart_name, bool succeed,
+                     const std::string& termination_message) {
+    auto pod = create_install_job(c, ns, chart_name, "Never", 0);
+    finish_pod(c, pod, succeed ? "Succeeded" : "Failed", {}, {{"helm", succeed ? 0 : 1, termination_message}});
 }
 
 void create_release_deployment(SyncClient& c, const std::string& ns, const std::string& release, const std::string& image,

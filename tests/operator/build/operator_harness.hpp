@@ -104,6 +104,10 @@ std::string status_of(const boost::json::object& obj, const std::string& field);
 // The real Job controller then marks the Job Complete or Failed.
 void run_install_job(SyncClient& c, const std::string& ns, const std::string& chart, bool succeed,
                      const std::string& termination_message = "");
+// Like helm-controller's own Jobs (restartPolicy OnFailure, backoffLimit 1):
+// the helm container fails and is restarted in place once; the real Job
+// controller then fails the Job (BackoffLimitExceeded) and deletes its pod.
+void run_install_job_failing_by_restarts(SyncClient& c, const std::string& ns, const std::string& chart);
 // What the chart installs: Deployment <release>-<release> labelled
 // app.kubernetes.io/instance=<release>, running `image`. The real Deployment
 // and ReplicaSet controllers create its pods.
