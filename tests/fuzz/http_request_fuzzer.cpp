@@ -1,13 +1,13 @@
 // Fuzzes the request path of the server up to the router: raw bytes go
 // through Beast's HTTP/1.1 parser with the server's limits, become a Request
-// the way http/server.cpp's to_request builds one (percent-decoded path,
-// parsed query, lower-case headers), and then through everything a handler
-// reads besides the body: cookies, pagination and filters, If-Match.
+// through the server's own conversion (http/request_conversion.hpp:
+// percent-decoded path, parsed query, lower-case headers), then through
+// everything a handler reads besides the body: cookies, pagination and
+// filters, If-Match.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,29 +16,11 @@
 #include "api/request_params.hpp"
 #include "fuzz_checks.hpp"
 #include "http/message.hpp"
+#include "http/request_conversion.hpp"
 
 namespace {
 namespace http = boost::beast::http;
 using namespace sb::server;
-
-// Kept in step with to_request in src/server/http/server.cpp.
-Request to_request(const http::request<http::string_body>& req) {
-    Request r;
-    r.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    auto decoded = percent_decode(target.substr(0, q));
-    r.path = decoded ? *decoded : std::string(target.substr(0, q));
-    if (q != std::string_view::npos) r.query = parse_query(target.substr(q + 1));
-    for (const auto& field : req) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    r.body = req.body();
-    r.remote_ip = "127.0.0.1";
-    return r;
-}
 
 void read_like_a_handler(const Request& request) {
     request.cookie("sb_session");
@@ -76,6 +58,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         parser.put_eof(ec);
         if (ec || !parser.is_done()) return 0;
     }
-    read_like_a_handler(to_request(parser.get()));
+    read_like_a_handler(to_request(parser.get(), "127.0.0.1", false));
     return 0;
 }

@@ -25,6 +25,7 @@
 #include "core/bootstrap.hpp"
 #include "core/state.hpp"
 #include "db/migrations.hpp"
+#include "http/request_conversion.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;
@@ -65,26 +66,6 @@ const char* topic_query(const std::string& kind) {
     if (kind == "app") return "SELECT 1 FROM apps WHERE id = $1 AND team_id = $2";
     if (kind == "build") return "SELECT 1 FROM builds WHERE id = $1 AND team_id = $2";
     return nullptr;
-}
-
-Request to_request(const http::request<http::string_body>& req, const tcp::endpoint& remote, bool tls) {
-    Request r;
-    r.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    auto decoded = percent_decode(target.substr(0, q));
-    // A malformed escape cannot match any route: keep the raw text, the router answers 404.
-    r.path = decoded ? *decoded : std::string(target.substr(0, q));
-    if (q != std::string_view::npos) r.query = parse_query(target.substr(q + 1));
-    for (const auto& field : req) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    r.body = req.body();
-    r.remote_ip = remote.address().to_string();
-    r.tls = tls;
-    return r;
 }
 
 // Reads and discards what a client is still sending (at most 1 MiB or 2 s)
@@ -243,7 +224,7 @@ asio::awaitable<void> Server::Impl::serve(Stream stream, tcp::endpoint remote) {
             break;
         }
         auto req = parser.release();
-        Request request = to_request(req, remote, is_tls);
+        Request request = to_request(req, remote.address().to_string(), is_tls);
         if (websocket::is_upgrade(req)) {
             std::variant<Router::Authorized, Response> auth;
             try {
