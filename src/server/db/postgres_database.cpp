@@ -1,6 +1,6 @@
 #include "db/postgres_database.hpp"
 
-#include <libpq-fe.h>
+#include "db/libpq.hpp"
 
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -22,24 +22,24 @@ Error::Kind classify(const char* sqlstate) {
 class Connection {
 public:
     Connection(asio::any_io_executor io, const std::string& url) : io_(std::move(io)) {
-        conn_ = PQconnectdb(url.c_str());
-        if (PQstatus(conn_) != CONNECTION_OK) {
-            std::string msg = PQerrorMessage(conn_);
-            PQfinish(conn_);
+        conn_ = libpq().PQconnectdb(url.c_str());
+        if (libpq().PQstatus(conn_) != CONNECTION_OK) {
+            std::string msg = libpq().PQerrorMessage(conn_);
+            libpq().PQfinish(conn_);
             throw Error(Error::Kind::unavailable, "postgres connect: " + msg);
         }
         attach();
     }
     ~Connection() {
         detach();
-        PQfinish(conn_);
+        libpq().PQfinish(conn_);
     }
 
     asio::awaitable<Result> query(std::string sql, Params params) {
-        if (PQstatus(conn_) != CONNECTION_OK) {
+        if (libpq().PQstatus(conn_) != CONNECTION_OK) {
             detach();
-            PQreset(conn_);
-            if (PQstatus(conn_) != CONNECTION_OK) throw Error(Error::Kind::unavailable, "postgres: connection lost");
+            libpq().PQreset(conn_);
+            if (libpq().PQstatus(conn_) != CONNECTION_OK) throw Error(Error::Kind::unavailable, "postgres: connection lost");
             attach();
         }
         std::vector<std::string> texts(params.size());
@@ -53,27 +53,27 @@ public:
             }
         }
         std::string text(sql);
-        if (!PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
+        if (!libpq().PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
                                nullptr, 0))
-            throw Error(Error::Kind::unavailable, std::string("postgres send: ") + PQerrorMessage(conn_));
+            throw Error(Error::Kind::unavailable, std::string("postgres send: ") + libpq().PQerrorMessage(conn_));
         for (;;) {
-            int rc = PQflush(conn_);
+            int rc = libpq().PQflush(conn_);
             if (rc == 0) break;
-            if (rc < 0) throw Error(Error::Kind::unavailable, std::string("postgres flush: ") + PQerrorMessage(conn_));
+            if (rc < 0) throw Error(Error::Kind::unavailable, std::string("postgres flush: ") + libpq().PQerrorMessage(conn_));
             co_await socket_->async_wait(asio::posix::stream_descriptor::wait_write, asio::use_awaitable);
         }
         Result result;
         std::optional<Error> failure;
         for (;;) {
-            while (PQisBusy(conn_)) {
+            while (libpq().PQisBusy(conn_)) {
                 co_await socket_->async_wait(asio::posix::stream_descriptor::wait_read, asio::use_awaitable);
-                if (!PQconsumeInput(conn_))
-                    throw Error(Error::Kind::unavailable, std::string("postgres read: ") + PQerrorMessage(conn_));
+                if (!libpq().PQconsumeInput(conn_))
+                    throw Error(Error::Kind::unavailable, std::string("postgres read: ") + libpq().PQerrorMessage(conn_));
             }
-            PGresult* res = PQgetResult(conn_);
+            PGresult* res = libpq().PQgetResult(conn_);
             if (res == nullptr) break;
             collect(res, result, failure);
-            PQclear(res);
+            libpq().PQclear(res);
         }
         if (failure) throw *failure;
         co_return result;
@@ -81,8 +81,8 @@ public:
 
 private:
     void attach() {
-        PQsetnonblocking(conn_, 1);
-        socket_.emplace(io_, PQsocket(conn_));
+        libpq().PQsetnonblocking(conn_, 1);
+        socket_.emplace(io_, libpq().PQsocket(conn_));
     }
     void detach() {
         if (socket_) socket_->release();  // libpq owns the descriptor
@@ -90,26 +90,26 @@ private:
     }
 
     static void collect(PGresult* res, Result& result, std::optional<Error>& failure) {
-        auto status = PQresultStatus(res);
+        auto status = libpq().PQresultStatus(res);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-            int ncol = PQnfields(res);
+            int ncol = libpq().PQnfields(res);
             result.columns->clear();
-            for (int c = 0; c < ncol; ++c) result.columns->push_back(PQfname(res, c));
-            int nrow = PQntuples(res);
+            for (int c = 0; c < ncol; ++c) result.columns->push_back(libpq().PQfname(res, c));
+            int nrow = libpq().PQntuples(res);
             for (int r = 0; r < nrow; ++r) {
                 std::vector<std::optional<std::string>> values;
                 values.reserve(static_cast<std::size_t>(ncol));
                 for (int c = 0; c < ncol; ++c) {
-                    if (PQgetisnull(res, r, c)) values.emplace_back();
-                    else values.emplace_back(std::string(PQgetvalue(res, r, c), static_cast<std::size_t>(PQgetlength(res, r, c))));
+                    if (libpq().PQgetisnull(res, r, c)) values.emplace_back();
+                    else values.emplace_back(std::string(libpq().PQgetvalue(res, r, c), static_cast<std::size_t>(libpq().PQgetlength(res, r, c))));
                 }
                 result.rows.emplace_back(result.columns.get(), std::move(values));
             }
-            const char* tuples = PQcmdTuples(res);
+            const char* tuples = libpq().PQcmdTuples(res);
             result.affected = (tuples && *tuples) ? std::stoll(tuples) : 0;
         } else if (!failure) {
-            failure.emplace(classify(PQresultErrorField(res, PG_DIAG_SQLSTATE)),
-                            std::string("postgres: ") + PQresultErrorMessage(res));
+            failure.emplace(classify(libpq().PQresultErrorField(res, PG_DIAG_SQLSTATE)),
+                            std::string("postgres: ") + libpq().PQresultErrorMessage(res));
         }
     }
 
