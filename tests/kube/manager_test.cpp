@@ -300,3 +300,33 @@ TEST(Manager, LeadsBeforeRunningControllersAndReleasesTheLeaseOnStop) {
     EXPECT_FALSE(manager.leading());
     EXPECT_EQ(run(io, holder()), "") << "the lease is released on shutdown";
 }
+
+// Housekeeping closes the connections a burst left in the pool once they have
+// been idle for an interval (their TLS buffers are ~75 KiB each).
+TEST(Manager, HousekeepingClosesIdleConnections) {
+    auto& cp = sb::testenv::LocalControlPlane::shared();
+    asio::io_context io;
+    kube::Client client(io.get_executor(), kube::load_kubeconfig({cp.admin_kubeconfig()}));
+    kube::Manager manager(client, {.health_port = -1, .handle_signals = false, .housekeeping_interval = 1s});
+    bool done = false;
+    asio::co_spawn(io, manager.run(), [&](std::exception_ptr) { done = true; });
+    run(io, [&]() -> asio::awaitable<void> {
+        EXPECT_TRUE(co_await eventually([&]() -> asio::awaitable<bool> { co_return manager.caches_synced(); }));
+    }());
+    std::vector<std::future<json::object>> burst;
+    for (int i = 0; i < 4; ++i)
+        burst.push_back(asio::co_spawn(io, client.get(kube::resources::namespaces, "", "default"), asio::use_future));
+    run(io, [&]() -> asio::awaitable<void> {
+        for (auto& r : burst)
+            while (r.wait_for(0s) != std::future_status::ready) co_await pause(5ms);
+    }());
+    EXPECT_GE(client.idle_connections(), 2u);
+    run(io, [&]() -> asio::awaitable<void> {
+        EXPECT_TRUE(co_await eventually([&]() -> asio::awaitable<bool> { co_return client.idle_connections() == 0; }));
+    }());
+    manager.stop();
+    run(io, [&]() -> asio::awaitable<void> {
+        co_await eventually([&]() -> asio::awaitable<bool> { co_return done; });
+    }());
+    EXPECT_TRUE(done);
+}
