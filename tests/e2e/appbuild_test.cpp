@@ -333,6 +333,13 @@ TEST_F(AppBuildScenarios, FailingRunStepFailsWithTheBuildLogTail) {
     const auto build = wait_build_done("broken-1");
     EXPECT_EQ(string_at(build, {"status", "phase"}), "Failed");
     EXPECT_THAT(string_at(build, {"status", "message"}), HasSubstr("the-step-that-breaks-the-build"));
+    // The whole log, read by `shapeblock-operator build-log` through the kubelet (pods/log).
+    const auto log = testenv::run_command({SB_E2E_OPERATOR, "build-log", kNs + "/broken-1", "--kubeconfig",
+                                           node().control_plane().admin_kubeconfig().string()});
+    EXPECT_THAT(log, HasSubstr("==> clone <=="));
+    EXPECT_THAT(log, HasSubstr("shapeblock: cloned "));
+    EXPECT_THAT(log, HasSubstr("==> build <=="));
+    EXPECT_THAT(log, HasSubstr("the-step-that-breaks-the-build"));
 }
 
 TEST_F(AppBuildScenarios, BuildOverItsMemoryLimitFailsAsOutOfMemory) {

@@ -14,6 +14,9 @@ namespace json = boost::json;
 using Clock = std::chrono::system_clock;
 
 constexpr std::chrono::seconds kDeadlineGrace{30};
+// The Job's Failed condition can reach the operator's cache before the pod
+// status that explains it: this long, the operator waits for that status.
+constexpr std::chrono::seconds kPodStatusGrace{10};
 
 namespace {
 
@@ -365,6 +368,19 @@ BuildObservation observe_build(const json::object* job, const std::vector<json::
                 return o;
             }
             if (pod) {
+                const auto* pod_status = obj(*pod, "status");
+                const bool pod_says_why = (pod_status && str(*pod_status, "phase") == "Failed") ||
+                                          std::any_of(containers.begin(), containers.end(), [](const ContainerView& c) {
+                                              return c.terminated && (integer(*c.terminated, "exitCode", 0) != 0 ||
+                                                                      str(*c.terminated, "reason") == "OOMKilled");
+                                          });
+                const auto failed_at = parse_rfc3339(str(*failed, "lastTransitionTime")).value_or(now);
+                if (!pod_says_why && now - failed_at < kPodStatusGrace) {
+                    o.phase = BuildPhase::building;
+                    o.message = "the build job failed; waiting for the pod status that says why";
+                    o.recheck_after = std::chrono::seconds(2);
+                    return o;
+                }
                 classify_failure(*pod, containers, o);
             } else {
                 o.phase = BuildPhase::failed;

@@ -157,6 +157,23 @@ TEST(BuildStatus, JobFailedWithPodExplainsThePod) {
     EXPECT_NE(o.message.find("cannot be reached"), std::string::npos);
 }
 
+TEST(BuildStatus, AFailedJobWaitsBrieflyForThePodStatusThatExplainsIt) {
+    // The Job's condition arrived first; the cached pod still runs its build.
+    auto job = job_with_condition("Failed", "BackoffLimitExceeded");  // failed at kNow
+    auto stale = pod("Running", {terminated("clone", 0, clone_message())}, {running("build")});
+    auto o = observe(&job, {stale});
+    EXPECT_NE(o.phase, BuildPhase::failed);
+    EXPECT_GT(o.recheck_after.count(), 0);
+    // The pod's status arrives: its reason is reported.
+    auto failed = pod("Failed", {terminated("clone", 0, clone_message())}, {terminated("build", 3, "RUN exit 3")});
+    auto explained = observe(&job, {failed});
+    EXPECT_EQ(explained.reason, reasons::build_failed);
+    EXPECT_NE(explained.message.find("RUN exit 3"), std::string::npos) << explained.message;
+    // Never forever: later, the generic failure stands.
+    auto late = observe_build(&job, {stale}, kNow + 11s, BuildConfig{});
+    EXPECT_EQ(late.phase, BuildPhase::failed);
+}
+
 TEST(BuildStatus, JobCompleteIsCompleted) {
     auto job = job_with_condition("Complete", "");
     auto o = observe(&job, {});
