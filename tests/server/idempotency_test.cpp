@@ -1,12 +1,14 @@
 // Idempotency keys on SQLite and PostgreSQL: every create route replays its
 // first response, the key commits in the same transaction as the object (a
 // failure writing the key leaves no object behind), concurrent retries with
-// one key create one object, and stored responses are sealed at rest.
+// one key create one object, stored responses are sealed at rest, and keys
+// expire after a day.
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
 #include <thread>
 
+#include "core/crypto.hpp"
 #include "server_fixture.hpp"
 
 namespace sb::server::testing {
@@ -120,6 +122,21 @@ TEST_P(Idempotency, StoredResponsesAreSealedAtRest) {
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0].find(token), std::string::npos);
     EXPECT_EQ(rows[0][0].rfind("v1:", 0), 0u);
+}
+
+TEST_P(Idempotency, KeysExpireAfterADay) {
+    auto me = expect_status(admin->get("/api/v1/me"), 200);
+    std::string scope = std::string(me.at("id").as_string()) + " " + teams() + "/projects";
+    // A key used two days ago, for another body.
+    auto two_days_ago = std::to_string(crypto::now_ms() - 48LL * 3600 * 1000);
+    server->storage().raw_exec("INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, created_at) VALUES ('" +
+                               scope + "', 'old-key', 'other-hash', 201, '{}', " + two_days_ago + ")");
+    auto created = admin->post(teams() + "/projects", json::object{{"name", "fresh"}}, {{"Idempotency-Key", "old-key"}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    EXPECT_TRUE(created.header("idempotent-replayed").empty());
+    auto rows = server->storage().raw_query("SELECT request_hash FROM idempotency_keys WHERE idem_key = 'old-key'");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_NE(rows[0][0], "other-hash");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Idempotency, ::testing::Values(Backend::sqlite, Backend::postgres),

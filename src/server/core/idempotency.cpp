@@ -4,6 +4,12 @@
 
 namespace sb::server {
 
+namespace {
+// How long a key is remembered: retries come within minutes; a day bounds
+// the table without surprising a slow client.
+constexpr std::int64_t kKeyLifetimeMs = 24 * 3600 * 1000;
+}  // namespace
+
 std::optional<IdempotencyKey> idempotency_key(const Request& request, const std::string& user_id) {
     auto key = request.header("idempotency-key");
     if (!key) return std::nullopt;
@@ -13,8 +19,9 @@ std::optional<IdempotencyKey> idempotency_key(const Request& request, const std:
 
 boost::asio::awaitable<std::optional<Response>> stored_response(db::Database& db, const crypto::SecretBox& secrets,
                                                                 IdempotencyKey key) {
-    auto prior = co_await db.query("SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2",
-                                   db::params(key.scope, key.key));
+    auto prior = co_await db.query(
+        "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at >= $3",
+        db::params(key.scope, key.key, crypto::now_ms() - kKeyLifetimeMs));
     if (prior.empty()) co_return std::nullopt;
     const auto& row = prior.one();
     if (row.str(0) != key.request_hash)
@@ -29,6 +36,10 @@ boost::asio::awaitable<std::optional<Response>> stored_response(db::Database& db
 
 boost::asio::awaitable<void> remember_response(db::Session& s, const crypto::SecretBox& secrets, IdempotencyKey key,
                                                Response response) {
+    // Expired keys of the same caller and path go first, which bounds the
+    // table and frees an expired key for reuse.
+    co_await s.query("DELETE FROM idempotency_keys WHERE scope = $1 AND created_at < $2",
+                     db::params(key.scope, crypto::now_ms() - kKeyLifetimeMs));
     co_await s.query(
         "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         db::params(key.scope, key.key, key.request_hash, std::int64_t{response.status}, secrets.seal(response.body),

@@ -3,7 +3,8 @@
 // a create; a retry with the same key and body replays the first response
 // instead of creating a second object. The key is written inside the create's
 // own transaction (remember_response, called by the handler), so a crash can
-// never leave an object without its key, or a key without its object.
+// never leave an object without its key, or a key without its object. Keys
+// expire after a day.
 #include <boost/asio/awaitable.hpp>
 
 #include <optional>
