@@ -1,5 +1,6 @@
 #include "db/group_commit.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -34,7 +35,7 @@ std::exception_ptr lost_with_group() {
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(asio::any_io_executor io, SqliteConnection& connection, CommitObserver on_commit)
-    : strand_(asio::make_strand(io)), connection_(connection), on_commit_(std::move(on_commit)) {}
+    : strand_(asio::make_strand(io)), connection_(connection), on_commit_(std::move(on_commit)), gather_timer_(strand_) {}
 
 GroupCommitWriter::~GroupCommitWriter() { sync_thread_.join(); }
 
@@ -51,6 +52,7 @@ asio::awaitable<void> GroupCommitWriter::transact(Body body) {
 void GroupCommitWriter::enqueue(Job job) {
     asio::dispatch(strand_, [this, job = std::move(job)]() mutable {
         queue_.push_back(std::move(job));
+        if (gathering_ && queue_.size() >= last_group_) gather_timer_.cancel();
         if (draining_) return;
         draining_ = true;
         asio::co_spawn(strand_, drain(), asio::detached);
@@ -62,7 +64,15 @@ void GroupCommitWriter::complete(Job& job, std::exception_ptr error) {
 }
 
 asio::awaitable<void> GroupCommitWriter::drain() {
-    while (!queue_.empty()) co_await run_group();
+    while (!queue_.empty()) {
+        if (queue_.size() < last_group_) {
+            gathering_ = true;
+            gather_timer_.expires_after(kGatherWindow);
+            co_await gather_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+            gathering_ = false;
+        }
+        last_group_ = co_await run_group();
+    }
     draining_ = false;
 }
 
@@ -74,7 +84,7 @@ asio::awaitable<void> GroupCommitWriter::on_sync_thread(const char* sql) {
     co_await asio::co_spawn(sync_thread_.get_executor(), std::move(work), asio::use_awaitable);
 }
 
-asio::awaitable<void> GroupCommitWriter::run_group() {
+asio::awaitable<std::size_t> GroupCommitWriter::run_group() {
     std::exception_ptr failure;
     try {
         // IMMEDIATE takes the write lock now; it may wait (busy timeout) for another process.
@@ -83,11 +93,12 @@ asio::awaitable<void> GroupCommitWriter::run_group() {
         failure = std::current_exception();
     }
     if (failure) {
+        std::size_t taken = queue_.size();
         while (!queue_.empty()) {
             complete(queue_.front(), failure);
             queue_.pop_front();
         }
-        co_return;
+        co_return taken;
     }
 
     std::vector<Job> group;
@@ -141,7 +152,7 @@ asio::awaitable<void> GroupCommitWriter::run_group() {
         }
         for (auto& job : group) complete(job, lost_with_group());
         answer_failed();
-        co_return;
+        co_return group.size() + failed.size();
     }
     try {
         co_await on_sync_thread("COMMIT");
@@ -155,11 +166,12 @@ asio::awaitable<void> GroupCommitWriter::run_group() {
         }
         for (auto& job : group) complete(job, failure);
         answer_failed();
-        co_return;
+        co_return group.size() + failed.size();
     }
     if (on_commit_) on_commit_(writes);
     for (auto& job : group) complete(job, nullptr);
     answer_failed();
+    co_return group.size() + failed.size();
 }
 
 }  // namespace sb::server::db

@@ -7,9 +7,11 @@
 // is durable. While one group is being synced the next one queues, so the
 // fsync cost is shared by everyone who wrote meanwhile.
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <chrono>
 #include <deque>
 #include <exception>
 
@@ -32,6 +34,11 @@ public:
 
     // Groups of more than this many transactions commit in several steps.
     static constexpr std::size_t kMaxGroup = 256;
+    // When fewer transactions wait than the last group held, the writers of
+    // that group are most likely sending their next ones right now: wait up to
+    // this long for them, so that one fsync covers them all instead of a few
+    // (PostgreSQL's commit_delay). A lone writer never waits.
+    static constexpr std::chrono::microseconds kGatherWindow{1000};
 
 private:
     struct Job {
@@ -43,7 +50,7 @@ private:
     void enqueue(Job job);
     boost::asio::awaitable<void> drain();
     // Runs one group; every job taken from the queue is completed.
-    boost::asio::awaitable<void> run_group();
+    boost::asio::awaitable<std::size_t> run_group();  // returns how many jobs it took
     // Statements that may fsync or wait for a lock run on the sync thread.
     boost::asio::awaitable<void> on_sync_thread(const char* sql);
     void complete(Job& job, std::exception_ptr error);
@@ -53,6 +60,9 @@ private:
     CommitObserver on_commit_;
     std::deque<Job> queue_;
     bool draining_ = false;
+    std::size_t last_group_ = 0;
+    bool gathering_ = false;
+    boost::asio::steady_timer gather_timer_;
     boost::asio::thread_pool sync_thread_{1};
 };
 

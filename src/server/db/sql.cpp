@@ -38,9 +38,11 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+// `needle` in upper case; only positions starting with its first letter are compared.
 bool icontains(std::string_view text, std::string_view needle) {
+    char first_upper = needle.front(), first_lower = static_cast<char>(std::tolower(static_cast<unsigned char>(first_upper)));
     for (std::size_t i = 0; i + needle.size() <= text.size(); ++i)
-        if (iequals(text.substr(i, needle.size()), needle)) return true;
+        if ((text[i] == first_upper || text[i] == first_lower) && iequals(text.substr(i, needle.size()), needle)) return true;
     return false;
 }
 

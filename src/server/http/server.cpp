@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <list>
+#include <malloc.h>
 #include <mutex>
 
 #include "api/helpers.hpp"
@@ -364,7 +365,11 @@ asio::awaitable<void> Server::Impl::shutdown() {
     io.stop();
 }
 
-Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
+    // One malloc arena: the IO thread does nearly all allocation; the SQLite
+    // commit and password-hashing threads would each keep an arena resident.
+    ::mallopt(M_ARENA_MAX, 1);
+}
 Server::~Server() = default;
 
 void Server::run(bool handle_signals) {
