@@ -27,16 +27,26 @@ std::string seal_secrets(const ServerState& state, const AppSecrets& s) {
     return state.secrets.seal(json::serialize(v));
 }
 
+// What responses show of the sealed secrets, kept in clear in the spec so
+// that showing or listing apps opens no secret box.
+constexpr const char* kSecretSummary = "secretSummary";
+json::object secret_summary(const AppSecrets& s) {
+    json::array keys;
+    for (const auto& [k, _] : s.env) keys.push_back(json::string(k));
+    return {{"envKeys", std::move(keys)}, {"hasToken", !s.git_token.empty()}, {"hasPassword", !s.registry_password.empty()}};
+}
+
 json::object app_json(const ServerState& state, const db::Row& r) {
     auto spec = json::parse(r.str(2)).as_object();
-    auto secrets = open_secrets(state, r.str(3));
-    spec["git"].as_object()["hasToken"] = !secrets.git_token.empty();
-    spec["registry"].as_object()["hasPassword"] = !secrets.registry_password.empty();
-    json::array keys;
-    for (const auto& [k, _] : secrets.env) keys.push_back(json::string(k));
+    json::object summary;
+    if (auto* stored = spec.if_contains(kSecretSummary)) summary = stored->as_object();
+    else summary = secret_summary(open_secrets(state, r.str(3)));  // an app stored before summaries existed
+    spec.erase(kSecretSummary);
+    spec["git"].as_object()["hasToken"] = summary.at("hasToken");
+    spec["registry"].as_object()["hasPassword"] = summary.at("hasPassword");
     json::object out{{"id", r.str(0)}, {"name", r.str(1)}};
     for (auto& [k, v] : spec) out[k] = v;
-    out["envKeys"] = std::move(keys);
+    out["envKeys"] = summary.at("envKeys");
     out["status"] = {{"phase", r.str(4)}, {"message", r.str(5)}};
     out["createdAt"] = timestamp(r.i64(6));
     out["updatedAt"] = timestamp(r.i64(7));
@@ -77,6 +87,7 @@ asio::awaitable<Response> create(Context& ctx) {
     auto spec = default_app_spec(name);
     AppSecrets secrets;
     apply_app_body(body, spec, secrets);
+    spec[kSecretSummary] = secret_summary(secrets);
     body.finish();
     co_await check_services(ctx, spec);
     auto id = crypto::new_id();
@@ -111,6 +122,7 @@ asio::awaitable<Response> update(Context& ctx) {
     auto secrets = open_secrets(ctx.state, row.str(3));
     auto body = BodyReader::parse(ctx.request.body);
     apply_app_body(body, spec, secrets);
+    spec[kSecretSummary] = secret_summary(secrets);
     body.finish();
     check_if_match(ctx.request, version);
     co_await check_services(ctx, spec);
@@ -154,11 +166,12 @@ asio::awaitable<Response> put_env(Context& ctx) {
     auto body = BodyReader::parse(ctx.request.body);
     if (!body.has("env")) throw invalid_field("env", "env is required");
     apply_app_body(body, spec, secrets);  // only "env" is accepted: finish() refuses the rest
+    spec[kSecretSummary] = secret_summary(secrets);
     body.finish();
     check_if_match(ctx.request, version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        auto r = co_await s.query("UPDATE apps SET secrets = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
-                                  db::params(seal_secrets(ctx.state, secrets), crypto::now_ms(), ctx.param("app"), version));
+        auto r = co_await s.query("UPDATE apps SET spec = $1, secrets = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5",
+                                  db::params(json::serialize(spec), seal_secrets(ctx.state, secrets), crypto::now_ms(), ctx.param("app"), version));
         if (r.affected == 0) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "app.env_update", "app", ctx.param("app"));
     });

@@ -39,6 +39,12 @@ Error::Kind classify(int code) {
 }  // namespace
 
 SqliteConnection::SqliteConnection(const std::string& path, Mode mode, int busy_timeout_ms) {
+    // SQLite's default lookaside (100 slots of 1200 bytes) is written in full
+    // at open: 120 KiB of resident memory per connection. 32 smaller slots
+    // keep the fast path for the small allocations of our short statements.
+    // Only possible before SQLite initialises; later it is a harmless no-op.
+    static const int lookaside_configured = sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 512, 32);
+    (void)lookaside_configured;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == Mode::writer ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
@@ -47,10 +53,6 @@ SqliteConnection::SqliteConnection(const std::string& path, Mode mode, int busy_
         throw Error(Error::Kind::unavailable, "open " + path + ": " + msg);
     }
     sqlite3_extended_result_codes(db_, 1);
-    // SQLite's default lookaside (100 slots of 1200 bytes) is written in full
-    // at open: 120 KiB of resident memory per connection. 32 smaller slots
-    // keep the fast path for the small allocations of our short statements.
-    sqlite3_db_config(db_, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 512, 32);
     sqlite3_busy_timeout(db_, busy_timeout_ms);
     if (mode == Mode::writer)
         exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-256;");
