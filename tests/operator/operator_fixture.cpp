@@ -92,8 +92,10 @@ void install_crds_from_source(SyncKube& kube) {
         bool ok = eventually([&] {
             auto crd = kube.get(kube::resources::customresourcedefinitions, "", name);
             const auto* status = op::find_object(crd, "status");
-            if (!status || !status->contains("conditions")) return false;
-            const auto* c = op::find_condition(status->at("conditions").as_array(), "Established");
+            // A new CRD's status carries "conditions": null until the establishing controller has run.
+            const auto* conditions = status ? status->if_contains("conditions") : nullptr;
+            if (!conditions || !conditions->is_array()) return false;
+            const auto* c = op::find_condition(conditions->get_array(), "Established");
             return c && op::get_string(*c, "status") == "True";
         });
         if (!ok) throw std::runtime_error("CRD " + name + " not Established");
