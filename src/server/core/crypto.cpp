@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -67,9 +68,27 @@ std::int64_t now_ms() {
 }
 
 std::string new_id() {
-    char ts[16];
-    std::snprintf(ts, sizeof(ts), "%012llx", static_cast<unsigned long long>(now_ms()));
-    return std::string(ts) + random_hex(4);
+    // Within one millisecond the suffix keeps growing (by a random step), so
+    // ids made one after another by this process sort in creation order.
+    static std::mutex mutex;
+    static std::uint64_t last_ms = 0;
+    static std::uint32_t last_suffix = 0;
+    auto ms = static_cast<std::uint64_t>(now_ms());
+    std::uint32_t suffix = randombytes_random();
+    {
+        std::lock_guard lock(mutex);
+        if (ms <= last_ms) {
+            ms = last_ms;
+            std::uint32_t next = last_suffix + 1 + (suffix & 0xffff);
+            if (next <= last_suffix) ++ms;  // the suffix ran out: borrow the next millisecond
+            else suffix = next;
+        }
+        last_ms = ms;
+        last_suffix = suffix;
+    }
+    char id[24];
+    std::snprintf(id, sizeof(id), "%012llx%08x", static_cast<unsigned long long>(ms), static_cast<unsigned>(suffix));
+    return id;
 }
 
 MasterKey parse_master_key(std::string_view base64_text) {

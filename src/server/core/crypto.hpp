@@ -20,7 +20,8 @@ std::optional<std::string> from_base64(std::string_view text);
 bool equal_constant_time(std::string_view a, std::string_view b);
 
 // Object ids: 12 hex digits of milliseconds since the epoch, then 8 random hex
-// digits, so ids sort roughly by creation time (used as pagination cursors).
+// digits, so ids sort by creation time (used as pagination cursors); ids made
+// by one process sort in the order they were made, even within a millisecond.
 std::string new_id();
 std::int64_t now_ms();
 

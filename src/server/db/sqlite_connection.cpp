@@ -57,7 +57,7 @@ SqliteConnection::SqliteConnection(const std::string& path, Mode mode, int busy_
     if (mode == Mode::writer)
         exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-256;");
     else
-        exec_script("PRAGMA query_only=ON; PRAGMA cache_size=-128;");
+        exec_script("PRAGMA query_only=ON; PRAGMA cache_size=-64;");
 }
 
 SqliteConnection::~SqliteConnection() {
