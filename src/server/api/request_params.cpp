@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "core/api_error.hpp"
+#include "core/utc_time.hpp"
 
 namespace sb::server::api {
 namespace json = boost::json;
@@ -70,13 +71,9 @@ Response with_etag(Response response, std::int64_t version) {
 
 json::value timestamp(std::optional<std::int64_t> ms) {
     if (!ms) return nullptr;
-    std::time_t secs = static_cast<std::time_t>(*ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    char out[40];
-    std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(*ms % 1000));
+    auto seconds = format_utc(static_cast<std::time_t>(*ms / 1000), "%Y-%m-%dT%H:%M:%S");
+    char out[48];
+    std::snprintf(out, sizeof(out), "%s.%03dZ", seconds.c_str(), static_cast<int>(*ms % 1000));
     return json::string(out);
 }
 

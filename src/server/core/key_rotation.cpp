@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/utc_time.hpp"
 #include "db/migrations.hpp"
 
 namespace sb::server {
@@ -24,15 +25,6 @@ std::string open_with_either(const crypto::SecretBox& current, const crypto::Sec
     } catch (const std::runtime_error&) {
         return next.open(sealed);  // throws when neither key opens it
     }
-}
-
-std::string utc_stamp() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
 }
 
 }  // namespace
@@ -123,7 +115,7 @@ RotationOutcome rotate_master_key(const Config& config, const std::string& new_k
         return out;
     }
     if (!out.key_from_environment) {
-        out.previous_key_file = key_path + ".previous-" + utc_stamp();
+        out.previous_key_file = key_path + ".previous-" + format_utc(std::time(nullptr), "%Y%m%dT%H%M%SZ");
         crypto::write_master_key_file(out.previous_key_file, current);
     }
 

@@ -14,6 +14,7 @@
 
 #include "core/crypto.hpp"
 #include "core/licence.hpp"
+#include "core/utc_time.hpp"
 
 namespace sb::server {
 namespace json = boost::json;
@@ -31,15 +32,6 @@ std::string read_secret_key(const std::string& path) {
     if (!raw || raw->size() != crypto_sign_SECRETKEYBYTES)
         throw std::invalid_argument(path + " is not a licence signing key (base64 of a 64-byte Ed25519 secret key)");
     return b64;
-}
-
-std::string today_utc() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-    return buf;
 }
 
 }  // namespace
@@ -74,7 +66,7 @@ std::string sign_licence_with_key_file(const LicenceTerms& terms, const std::str
                          {"maxClusters", terms.max_clusters},
                          {"maxUsers", terms.max_users},
                          {"updatesUntil", terms.updates_until},
-                         {"issuedAt", terms.issued_at.empty() ? today_utc() : terms.issued_at}};
+                         {"issuedAt", terms.issued_at.empty() ? format_utc(std::time(nullptr), "%Y-%m-%d") : terms.issued_at}};
     std::string document = sign_licence(json::serialize(payload), read_secret_key(secret_key_path));
     verify_licence(document, licence_public_key_of(secret_key_path));  // throws std::invalid_argument with the reason
     return document;
