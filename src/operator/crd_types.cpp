@@ -140,6 +140,14 @@ const json::object* find_condition(const json::array& conditions, std::string_vi
     return nullptr;
 }
 
+const json::object* true_condition(const json::object& object, std::string_view type) {
+    const auto* status = find_object(object, "status");
+    const auto* conditions = status ? status->if_contains("conditions") : nullptr;
+    if (!conditions || !conditions->is_array()) return nullptr;
+    const auto* condition = find_condition(conditions->get_array(), type);
+    return condition && get_string(*condition, "status") == "True" ? condition : nullptr;
+}
+
 bool set_condition(json::array& conditions, const Condition& condition, std::int64_t observed_generation,
                    std::string_view now) {
     json::object desired;

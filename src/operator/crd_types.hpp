@@ -81,6 +81,9 @@ bool set_condition(boost::json::array& conditions, const Condition& condition, s
                    std::string_view now);
 // The condition of that type, or nullptr.
 const boost::json::object* find_condition(const boost::json::array& conditions, std::string_view type);
+// The object's status.conditions entry of that type when its status is "True"
+// (Job Complete/Failed, Deployment Progressing...), or nullptr.
+const boost::json::object* true_condition(const boost::json::object& object, std::string_view type);
 // Removes the condition of that type; true when one was removed.
 bool remove_condition(boost::json::array& conditions, std::string_view type);
 

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <regex>
 
+#include "crd_types.hpp"
 #include "job_builder.hpp"
 
 namespace sb::op::build {
@@ -41,19 +42,6 @@ std::int64_t integer(const json::object& o, std::string_view key, std::int64_t f
         if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
     }
     return fallback;
-}
-
-// A job condition of this type with status True, or nullptr.
-const json::object* true_condition(const json::object& job, std::string_view type) {
-    const auto* status = obj(job, "status");
-    const auto* conditions = status ? arr(*status, "conditions") : nullptr;
-    if (!conditions) return nullptr;
-    for (const auto& c : *conditions) {
-        if (!c.is_object()) continue;
-        const auto& co = c.get_object();
-        if (str(co, "type") == type && str(co, "status") == "True") return &co;
-    }
-    return nullptr;
 }
 
 struct ContainerView {

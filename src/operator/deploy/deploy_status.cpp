@@ -18,18 +18,6 @@ const json::array* array_at(const json::object& obj, std::string_view dotted_par
     return nullptr;
 }
 
-// The condition of that type with status True, or nullptr.
-const json::object* true_condition(const json::object& obj, std::string_view type) {
-    const auto* conditions = array_at(obj, "status", "conditions");
-    if (!conditions) return nullptr;
-    for (const auto& c : *conditions) {
-        if (!c.is_object()) continue;
-        const auto& o = c.get_object();
-        if (get_string(o, "type") == type && get_string(o, "status") == "True") return &o;
-    }
-    return nullptr;
-}
-
 std::string condition_text(const json::object& condition) {
     auto reason = get_string(condition, "reason"), message = get_string(condition, "message");
     if (reason.empty()) return message;
