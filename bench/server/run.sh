@@ -37,7 +37,7 @@ wait_ready() {
   for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$1$2" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "server on port $1 did not start" >&2; exit 1
 }
-json() { $PY -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+. bench/server/seed.sh
 
 SB_PORT="$(free_port)"
 PASSWORD="bench-password-1"
@@ -48,16 +48,7 @@ wait_ready "$SB_PORT" /readyz
 BASE="http://127.0.0.1:$SB_PORT"
 
 # Seed: a token, a project with 20 apps.
-login="$(curl -s -c "$WORK/cookies" -X POST "$BASE/api/v1/auth/login" -d "{\"email\":\"bench@example.test\",\"password\":\"$PASSWORD\"}")"
-csrf="$(echo "$login" | json "['csrfToken']")"
-TOKEN="$(curl -s -b "$WORK/cookies" -H "X-CSRF-Token: $csrf" -X POST "$BASE/api/v1/me/tokens" -d '{"name":"bench"}' | json "['token']")"
-AUTH="Authorization: Bearer $TOKEN"
-TEAM="$(curl -s -H "$AUTH" "$BASE/api/v1/teams" | json "['items'][0]['id']")"
-PROJECT="$(curl -s -H "$AUTH" -X POST "$BASE/api/v1/teams/$TEAM/projects" -d '{"name":"bench"}' | json "['id']")"
-for i in $(seq 1 20); do
-  APP="$(curl -s -H "$AUTH" -X POST "$BASE/api/v1/teams/$TEAM/projects/$PROJECT/apps" \
-    -d "{\"name\":\"app-$i\",\"git\":{\"url\":\"https://example.test/app-$i.git\"},\"domains\":[\"app-$i.example.test\"]}" | json "['id']")"
-done
+seed_server "$BASE" "$PASSWORD" "$WORK"
 
 PY_PORT="$(free_port)"
 SB_DB="$WORK/data/shapeblock.db" $PY -m uvicorn fastapi_reference:app --app-dir bench/server \
