@@ -29,7 +29,7 @@ std::string server_user() { return getuid() == 0 ? "postgres" : ""; }
 
 }  // namespace
 
-LocalPostgres::LocalPostgres() : dir_("pg"), bin_dir_(find_pg_bin_dir()), port_(free_port()) {
+LocalPostgres::LocalPostgres(Options options) : dir_("pg"), bin_dir_(find_pg_bin_dir()), port_(free_port()) {
     fs::create_directories(dir_ / "data");
     fs::create_directories(dir_ / "sock");
     if (!server_user().empty()) {
@@ -41,7 +41,68 @@ LocalPostgres::LocalPostgres() : dir_("pg"), bin_dir_(find_pg_bin_dir()), port_(
     run_command({bin_dir_ + "/initdb", "-D", (dir_ / "data").string(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                  "--no-instructions"},
                 server_user());
+    if (options.tls) write_tls_files();
+    if (options.password_users) write_hba_for_password_users();
     start();
+    if (options.password_users) create_password_users();
+}
+
+std::string LocalPostgres::password_user(const std::string& method) {
+    if (method == "scram-sha-256") return "sb_scram";
+    if (method == "md5") return "sb_md5";
+    if (method == "password") return "sb_cleartext";
+    throw std::invalid_argument("no test role for authentication method " + method);
+}
+
+void LocalPostgres::write_tls_files() {
+    const auto d = dir_ / "tls";
+    fs::create_directories(d);
+    auto ssl = [](std::vector<std::string> args) {
+        args.insert(args.begin(), "openssl");
+        run_command(args);
+    };
+    ssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+         (d / "ca.key").string(), "-out", (d / "ca.crt").string(), "-days", "2", "-subj", "/CN=shapeblock-test-pg-ca"});
+    ssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+         (d / "server.key").string(), "-out", (d / "server.csr").string(), "-subj", "/CN=localhost"});
+    write_file(d / "server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    ssl({"x509", "-req", "-in", (d / "server.csr").string(), "-CA", (d / "ca.crt").string(), "-CAkey",
+         (d / "ca.key").string(), "-CAcreateserial", "-out", (d / "server.crt").string(), "-days", "2", "-extfile",
+         (d / "server.ext").string()});
+    fs::permissions(d / "server.key", fs::perms::owner_read | fs::perms::owner_write);
+    if (!server_user().empty()) {
+        passwd* pw = getpwnam(server_user().c_str());
+        for (const char* f : {"server.crt", "server.key"})
+            if (pw == nullptr || chown((d / f).c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown TLS files");
+    }
+    std::string conf = read_file(dir_ / "data" / "postgresql.conf");
+    conf += "\nssl = on\nssl_cert_file = '" + (d / "server.crt").string() + "'\nssl_key_file = '" + (d / "server.key").string() + "'\n";
+    write_file(dir_ / "data" / "postgresql.conf", conf);
+}
+
+void LocalPostgres::write_hba_for_password_users() {
+    // First match wins: the password roles before the catch-all trust.
+    write_file(dir_ / "data" / "pg_hba.conf",
+               "local all all trust\n"
+               "host all sb_scram 127.0.0.1/32 scram-sha-256\n"
+               "host all sb_md5 127.0.0.1/32 md5\n"
+               "host all sb_cleartext 127.0.0.1/32 password\n"
+               "hostnossl all sb_tls_only 127.0.0.1/32 reject\n"
+               "host all all 127.0.0.1/32 trust\n");
+}
+
+void LocalPostgres::create_password_users() {
+    PGconn* conn = PQconnectdb(url().c_str());
+    std::string sql = "CREATE ROLE sb_scram LOGIN PASSWORD '" + password_of("sb_scram") +
+                      "'; SET password_encryption = 'md5'; CREATE ROLE sb_md5 LOGIN PASSWORD '" + password_of("sb_md5") +
+                      "'; RESET password_encryption; CREATE ROLE sb_cleartext LOGIN PASSWORD '" + password_of("sb_cleartext") +
+                      "'; CREATE ROLE sb_tls_only LOGIN;";
+    PGresult* res = PQexec(conn, sql.c_str());
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    std::string err = ok ? "" : PQerrorMessage(conn);
+    PQclear(res);
+    PQfinish(conn);
+    if (!ok) throw std::runtime_error("create test roles: " + err);
 }
 
 LocalPostgres::~LocalPostgres() { server_.stop(); }

@@ -10,7 +10,15 @@ namespace sb::testenv {
 
 class LocalPostgres {
 public:
-    LocalPostgres();
+    struct Options {
+        // ssl=on with a certificate for localhost / 127.0.0.1 signed by ca_file().
+        bool tls = false;
+        // Roles that must log in over TCP with a password, one per method
+        // (see password_user()), and sb_tls_only, refused without TLS.
+        bool password_users = false;
+    };
+    explicit LocalPostgres(Options options);
+    LocalPostgres() : LocalPostgres(Options{}) {}
     ~LocalPostgres();
     LocalPostgres(const LocalPostgres&) = delete;
     LocalPostgres& operator=(const LocalPostgres&) = delete;
@@ -24,8 +32,18 @@ public:
     std::string create_database(const std::string& name);
     void kill_hard() { server_.kill_hard(); }
     void start();
+    std::string socket_dir() const { return (dir_ / "sock").string(); }
+    std::string ca_file() const { return (dir_ / "tls" / "ca.crt").string(); }
+    // With Options::password_users: the role for "scram-sha-256", "md5" or
+    // "password" (cleartext); its password is password_of(role).
+    static std::string password_user(const std::string& method);
+    static std::string password_of(const std::string& role) { return role + "-secret"; }
 
 private:
+    void write_tls_files();
+    void write_hba_for_password_users();
+    void create_password_users();
+
     ScratchDir dir_;
     std::string bin_dir_;
     int port_ = 0;

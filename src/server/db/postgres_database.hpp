@@ -5,9 +5,10 @@
 
 namespace sb::server::db {
 
-// PostgreSQL through libpq in non-blocking mode: queries are sent with
-// PQsendQueryParams and the connection's socket is awaited in Asio, so the
-// IO thread never blocks. A small pool of connections.
+// PostgreSQL over the native protocol client (pg_connection): a small pool
+// of connections, each opened on first use and reopened after a failure.
+// Throws db::Error for an invalid URL; connection problems surface on the
+// first query.
 std::unique_ptr<Database> open_postgres(boost::asio::any_io_executor io, const std::string& url, int pool_size);
 
 }  // namespace sb::server::db
