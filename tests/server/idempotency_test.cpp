@@ -38,6 +38,7 @@ protected:
         EXPECT_EQ(again.status, first.status) << path << " " << again.body;
         EXPECT_EQ(again.body, first.body) << path;
         EXPECT_EQ(again.header("idempotent-replayed"), "true") << path;
+        EXPECT_EQ(again.header("etag"), first.header("etag")) << path;
         EXPECT_TRUE(first.header("idempotent-replayed").empty()) << path;
         return first;
     }
@@ -54,7 +55,9 @@ TEST_P(Idempotency, EveryCreateRouteReplaysItsFirstResponse) {
     auto project = id_of(create_twice(teams() + "/projects", {{"name", "shop"}}, "k-project"));
     auto cluster = create_twice(teams() + "/clusters", {{"name", "edge"}}, "k-cluster");
     auto apps = teams() + "/projects/" + project + "/apps";
-    auto app = id_of(create_twice(apps, {{"name", "web"}, {"env", {{"A", "1"}}}}, "k-app"));
+    auto app_created = create_twice(apps, {{"name", "web"}, {"env", {{"A", "1"}}}}, "k-app");
+    EXPECT_EQ(app_created.header("etag"), "\"1\"");  // and the replay's, checked in create_twice
+    auto app = id_of(app_created);
     auto services = teams() + "/projects/" + project + "/services";
     create_twice(services, {{"name", "db"}, {"type", "postgresql"}}, "k-service");
     auto builds = apps + "/" + app + "/builds";

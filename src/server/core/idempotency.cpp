@@ -1,5 +1,8 @@
 #include "core/idempotency.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "core/api_error.hpp"
 
 namespace sb::server {
@@ -8,6 +11,21 @@ namespace {
 // How long a key is remembered: retries come within minutes; a day bounds
 // the table without surprising a slow client.
 constexpr std::int64_t kKeyLifetimeMs = 24 * 3600 * 1000;
+
+std::string encode_headers(const Response& response) {
+    boost::json::array pairs;
+    for (const auto& [name, value] : response.headers) pairs.push_back(boost::json::array{name, value});
+    return boost::json::serialize(pairs);
+}
+
+void restore_headers(Response& response, const std::string& stored) {
+    const boost::json::value parsed = boost::json::parse(stored);
+    const boost::json::array& pairs = parsed.as_array();
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        const auto& pair = pairs.at(i).as_array();
+        response.with_header(std::string(pair.at(0).as_string()), std::string(pair.at(1).as_string()));
+    }
+}
 }  // namespace
 
 std::optional<IdempotencyKey> idempotency_key(const Request& request, const std::string& user_id) {
@@ -20,7 +38,7 @@ std::optional<IdempotencyKey> idempotency_key(const Request& request, const std:
 boost::asio::awaitable<std::optional<Response>> stored_response(db::Database& db, const crypto::SecretBox& secrets,
                                                                 IdempotencyKey key) {
     auto prior = co_await db.query(
-        "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at >= $3",
+        "SELECT request_hash, status, body, headers FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at >= $3",
         db::params(key.scope, key.key, crypto::now_ms() - kKeyLifetimeMs));
     if (prior.empty()) co_return std::nullopt;
     const auto& row = prior.one();
@@ -30,6 +48,7 @@ boost::asio::awaitable<std::optional<Response>> stored_response(db::Database& db
     const std::string& stored = row.str(2);
     std::string body = stored.starts_with("v1:") ? secrets.open(stored) : stored;
     Response response{static_cast<int>(row.i64(1)), "application/json", std::move(body), {}};
+    restore_headers(response, row.str(3));
     response.with_header("Idempotent-Replayed", "true");
     co_return response;
 }
@@ -41,9 +60,10 @@ boost::asio::awaitable<void> remember_response(db::Session& s, const crypto::Sec
     co_await s.query("DELETE FROM idempotency_keys WHERE scope = $1 AND created_at < $2",
                      db::params(key.scope, crypto::now_ms() - kKeyLifetimeMs));
     co_await s.query(
-        "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, headers, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
         db::params(key.scope, key.key, key.request_hash, std::int64_t{response.status}, secrets.seal(response.body),
-                   crypto::now_ms()));
+                   encode_headers(response), crypto::now_ms()));
 }
 
 }  // namespace sb::server

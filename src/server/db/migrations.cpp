@@ -83,6 +83,12 @@ const std::vector<Migration>& migrations() {
              "CREATE INDEX audit_by_team ON audit_log (team_id, id)",
              "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
          }},
+        {2,
+         "replayed creates keep their headers",
+         {
+             // JSON array of [name, value] pairs: ETag and the like, never secrets.
+             "ALTER TABLE idempotency_keys ADD COLUMN headers TEXT NOT NULL DEFAULT '[]'",
+         }},
     };
     return all;
 }
