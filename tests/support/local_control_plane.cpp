@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "https_probe.hpp"
+#include "test_pki.hpp"
 
 namespace sb::testenv {
 namespace fs = std::filesystem;
@@ -105,25 +106,12 @@ std::string LocalControlPlane::etcd_url() const { return "http://127.0.0.1:" + s
 
 void LocalControlPlane::write_pki() {
     const auto d = dir_.path();
-    auto ssl = [&](std::vector<std::string> args) {
-        args.insert(args.begin(), "openssl");
-        run_command(args);
-    };
-    ssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         (d / "ca.key").string(), "-out", (d / "ca.crt").string(), "-days", "2", "-subj", "/CN=shapeblock-test-ca"});
-    auto issue = [&](const std::string& name, const std::string& subject, const std::string& ext) {
-        ssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-             (d / (name + ".key")).string(), "-out", (d / (name + ".csr")).string(), "-subj", subject});
-        write_file(d / (name + ".ext"), ext);
-        ssl({"x509", "-req", "-in", (d / (name + ".csr")).string(), "-CA", (d / "ca.crt").string(), "-CAkey",
-             (d / "ca.key").string(), "-CAcreateserial", "-out", (d / (name + ".crt")).string(), "-days", "2",
-             "-extfile", (d / (name + ".ext")).string()});
-    };
-    issue("server", "/CN=kube-apiserver",
-          "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n");
-    issue("client", "/O=system:masters/CN=cert-admin", "extendedKeyUsage=clientAuth\n");
-    ssl({"genrsa", "-out", (d / "sa.key").string(), "2048"});
-    ssl({"rsa", "-in", (d / "sa.key").string(), "-pubout", "-out", (d / "sa.pub").string()});
+    TestPki pki(d, "shapeblock-test-ca");
+    pki.issue("server", "/CN=kube-apiserver",
+              "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n");
+    pki.issue("client", "/O=system:masters/CN=cert-admin", "extendedKeyUsage=clientAuth\n");
+    run_openssl({"genrsa", "-out", (d / "sa.key").string(), "2048"});
+    run_openssl({"rsa", "-in", (d / "sa.key").string(), "-pubout", "-out", (d / "sa.pub").string()});
     ca_pem_ = read_file(d / "ca.crt");
 }
 

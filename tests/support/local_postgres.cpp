@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "test_pki.hpp"
+
 namespace sb::testenv {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -56,19 +58,8 @@ std::string LocalPostgres::password_user(const std::string& method) {
 
 void LocalPostgres::write_tls_files() {
     const auto d = dir_ / "tls";
-    fs::create_directories(d);
-    auto ssl = [](std::vector<std::string> args) {
-        args.insert(args.begin(), "openssl");
-        run_command(args);
-    };
-    ssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         (d / "ca.key").string(), "-out", (d / "ca.crt").string(), "-days", "2", "-subj", "/CN=shapeblock-test-pg-ca"});
-    ssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-         (d / "server.key").string(), "-out", (d / "server.csr").string(), "-subj", "/CN=localhost"});
-    write_file(d / "server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-    ssl({"x509", "-req", "-in", (d / "server.csr").string(), "-CA", (d / "ca.crt").string(), "-CAkey",
-         (d / "ca.key").string(), "-CAcreateserial", "-out", (d / "server.crt").string(), "-days", "2", "-extfile",
-         (d / "server.ext").string()});
+    TestPki pki(d, "shapeblock-test-pg-ca");
+    pki.issue("server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
     fs::permissions(d / "server.key", fs::perms::owner_read | fs::perms::owner_write);
     if (!server_user().empty()) {
         passwd* pw = getpwnam(server_user().c_str());
