@@ -6,55 +6,14 @@
 
 #include "crd_types.hpp"
 #include "helm_values.hpp"
+#include "kube/base64.hpp"
 
 namespace sb::op::service {
 
 namespace json = boost::json;
+using kube::base64_encode;
 
 namespace {
-
-std::string base64(std::string_view in) {
-    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-        out += t[v >> 18 & 63]; out += t[v >> 12 & 63]; out += t[v >> 6 & 63]; out += t[v & 63];
-    }
-    if (i + 1 == in.size()) {
-        unsigned v = (unsigned char)in[i] << 16;
-        out += t[v >> 18 & 63]; out += t[v >> 12 & 63]; out += "==";
-    } else if (i + 2 == in.size()) {
-        unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-        out += t[v >> 18 & 63]; out += t[v >> 12 & 63]; out += t[v >> 6 & 63]; out += '=';
-    }
-    return out;
-}
-
-std::string unbase64(std::string_view in) {
-    auto val = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+') return 62;
-        if (c == '/') return 63;
-        return -1;
-    };
-    std::string out;
-    unsigned buf = 0;
-    int bits = 0;
-    for (char c : in) {
-        int v = val(c);
-        if (v < 0) continue;
-        buf = buf << 6 | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>(buf >> bits & 0xff);
-        }
-    }
-    return out;
-}
 
 json::object owned_metadata(const json::object& service, const std::string& name) {
     json::object owner{{"apiVersion", "apps.shapeblock.io/v1alpha1"},
@@ -131,19 +90,19 @@ json::object credentials_secret(const json::object& service, const Credentials& 
             {"metadata", owned_metadata(service, credentials_secret_name(get_string(service, "metadata.name")))},
             {"type", "Opaque"},
             {"data",
-             {{"username", base64(c.username)},
-              {"password", base64(c.password)},
-              {"database", base64(c.database)},
+             {{"username", base64_encode(c.username)},
+              {"password", base64_encode(c.password)},
+              {"database", base64_encode(c.database)},
               // The superuser shares the generated password; charts read it by key.
-              {"superuser-password", base64(c.password)}}}};
+              {"superuser-password", base64_encode(c.password)}}}};
 }
 
 Credentials read_credentials(const json::object& secret) {
     Credentials c;
     if (const auto* data = find_object(secret, "data")) {
-        c.username = unbase64(get_string(*data, "username"));
-        c.password = unbase64(get_string(*data, "password"));
-        c.database = unbase64(get_string(*data, "database"));
+        c.username = kube::base64_decode(get_string(*data, "username"));
+        c.password = kube::base64_decode(get_string(*data, "password"));
+        c.database = kube::base64_decode(get_string(*data, "database"));
     }
     return c;
 }
@@ -152,15 +111,15 @@ json::object connection_secret(const json::object& service, const Credentials& c
     const auto type = get_string(service, "spec.type");
     const auto host = service_host(service);
     const auto port = std::to_string(service_port(type));
-    json::object data{{"HOST", base64(host)}, {"PORT", base64(port)}, {"PASSWORD", base64(c.password)}};
-    if (!c.username.empty()) data["USERNAME"] = base64(c.username);
-    if (!c.database.empty()) data["DATABASE"] = base64(c.database);
+    json::object data{{"HOST", base64_encode(host)}, {"PORT", base64_encode(port)}, {"PASSWORD", base64_encode(c.password)}};
+    if (!c.username.empty()) data["USERNAME"] = base64_encode(c.username);
+    if (!c.database.empty()) data["DATABASE"] = base64_encode(c.database);
     const std::string auth = c.username + ":" + c.password + "@";
-    if (type == "postgres") data["DATABASE_URL"] = base64("postgres://" + auth + host + ":" + port + "/" + c.database);
-    else if (type == "mysql") data["DATABASE_URL"] = base64("mysql://" + auth + host + ":" + port + "/" + c.database);
-    else if (type == "mongodb") data["MONGODB_URL"] = base64("mongodb://" + auth + host + ":" + port + "/" + c.database + "?authSource=admin");
-    else if (type == "redis") data["REDIS_URL"] = base64("redis://:" + c.password + "@" + host + ":" + port + "/0");
-    else if (type == "rabbitmq") data["AMQP_URL"] = base64("amqp://" + auth + host + ":" + port + "/%2F");
+    if (type == "postgres") data["DATABASE_URL"] = base64_encode("postgres://" + auth + host + ":" + port + "/" + c.database);
+    else if (type == "mysql") data["DATABASE_URL"] = base64_encode("mysql://" + auth + host + ":" + port + "/" + c.database);
+    else if (type == "mongodb") data["MONGODB_URL"] = base64_encode("mongodb://" + auth + host + ":" + port + "/" + c.database + "?authSource=admin");
+    else if (type == "redis") data["REDIS_URL"] = base64_encode("redis://:" + c.password + "@" + host + ":" + port + "/0");
+    else if (type == "rabbitmq") data["AMQP_URL"] = base64_encode("amqp://" + auth + host + ":" + port + "/%2F");
     return {{"apiVersion", "v1"},
             {"kind", "Secret"},
             {"metadata", owned_metadata(service, connection_secret_name(get_string(service, "metadata.name")))},
