@@ -55,7 +55,7 @@ SqliteConnection::SqliteConnection(const std::string& path, Mode mode, int busy_
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, busy_timeout_ms);
     if (mode == Mode::writer)
-        exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-256;");
+        exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-128;");
     else
         exec_script("PRAGMA query_only=ON; PRAGMA cache_size=-64;");
 }
@@ -74,17 +74,21 @@ void SqliteConnection::exec_script(const char* sql) {
     }
 }
 
-bool SqliteConnection::reads_only(std::string_view sql) { return sqlite3_stmt_readonly(prepare(sql)) != 0; }
+Result SqliteConnection::run(std::string_view sql, const Params& params) { return execute(prepare(sql), sql, params); }
 
-Result SqliteConnection::run(std::string_view sql, const Params& params) {
-    sqlite3_stmt* stmt = prepare(sql);
-    struct Reset {
-        sqlite3_stmt* s;
-        ~Reset() {
-            sqlite3_reset(s);
-            sqlite3_clear_bindings(s);
-        }
-    } reset{stmt};
+std::optional<Result> SqliteConnection::run_if_reads_only(std::string_view sql, const Params& params) {
+    std::size_t text_hash = TextHash{}(sql);
+    if (writes_.contains(text_hash)) return std::nullopt;
+    Prepared prepared = prepare(sql);
+    if (sqlite3_stmt_readonly(prepared.get()) == 0) {
+        writes_.insert(text_hash);
+        return std::nullopt;
+    }
+    return execute(prepared, sql, params);
+}
+
+Result SqliteConnection::execute(const Prepared& prepared, std::string_view sql, const Params& params) {
+    sqlite3_stmt* stmt = prepared.get();
     for (std::size_t i = 0; i < params.size(); ++i) {
         int idx = static_cast<int>(i + 1);
         int rc = std::visit(
@@ -121,15 +125,28 @@ Result SqliteConnection::run(std::string_view sql, const Params& params) {
     return result;
 }
 
-sqlite3_stmt* SqliteConnection::prepare(std::string_view sql) {
-    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
+SqliteConnection::Prepared::~Prepared() {
+    if (owned_) {
+        sqlite3_finalize(stmt_);
+    } else {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+}
+
+SqliteConnection::Prepared SqliteConnection::prepare(std::string_view sql) {
+    if (auto it = statements_.find(sql); it != statements_.end()) return Prepared(it->second, false);
+    // A prepared statement holds 2-6 KiB on its connection, and many run only
+    // once (migrations, first-run bootstrap, start-up checks): a statement is
+    // kept from its second run on.
+    bool keep = !seen_once_.insert(TextHash{}(sql)).second;
     std::string text = rewrite_placeholders(sql);
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v3(db_, text.c_str(), -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr) != SQLITE_OK)
         fail("prepare " + text);
     if (stmt == nullptr) throw Error(Error::Kind::other, "sqlite: empty statement");
-    statements_.emplace(std::string(sql), stmt);
-    return stmt;
+    if (keep) statements_.emplace(std::string(sql), stmt);
+    return Prepared(stmt, !keep);
 }
 
 void SqliteConnection::fail(const std::string& what) {

@@ -65,7 +65,7 @@ public:
     asio::awaitable<Result> query(std::string sql, Params params) override {
         {
             auto reader = readers_.acquire();
-            if (reader->reads_only(sql)) co_return reader->run(sql, params);
+            if (auto result = reader->run_if_reads_only(sql, params)) co_return std::move(*result);
         }
         Result result;
         auto body = [&](Session& s) -> asio::awaitable<void> { result = co_await s.query(sql, params); };
