@@ -52,7 +52,7 @@ endfunction()
 # other at the start of the code. The kernel maps a binary's code in 64 KiB
 # windows around each page touched, so an idle process keeps resident every
 # window holding some function it ran: gathered, they fill a few windows
-# instead of most of the binary (shapeblock-server: 4.7 -> 2.5 MiB of code
+# instead of most of the binary (shapeblock-server: 4.6 -> 2.4 MiB of code
 # resident, bench/server/README.md). The executable and the LIBRARIES are
 # compiled with one section per function and per data object, so that the
 # linker can move each alone; the archives of other projects (glibc, SQLite)
