@@ -50,6 +50,9 @@ TEST(BodyReader, NamesTheOffendingField) {
               "invalid_field:git.url");
     EXPECT_EQ(field_of([] { BodyReader::parse(R"({"n": 99999999999999999999})").integer("n", 0, 10); }), "invalid_field:n");
     EXPECT_EQ(field_of([] { BodyReader::parse(std::string(1000, '[') + std::string(1000, ']')); }), "invalid_json:");
+    EXPECT_EQ(field_of([] { BodyReader::parse(R"({"message": "a\u0000b"})").string("message"); }), "invalid_field:message");
+    EXPECT_EQ(field_of([] { BodyReader::parse(R"({"domains": ["ok", "x\u0000"]})").string_list("domains", 5); }),
+              "invalid_field:domains[1]");
 }
 
 TEST(Names, RefuseTraversalAndOddCharacters) {

@@ -27,6 +27,14 @@ const json::value* BodyReader::lookup(std::string_view key) {
     return v;
 }
 
+namespace {
+// "\u0000" is valid JSON, but PostgreSQL cannot store it in text and C APIs
+// would cut the string there: refused on every database alike.
+void refuse_nul(const std::string& field, std::string_view value) {
+    if (value.find('\0') != std::string_view::npos) throw invalid_field(field, field + " must not contain NUL characters");
+}
+}  // namespace
+
 std::optional<std::string> BodyReader::string(std::string_view key, StringRule rule) {
     const json::value* v = lookup(key);
     if (!v) return std::nullopt;
@@ -35,6 +43,7 @@ std::optional<std::string> BodyReader::string(std::string_view key, StringRule r
     if (s.size() > rule.max_length)
         throw invalid_field(path(key), path(key) + " is longer than " + std::to_string(rule.max_length) + " characters");
     if (!rule.allow_empty && s.empty()) throw invalid_field(path(key), path(key) + " must not be empty");
+    refuse_nul(path(key), s);
     return std::string(s);
 }
 
@@ -75,6 +84,7 @@ std::optional<std::vector<std::string>> BodyReader::string_list(std::string_view
         std::string item_path = path(key) + "[" + std::to_string(i) + "]";
         if (!arr[i].is_string()) throw invalid_field(item_path, item_path + " must be a string");
         if (arr[i].as_string().size() > rule.max_length) throw invalid_field(item_path, item_path + " is too long");
+        refuse_nul(item_path, arr[i].as_string());
         out.emplace_back(arr[i].as_string());
     }
     return out;
