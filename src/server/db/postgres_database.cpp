@@ -69,15 +69,6 @@ public:
         }
     }
 
-    asio::awaitable<bool> ping() override {
-        try {
-            co_await query("SELECT 1", {});
-            co_return true;
-        } catch (const std::exception&) {
-            co_return false;
-        }
-    }
-
 private:
     using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, pg::Connection*)>;
     struct Lease {

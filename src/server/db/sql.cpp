@@ -74,6 +74,15 @@ std::optional<TableWrite> classify_write(std::string_view sql) {
     return TableWrite{TableWrite::Kind::change, "*"};  // WITH, DDL, PRAGMA ...: assume anything changed
 }
 
+boost::asio::awaitable<bool> Database::ping() {
+    try {
+        co_await query("SELECT 1", {});
+        co_return true;
+    } catch (const std::exception&) {
+        co_return false;
+    }
+}
+
 const Row& Result::one() const {
     if (rows.size() != 1) throw Error(Error::Kind::other, "expected one row, got " + std::to_string(rows.size()));
     return rows.front();

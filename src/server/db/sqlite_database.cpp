@@ -77,15 +77,6 @@ public:
         co_await writer_.transact(std::move(body));
     }
 
-    asio::awaitable<bool> ping() override {
-        try {
-            co_await query("SELECT 1", {});
-            co_return true;
-        } catch (const std::exception&) {
-            co_return false;
-        }
-    }
-
 private:
     SqliteConnection writer_connection_;
     GroupCommitWriter writer_;
