@@ -4,13 +4,13 @@
 # wrk at a fixed concurrency. Prints a Markdown table: requests/s, p50/p99
 # latency, idle RSS and peak RSS under load.
 #
-#   bench/server/run.sh [build-dir]      (default build-server)
+#   bench/server/run.sh [build-dir]      (default build)
 #   SB_BENCH_DURATION=15s SB_BENCH_CONNECTIONS=32 SB_BENCH_THREADS=2
 #
 # Installs nothing: needs wrk and python3-fastapi + python3-uvicorn (Debian).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD_DIR="${1:-build-server}"
+BUILD_DIR="${1:-build}"
 SERVER="$BUILD_DIR/src/server/shapeblock-server"
 DURATION="${SB_BENCH_DURATION:-15s}"
 CONNECTIONS="${SB_BENCH_CONNECTIONS:-32}"
