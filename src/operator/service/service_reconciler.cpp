@@ -8,6 +8,7 @@
 #include "errors.hpp"
 #include "deploy_status.hpp"
 #include "helm_chart_owner.hpp"
+#include "statefulset_status.hpp"
 #include "common/log.hpp"
 #include "object_helpers.hpp"
 
@@ -23,6 +24,21 @@ constexpr std::string_view kNoSubresource = {};
 // Options passed as named objects: g++ 12 mishandles default class arguments of coroutines.
 const kube::WriteOptions kWriteOptions{.field_manager = std::string(kFieldManager)};
 const kube::GetOptions kGetOptions{};
+const kube::ResourceRef kStatefulSets{"apps", "v1", "statefulsets", true, "StatefulSet"};
+// Index of the release's StatefulSets and pods by "namespace/<instance label>".
+const std::string kByRelease = "shapeblock.io/service-release";
+
+std::vector<std::string> namespaced_release(const json::object& obj) {
+    auto release = label_value(obj, deploy::kInstanceLabel);
+    if (release.empty()) return {};
+    return {std::string(kube::object_namespace(obj)) + "/" + std::string(release)};
+}
+
+std::vector<json::object> release_objects(const kube::Informer& informer, const std::string& ns, const std::string& release) {
+    std::vector<json::object> out;
+    for (const auto& obj : informer.store().by_index(kByRelease, ns + "/" + release)) out.push_back(*obj);
+    return out;
+}
 
 json::object wrap(std::string_view key, json::value value) {
     json::object o;
@@ -93,7 +109,11 @@ ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, i
       apps_(mgr.informer(crds::apps)),
       helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(deploy::kHelmChartLabel)})),
       helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kHelmChartLabel)})),
+      statefulsets_(mgr.informer(kStatefulSets, {.label_selector = std::string(deploy::kInstanceLabel)})),
+      release_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kInstanceLabel)})),
       attempt_logs_(mgr.client()) {
+    statefulsets_.add_index(kByRelease, namespaced_release);
+    release_pods_.add_index(kByRelease, namespaced_release);
     auto& controller = mgr.add_controller({.name = "service", .workers = workers},
                                           [this](const kube::Request& r) { return reconcile(r); });
     controller.for_resource(services_);
@@ -104,6 +124,15 @@ ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, i
             const std::string ns(kube::object_namespace(obj));
             if (chart.empty() || !services_.store().get(ns, chart)) return {};
             return {kube::Request{ns, chart}};
+        });
+    }
+    // The database: the release's StatefulSets and their pods, labelled with the service's name.
+    for (auto* informer : {&statefulsets_, &release_pods_}) {
+        controller.watches(*informer, [this](const json::object& obj) -> std::vector<kube::Request> {
+            auto release = std::string(label_value(obj, deploy::kInstanceLabel));
+            const std::string ns(kube::object_namespace(obj));
+            if (release.empty() || !services_.store().get(ns, release)) return {};
+            return {kube::Request{ns, release}};
         });
     }
     // Binding changes: every service of the app's namespace looks again.
@@ -225,13 +254,19 @@ kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& reque
     if (install)
         for (const auto& p : helm_pods_.store().list_namespace(request.namespace_))
             if (is_owned_by(*p, kube::object_uid(*install))) pods.push_back(*p);
-    std::string phase = "Ready", message = "installed; connection details in Secret " + secret_name;
-    if (auto obs = deploy::observe_install(deploy::DeployTarget{request.name, replaced_job_uid, ""}, install.get(), pods)) {
-        co_await attempt_logs_.add_to(request.namespace_, request.name, *obs);
-        phase = obs->state == deploy::DeployState::failed ? "Failed" : "Deploying";
-        message = obs->message;
-        // A failure keeps the message it was first reported with (the pods may be gone since).
-        if (phase == "Failed" && get_string(*service, "status.phase") == "Failed" &&
+    const auto statefulsets = release_objects(statefulsets_, request.namespace_, request.name);
+    const auto release_pods = release_objects(release_pods_, request.namespace_, request.name);
+    const deploy::DeployTarget target{.chart = request.name, .replaced_job_uid = replaced_job_uid, .image = ""};
+    auto obs = deploy::observe_database(target, install.get(), pods, statefulsets, release_pods);
+    co_await attempt_logs_.add_to(request.namespace_, request.name, obs);
+    std::string phase = "Deploying", message = obs.message;
+    if (obs.state == deploy::DeployState::running) {
+        phase = "Ready";
+        message = obs.message + "; connection details in Secret " + secret_name;
+    } else if (obs.state == deploy::DeployState::failed) {
+        phase = "Failed";
+        // A failed install keeps the message it was first reported with (the pods may be gone since).
+        if (obs.reason == deploy::deploy_reasons::install_failed && get_string(*service, "status.phase") == "Failed" &&
             get_string(*service, "status.message").starts_with("helm install failed"))
             message = get_string(*service, "status.message");
     }

@@ -1,8 +1,9 @@
 #pragma once
 // The Service controller: credentials Secret (generated once), connection
-// Secret, HelmChart, status (helm-controller's install Job followed through
-// an informer: Deploying -> Ready | Failed); a finalizer keeps a Service
-// that apps still bind from being deleted until they unbind it.
+// Secret, HelmChart, status (helm-controller's install Job, then the
+// release's StatefulSets and their pods followed through informers:
+// Deploying -> Ready only once the database runs | Failed); a finalizer keeps
+// a Service that apps still bind from being deleted until they unbind it.
 #include "attempt_logs.hpp"
 #include "controller.hpp"
 #include "informer.hpp"
@@ -29,6 +30,8 @@ private:
     kube::Informer& apps_;
     kube::Informer& helm_jobs_;  // helm-controller's install Jobs
     kube::Informer& helm_pods_;
+    kube::Informer& statefulsets_;  // the release's, labelled app.kubernetes.io/instance
+    kube::Informer& release_pods_;  // pods labelled app.kubernetes.io/instance (the StatefulSets' among them)
     deploy::AttemptLogs attempt_logs_;
 };
 

@@ -193,6 +193,10 @@ TEST_F(DeployFollow, AServiceFollowsItsHelmInstall) {
     EXPECT_NE(message.find("helm-install-cache"), std::string::npos) << message;
 
     run_install_job(client, ns, "cache", true);
+    ASSERT_TRUE(phase_of("cache", "Deploying", message)) << message;
+    // Ready once the database runs: the chart's StatefulSet with its pod ready.
+    create_release_statefulset(client, ns, "cache", "redis", 1);
+    ASSERT_TRUE(eventually([&] { return make_release_pods_ready(client, ns, "cache") > 0; }));
     ASSERT_TRUE(phase_of("cache", "Ready", message)) << message;
     EXPECT_NE(message.find("cache-connection"), std::string::npos) << message;
 

@@ -341,6 +341,26 @@ void create_release_deployment(SyncClient& c, const std::string& ns, const std::
                           {"spec", std::move(spec)}});
 }
 
+void create_release_statefulset(SyncClient& c, const std::string& ns, const std::string& release,
+                                const std::string& component, int replicas) {
+    json::object selector{{"app.kubernetes.io/name", component}, {"app.kubernetes.io/instance", release}};
+    json::object labels = selector;
+    labels["app.kubernetes.io/managed-by"] = "Helm";
+    json::object container{{"name", component}, {"image", "docker.io/bitnami/" + component + ":latest"}};
+    json::object pod_template{{"metadata", {{"labels", selector}}},
+                              {"spec", {{"containers", json::array{std::move(container)}}}}};
+    const std::string name = release + "-" + component;
+    json::object spec{{"replicas", replicas},
+                      {"serviceName", name + "-hl"},
+                      {"selector", {{"matchLabels", selector}}},
+                      {"template", std::move(pod_template)}};
+    c.create(kStatefulSets,
+             json::object{{"apiVersion", "apps/v1"},
+                          {"kind", "StatefulSet"},
+                          {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
+                          {"spec", std::move(spec)}});
+}
+
 std::size_t make_release_pods_ready(SyncClient& c, const std::string& ns, const std::string& release) {
     auto pods = c.list(kube::resources::pods, ns, "app.kubernetes.io/instance=" + release);
     for (auto& pod : pods) {

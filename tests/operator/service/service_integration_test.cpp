@@ -1,6 +1,8 @@
 // The Service controller against the real control plane: credentials,
-// connection secret, HelmChart, binding into an app's deploy, and deletion
-// refused while an app still binds the service.
+// connection secret, HelmChart, binding into an app's deploy, deletion
+// refused while an app still binds the service, and Ready only once the
+// database's StatefulSet runs (the test plays helm-controller and the
+// kubelet; the real Job and StatefulSet controllers do the rest).
 #include <gtest/gtest.h>
 
 #include "crd_types.hpp"
@@ -19,7 +21,75 @@ json::object service_object(const std::string& ns, const std::string& name, cons
             {"metadata", {{"name", name}, {"namespace", ns}}},
             {"spec", {{"type", type}, {"storage", {{"size", "2Gi"}}}}}};
 }
+
+// The kubelet's part for a pod that keeps crashing.
+void crash_loop_release_pods(SyncClient& client, const std::string& ns, const std::string& release) {
+    for (auto& pod : client.list(sb::kube::resources::pods, ns, "app.kubernetes.io/instance=" + release)) {
+        json::array statuses;
+        for (const auto& container : pod.at("spec").at("containers").as_array())
+            statuses.push_back(json::object{
+                {"name", container.at("name")},
+                {"ready", false},
+                {"restartCount", 3},
+                {"image", container.at("image")},
+                {"imageID", ""},
+                {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "back-off 40s restarting failed container"}}}}},
+                {"lastState", {{"terminated", {{"exitCode", 1}, {"reason", "Error"}, {"message", "FATAL: could not write lock file"}}}}}});
+        pod["status"] = json::object{{"phase", "Running"}, {"containerStatuses", std::move(statuses)}};
+        client.update_status(sb::kube::resources::pods, std::move(pod));
+    }
+}
+
+bool reaches(SyncClient& client, const std::string& ns, const std::string& name, const std::string& phase,
+             std::string& message) {
+    return eventually([&] {
+        auto svc = client.get(crds::services, ns, name);
+        message = status_of(svc, "message");
+        return status_of(svc, "phase") == phase;
+    });
+}
 }  // namespace
+
+TEST(ServiceIntegration, ReadyOnlyOnceTheDatabaseStatefulSetRuns) {
+    SyncClient client;
+    install_crds(client);
+    const std::string ns = "svc-sts-" + std::to_string(::getpid() % 100000);
+    client.create_namespace(ns);
+    build::AppBuildSettings settings;
+    settings.registry.secret_name = "registry-credentials";
+    OperatorUnderTest op(settings);
+
+    client.create(crds::services, service_object(ns, "db", "postgres"));
+    ASSERT_TRUE(eventually([&] { return client.try_get(crds::helmcharts, ns, "db").has_value(); }));
+    run_install_job(client, ns, "db", true);
+    std::string message;
+    ASSERT_TRUE(reaches(client, ns, "db", "Deploying", message));
+    EXPECT_TRUE(eventually([&] {
+        message = status_of(client.get(crds::services, ns, "db"), "message");
+        return message.find("waiting for a StatefulSet labelled app.kubernetes.io/instance=db") != std::string::npos;
+    })) << message;
+
+    // The chart's StatefulSet: its pod is created but not ready, the Service waits.
+    create_release_statefulset(client, ns, "db", "postgresql", 1);
+    ASSERT_TRUE(eventually([&] { return !client.list(sb::kube::resources::pods, ns, "app.kubernetes.io/instance=db").empty(); }));
+    EXPECT_TRUE(eventually([&] {
+        message = status_of(client.get(crds::services, ns, "db"), "message");
+        return message == "database starting: StatefulSet db-postgresql: 0/1 replicas ready";
+    })) << message;
+    EXPECT_EQ(status_of(client.get(crds::services, ns, "db"), "phase"), "Deploying");
+
+    // The database crash-loops: Failed, with the container's last words.
+    crash_loop_release_pods(client, ns, "db");
+    ASSERT_TRUE(reaches(client, ns, "db", "Failed", message)) << message;
+    EXPECT_TRUE(message.starts_with("database failed: pod db-postgresql-0 container postgresql: CrashLoopBackOff")) << message;
+    EXPECT_NE(message.find("could not write lock file"), std::string::npos) << message;
+
+    // It comes up: the StatefulSet controller counts the ready replica, the Service is Ready.
+    ASSERT_EQ(make_release_pods_ready(client, ns, "db"), 1u);
+    ASSERT_TRUE(reaches(client, ns, "db", "Ready", message)) << message;
+    EXPECT_EQ(message, "database running (1 replica ready); connection details in Secret db-connection");
+    EXPECT_EQ(client.get(kStatefulSets, ns, "db-postgresql").at("status").at("readyReplicas").as_int64(), 1);
+}
 
 TEST(ServiceIntegration, CredentialsConnectionChartBindingAndGuardedDeletion) {
     SyncClient client;
