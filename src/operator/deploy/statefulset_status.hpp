@@ -1,10 +1,10 @@
 #pragma once
 // A Service is Ready only when its database runs: after helm-controller's
 // install Job succeeded, every StatefulSet of the release
-// (`app.kubernetes.io/instance=<service>`, as Bitnami charts label them) must
-// have rolled out: observedGeneration >= generation, readyReplicas ==
-// spec.replicas (default 1) and, for RollingUpdate, every replica on the
-// update revision. Failure is told only from signals the kubelet reports
+// (`app.kubernetes.io/instance=<service>`, the selector label of the
+// groundhog2k and Bitnami charts) must have rolled out: observedGeneration >=
+// generation, readyReplicas == spec.replicas (default 1) and, for
+// RollingUpdate, every replica on the update revision. Failure is told only from signals the kubelet reports
 // after retrying (CrashLoopBackOff, ImagePullBackOff, InvalidImageName on a
 // pod the StatefulSet owns); anything else is "still starting".
 #include <boost/json/object.hpp>
