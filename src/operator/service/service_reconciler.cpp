@@ -25,6 +25,9 @@ constexpr std::string_view kNoSubresource = {};
 const kube::WriteOptions kWriteOptions{.field_manager = std::string(kFieldManager)};
 const kube::GetOptions kGetOptions{};
 const kube::ResourceRef kStatefulSets{"apps", "v1", "statefulsets", true, "StatefulSet"};
+// Pods of a release's StatefulSets only (the StatefulSet controller labels
+// each pod with its name), not the apps' Deployment pods of the same label.
+constexpr std::string_view kStatefulSetPodSelector = "app.kubernetes.io/instance,statefulset.kubernetes.io/pod-name";
 // Index of the release's StatefulSets and pods by "namespace/<instance label>".
 const std::string kByRelease = "shapeblock.io/service-release";
 
@@ -110,7 +113,7 @@ ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, i
       helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(deploy::kHelmChartLabel)})),
       helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kHelmChartLabel)})),
       statefulsets_(mgr.informer(kStatefulSets, {.label_selector = std::string(deploy::kInstanceLabel)})),
-      release_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kInstanceLabel)})),
+      release_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(kStatefulSetPodSelector)})),
       attempt_logs_(mgr.client()) {
     statefulsets_.add_index(kByRelease, namespaced_release);
     release_pods_.add_index(kByRelease, namespaced_release);

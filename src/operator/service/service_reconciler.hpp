@@ -31,7 +31,7 @@ private:
     kube::Informer& helm_jobs_;  // helm-controller's install Jobs
     kube::Informer& helm_pods_;
     kube::Informer& statefulsets_;  // the release's, labelled app.kubernetes.io/instance
-    kube::Informer& release_pods_;  // pods labelled app.kubernetes.io/instance (the StatefulSets' among them)
+    kube::Informer& release_pods_;  // the StatefulSets' pods (labelled app.kubernetes.io/instance)
     deploy::AttemptLogs attempt_logs_;
 };
 

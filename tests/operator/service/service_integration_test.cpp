@@ -5,6 +5,8 @@
 // kubelet; the real Job and StatefulSet controllers do the rest).
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "crd_types.hpp"
 #include "operator_harness.hpp"
 #include "service_objects.hpp"
@@ -20,6 +22,12 @@ json::object service_object(const std::string& ns, const std::string& name, cons
             {"kind", "Service"},
             {"metadata", {{"name", name}, {"namespace", ns}}},
             {"spec", {{"type", type}, {"storage", {{"size", "2Gi"}}}}}};
+}
+
+// Unique per test run, also with --gtest_repeat.
+std::string fresh_namespace(const std::string& prefix) {
+    static std::atomic<int> n{0};
+    return prefix + "-" + std::to_string(::getpid() % 100000) + "-" + std::to_string(n++);
 }
 
 // The kubelet's part for a pod that keeps crashing.
@@ -53,7 +61,7 @@ bool reaches(SyncClient& client, const std::string& ns, const std::string& name,
 TEST(ServiceIntegration, ReadyOnlyOnceTheDatabaseStatefulSetRuns) {
     SyncClient client;
     install_crds(client);
-    const std::string ns = "svc-sts-" + std::to_string(::getpid() % 100000);
+    const std::string ns = fresh_namespace("svc-sts");
     client.create_namespace(ns);
     build::AppBuildSettings settings;
     settings.registry.secret_name = "registry-credentials";
@@ -94,7 +102,7 @@ TEST(ServiceIntegration, ReadyOnlyOnceTheDatabaseStatefulSetRuns) {
 TEST(ServiceIntegration, CredentialsConnectionChartBindingAndGuardedDeletion) {
     SyncClient client;
     install_crds(client);
-    const std::string ns = "svc-" + std::to_string(::getpid() % 100000);
+    const std::string ns = fresh_namespace("svc");
     client.create_namespace(ns);
     build::AppBuildSettings settings;
     settings.registry.secret_name = "registry-credentials";
