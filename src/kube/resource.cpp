@@ -69,6 +69,7 @@ const ResourceRef secrets{"", "v1", "secrets", true, "Secret"};
 const ResourceRef serviceaccounts{"", "v1", "serviceaccounts", true, "ServiceAccount"};
 const ResourceRef events{"", "v1", "events", true, "Event"};
 const ResourceRef deployments{"apps", "v1", "deployments", true, "Deployment"};
+const ResourceRef statefulsets{"apps", "v1", "statefulsets", true, "StatefulSet"};
 const ResourceRef jobs{"batch", "v1", "jobs", true, "Job"};
 const ResourceRef leases{"coordination.k8s.io", "v1", "leases", true, "Lease"};
 const ResourceRef customresourcedefinitions{"apiextensions.k8s.io", "v1", "customresourcedefinitions", false,

@@ -43,6 +43,7 @@ extern const ResourceRef secrets;
 extern const ResourceRef serviceaccounts;
 extern const ResourceRef events;
 extern const ResourceRef deployments;
+extern const ResourceRef statefulsets;
 extern const ResourceRef jobs;
 extern const ResourceRef leases;
 extern const ResourceRef customresourcedefinitions;

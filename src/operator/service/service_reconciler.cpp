@@ -24,7 +24,6 @@ constexpr std::string_view kNoSubresource = {};
 // Options passed as named objects: g++ 12 mishandles default class arguments of coroutines.
 const kube::WriteOptions kWriteOptions{.field_manager = std::string(kFieldManager)};
 const kube::GetOptions kGetOptions{};
-const kube::ResourceRef kStatefulSets{"apps", "v1", "statefulsets", true, "StatefulSet"};
 // Pods of a release's StatefulSets only (the StatefulSet controller labels
 // each pod with its name), not the apps' Deployment pods of the same label.
 constexpr std::string_view kStatefulSetPodSelector = "app.kubernetes.io/instance,statefulset.kubernetes.io/pod-name";
@@ -112,7 +111,7 @@ ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, i
       apps_(mgr.informer(crds::apps)),
       helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(deploy::kHelmChartLabel)})),
       helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kHelmChartLabel)})),
-      statefulsets_(mgr.informer(kStatefulSets, {.label_selector = std::string(deploy::kInstanceLabel)})),
+      statefulsets_(mgr.informer(kube::resources::statefulsets, {.label_selector = std::string(deploy::kInstanceLabel)})),
       release_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(kStatefulSetPodSelector)})),
       attempt_logs_(mgr.client()) {
     statefulsets_.add_index(kByRelease, namespaced_release);

@@ -354,7 +354,7 @@ void create_release_statefulset(SyncClient& c, const std::string& ns, const std:
                       {"serviceName", name + "-hl"},
                       {"selector", {{"matchLabels", selector}}},
                       {"template", std::move(pod_template)}};
-    c.create(kStatefulSets,
+    c.create(kube::resources::statefulsets,
              json::object{{"apiVersion", "apps/v1"},
                           {"kind", "StatefulSet"},
                           {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},

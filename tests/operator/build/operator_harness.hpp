@@ -113,7 +113,6 @@ void run_install_job_failing_by_restarts(SyncClient& c, const std::string& ns, c
 // and ReplicaSet controllers create its pods.
 void create_release_deployment(SyncClient& c, const std::string& ns, const std::string& release, const std::string& image,
                                int replicas, int progress_deadline_seconds = 600);
-inline const kube::ResourceRef kStatefulSets{"apps", "v1", "statefulsets", true, "StatefulSet"};
 // What a database chart installs: StatefulSet <release>-<component> labelled
 // app.kubernetes.io/instance=<release> (as Bitnami charts label it). The real
 // StatefulSet controller creates its pods and reports their readiness.

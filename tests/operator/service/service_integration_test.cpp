@@ -96,7 +96,7 @@ TEST(ServiceIntegration, ReadyOnlyOnceTheDatabaseStatefulSetRuns) {
     ASSERT_EQ(make_release_pods_ready(client, ns, "db"), 1u);
     ASSERT_TRUE(reaches(client, ns, "db", "Ready", message)) << message;
     EXPECT_EQ(message, "database running (1 replica ready); connection details in Secret db-connection");
-    EXPECT_EQ(client.get(kStatefulSets, ns, "db-postgresql").at("status").at("readyReplicas").as_int64(), 1);
+    EXPECT_EQ(client.get(sb::kube::resources::statefulsets, ns, "db-postgresql").at("status").at("readyReplicas").as_int64(), 1);
 }
 
 TEST(ServiceIntegration, CredentialsConnectionChartBindingAndGuardedDeletion) {
