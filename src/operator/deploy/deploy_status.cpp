@@ -71,14 +71,6 @@ std::int64_t failed_attempts(const json::object& job, const std::vector<json::ob
     return n;
 }
 
-DeployObservation with(DeployState state, std::string_view reason, std::string message) {
-    DeployObservation o;
-    o.state = state;
-    o.reason = std::string(reason);
-    o.message = std::move(message);
-    return o;
-}
-
 // Detail of a failed attempt: its termination message, or a request for its log.
 void describe_failure(DeployObservation& o, const AttemptFailure& failure) {
     if (!failure.found) return;
@@ -125,6 +117,14 @@ std::string rollout_pending(const json::object& d, const DeployTarget& target) {
 
 }  // namespace
 
+DeployObservation observation(DeployState state, std::string_view reason, std::string message) {
+    DeployObservation o;
+    o.state = state;
+    o.reason = std::string(reason);
+    o.message = std::move(message);
+    return o;
+}
+
 std::string install_job_name(std::string_view chart) { return "helm-install-" + std::string(chart); }
 
 std::string last_lines(std::string_view text, std::size_t max_lines) {
@@ -155,11 +155,11 @@ std::optional<DeployObservation> observe_install(const DeployTarget& target, con
                                                  const std::vector<json::object>& pods) {
     const auto job_name = install_job_name(target.chart);
     if (!job || job_is_stale(*job, target))
-        return with(DeployState::installing, deploy_reasons::waiting,
+        return observation(DeployState::installing, deploy_reasons::waiting,
                     "HelmChart " + target.chart + " written; waiting for helm-controller to start Job " + job_name);
 
     if (const auto* failed = true_condition(*job, "Failed")) {
-        auto o = with(DeployState::failed, deploy_reasons::install_failed,
+        auto o = observation(DeployState::failed, deploy_reasons::install_failed,
                       "helm install failed (Job " + job_name + ": " + condition_text(*failed) + ")");
         auto failure = newest_failure(pods);
         describe_failure(o, failure);
@@ -169,13 +169,13 @@ std::optional<DeployObservation> observe_install(const DeployTarget& target, con
     const bool succeeded = true_condition(*job, "Complete") != nullptr || get_int(*job, "status.succeeded").value_or(0) > 0;
     if (!succeeded) {
         if (auto n = failed_attempts(*job, pods); n > 0) {
-            auto o = with(DeployState::installing, deploy_reasons::retrying,
+            auto o = observation(DeployState::installing, deploy_reasons::retrying,
                           "helm install is being retried by Job " + job_name + " (" + std::to_string(n) +
                               (n == 1 ? " attempt" : " attempts") + " failed)");
             describe_failure(o, newest_failure(pods));
             return o;
         }
-        return with(DeployState::installing, deploy_reasons::installing, "helm install running (Job " + job_name + ")");
+        return observation(DeployState::installing, deploy_reasons::installing, "helm install running (Job " + job_name + ")");
     }
     return std::nullopt;
 }
@@ -188,7 +188,7 @@ DeployObservation observe_deploy(const DeployTarget& target, const json::object*
     for (const auto& d : deployments)
         if (!is_being_deleted(d)) current.push_back(&d);
     if (current.empty())
-        return with(DeployState::rolling_out, deploy_reasons::rolling_out,
+        return observation(DeployState::rolling_out, deploy_reasons::rolling_out,
                     "installed; waiting for a Deployment labelled " + std::string(kInstanceLabel) + "=" + target.chart);
     std::sort(current.begin(), current.end(), [](const json::object* a, const json::object* b) {
         return get_string(*a, "metadata.name") < get_string(*b, "metadata.name");
@@ -201,17 +201,17 @@ DeployObservation observe_deploy(const DeployTarget& target, const json::object*
                 const auto& o = c.get_object();
                 if (get_string(o, "type") == "Progressing" && get_string(o, "status") == "False" &&
                     get_string(o, "reason") == "ProgressDeadlineExceeded")
-                    return with(DeployState::failed, deploy_reasons::rollout_failed,
+                    return observation(DeployState::failed, deploy_reasons::rollout_failed,
                                 "rollout failed: Deployment " + get_string(*d, "metadata.name") + ": " + get_string(o, "message"));
             }
         }
     }
     for (const auto* d : current)
         if (auto pending = rollout_pending(*d, target); !pending.empty())
-            return with(DeployState::rolling_out, deploy_reasons::rolling_out, "rolling out: " + pending);
+            return observation(DeployState::rolling_out, deploy_reasons::rolling_out, "rolling out: " + pending);
     std::int64_t replicas = 0;
     for (const auto* d : current) replicas += get_int(*d, "spec.replicas").value_or(1);
-    return with(DeployState::running, deploy_reasons::running,
+    return observation(DeployState::running, deploy_reasons::running,
                 "running " + target.image + " (" + std::to_string(replicas) + (replicas == 1 ? " replica" : " replicas") + " available)");
 }
 

@@ -68,6 +68,8 @@ struct DeployObservation {
     bool wants_last_log = false;
 };
 
+DeployObservation observation(DeployState state, std::string_view reason, std::string message);
+
 // `install_job` is the cached Job helm-install-<chart> (nullptr when absent),
 // `install_pods` its pods, `deployments` those labelled with the release.
 DeployObservation observe_deploy(const DeployTarget& target, const boost::json::object* install_job,

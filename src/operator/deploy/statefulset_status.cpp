@@ -11,14 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-DeployObservation with(DeployState state, std::string_view reason, std::string message) {
-    DeployObservation o;
-    o.state = state;
-    o.reason = std::string(reason);
-    o.message = std::move(message);
-    return o;
-}
-
 std::string replicas_text(std::int64_t have, std::int64_t want) { return std::to_string(have) + "/" + std::to_string(want); }
 
 // Empty when the StatefulSet has rolled out; otherwise what it waits for.
@@ -81,7 +73,7 @@ DeployObservation observe_statefulsets(std::string_view release, const std::vect
     for (const auto& s : statefulsets)
         if (!is_being_deleted(s)) current.push_back(&s);
     if (current.empty())
-        return with(DeployState::rolling_out, database_reasons::starting,
+        return observation(DeployState::rolling_out, database_reasons::starting,
                     "database starting: installed; waiting for a StatefulSet labelled " + std::string(kInstanceLabel) + "=" +
                         std::string(release));
     std::sort(current.begin(), current.end(), [](const json::object* a, const json::object* b) {
@@ -94,7 +86,7 @@ DeployObservation observe_statefulsets(std::string_view release, const std::vect
     if (pending.empty()) {
         std::int64_t replicas = 0;
         for (const auto* s : current) replicas += get_int(*s, "spec.replicas").value_or(1);
-        return with(DeployState::running, database_reasons::ready,
+        return observation(DeployState::running, database_reasons::ready,
                     "database running (" + std::to_string(replicas) + (replicas == 1 ? " replica" : " replicas") + " ready)");
     }
     // Not rolled out: a pod that cannot come up explains why.
@@ -106,8 +98,8 @@ DeployObservation observe_statefulsets(std::string_view release, const std::vect
     });
     for (const auto* p : sorted_pods)
         if (auto failure = pod_failure(*p); !failure.empty())
-            return with(DeployState::failed, database_reasons::failed, "database failed: " + failure);
-    return with(DeployState::rolling_out, database_reasons::starting, "database starting: " + pending);
+            return observation(DeployState::failed, database_reasons::failed, "database failed: " + failure);
+    return observation(DeployState::rolling_out, database_reasons::starting, "database starting: " + pending);
 }
 
 DeployObservation observe_database(const DeployTarget& target, const json::object* install_job,
