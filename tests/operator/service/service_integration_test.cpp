@@ -56,16 +56,25 @@ bool reaches(SyncClient& client, const std::string& ns, const std::string& name,
         return status_of(svc, "phase") == phase;
     });
 }
+
+// Each test: the CRDs, a namespace of its own and a running operator.
+class ServiceIntegration : public ::testing::Test {
+protected:
+    ServiceIntegration() : ns(fresh_namespace("svc")) {
+        install_crds(client);
+        client.create_namespace(ns);
+        build::AppBuildSettings settings;
+        settings.registry.secret_name = "registry-credentials";
+        op = std::make_unique<OperatorUnderTest>(settings);
+    }
+
+    SyncClient client;
+    const std::string ns;
+    std::unique_ptr<OperatorUnderTest> op;
+};
 }  // namespace
 
-TEST(ServiceIntegration, ReadyOnlyOnceTheDatabaseStatefulSetRuns) {
-    SyncClient client;
-    install_crds(client);
-    const std::string ns = fresh_namespace("svc-sts");
-    client.create_namespace(ns);
-    build::AppBuildSettings settings;
-    settings.registry.secret_name = "registry-credentials";
-    OperatorUnderTest op(settings);
+TEST_F(ServiceIntegration, ReadyOnlyOnceTheDatabaseStatefulSetRuns) {
 
     client.create(crds::services, service_object(ns, "db", "postgres"));
     ASSERT_TRUE(eventually([&] { return client.try_get(crds::helmcharts, ns, "db").has_value(); }));
@@ -99,14 +108,7 @@ TEST(ServiceIntegration, ReadyOnlyOnceTheDatabaseStatefulSetRuns) {
     EXPECT_EQ(client.get(sb::kube::resources::statefulsets, ns, "db-postgresql").at("status").at("readyReplicas").as_int64(), 1);
 }
 
-TEST(ServiceIntegration, CredentialsConnectionChartBindingAndGuardedDeletion) {
-    SyncClient client;
-    install_crds(client);
-    const std::string ns = fresh_namespace("svc");
-    client.create_namespace(ns);
-    build::AppBuildSettings settings;
-    settings.registry.secret_name = "registry-credentials";
-    OperatorUnderTest op(settings);
+TEST_F(ServiceIntegration, CredentialsConnectionChartBindingAndGuardedDeletion) {
 
     client.create(crds::services, service_object(ns, "db", "postgres"));
     std::optional<json::object> creds, conn, chart;
