@@ -45,6 +45,11 @@ const json::object* find_object(const json::object& obj, std::string_view dotted
     return v && v->is_object() ? &v->get_object() : nullptr;
 }
 
+const json::array* find_array(const json::object& obj, std::string_view dotted_path) {
+    const auto* v = find_value(obj, dotted_path);
+    return v && v->is_array() ? &v->get_array() : nullptr;
+}
+
 std::string get_string(const json::object& obj, std::string_view dotted_path) {
     const auto* v = find_value(obj, dotted_path);
     return v && v->is_string() ? std::string(v->get_string()) : std::string();

@@ -45,6 +45,8 @@ inline constexpr std::string_view kFieldManager = "shapeblock-operator";
 // The object at a dotted path ("spec.git"), or nullptr when any step is
 // missing or not an object.
 const boost::json::object* find_object(const boost::json::object& obj, std::string_view dotted_path);
+// The array at a dotted path ("status.containerStatuses"), or nullptr.
+const boost::json::array* find_array(const boost::json::object& obj, std::string_view dotted_path);
 // The string at a dotted path ("spec.git.url"), "" when missing or not a string.
 std::string get_string(const boost::json::object& obj, std::string_view dotted_path);
 std::optional<bool> get_bool(const boost::json::object& obj, std::string_view dotted_path);

@@ -11,13 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-const json::array* array_at(const json::object& obj, std::string_view dotted_parent, std::string_view key) {
-    const auto* parent = dotted_parent.empty() ? &obj : find_object(obj, dotted_parent);
-    if (!parent) return nullptr;
-    if (auto* v = parent->if_contains(key); v && v->is_array()) return &v->get_array();
-    return nullptr;
-}
-
 std::string condition_text(const json::object& condition) {
     auto reason = get_string(condition, "reason"), message = get_string(condition, "message");
     if (reason.empty()) return message;
@@ -40,7 +33,7 @@ struct AttemptFailure {
 AttemptFailure newest_failure(const std::vector<json::object>& pods) {
     AttemptFailure best;
     for (const auto& pod : pods) {
-        const auto* statuses = array_at(pod, "status", "containerStatuses");
+        const auto* statuses = find_array(pod, "status.containerStatuses");
         if (!statuses) continue;
         const auto created = get_string(pod, "metadata.creationTimestamp");
         for (const auto& s : *statuses) {
@@ -65,7 +58,7 @@ AttemptFailure newest_failure(const std::vector<json::object>& pods) {
 std::int64_t failed_attempts(const json::object& job, const std::vector<json::object>& pods) {
     std::int64_t n = get_int(job, "status.failed").value_or(0);
     for (const auto& pod : pods)
-        if (const auto* statuses = array_at(pod, "status", "containerStatuses"))
+        if (const auto* statuses = find_array(pod, "status.containerStatuses"))
             for (const auto& s : *statuses)
                 if (s.is_object()) n += get_int(s.get_object(), "restartCount").value_or(0);
     return n;
@@ -94,7 +87,7 @@ std::string rollout_pending(const json::object& d, const DeployTarget& target) {
     const auto generation = get_int(d, "metadata.generation").value_or(0);
     if (get_int(d, "status.observedGeneration").value_or(0) < generation)
         return "waiting for the Deployment controller to see " + name;
-    const auto* containers = array_at(d, "spec.template.spec", "containers");
+    const auto* containers = find_array(d, "spec.template.spec.containers");
     if (containers && !target.image.empty()) {
         const auto repository = repository_of(target.image);
         for (const auto& c : *containers) {
@@ -195,7 +188,7 @@ DeployObservation observe_deploy(const DeployTarget& target, const json::object*
     });
     for (const auto* d : current) {
         if (get_int(*d, "status.observedGeneration").value_or(0) < get_int(*d, "metadata.generation").value_or(0)) continue;
-        if (const auto* conditions = array_at(*d, "status", "conditions")) {
+        if (const auto* conditions = find_array(*d, "status.conditions")) {
             for (const auto& c : *conditions) {
                 if (!c.is_object()) continue;
                 const auto& o = c.get_object();

@@ -32,11 +32,10 @@ std::string rollout_pending(const json::object& s) {
 
 // "pod p container c: CrashLoopBackOff: <message> (last exit code 1: <message>)", or "".
 std::string pod_failure(const json::object& pod) {
-    for (std::string_view list : {"initContainerStatuses", "containerStatuses"}) {
-        const auto* status = find_object(pod, "status");
-        const auto* statuses = status ? status->if_contains(list) : nullptr;
-        if (!statuses || !statuses->is_array()) continue;
-        for (const auto& v : statuses->get_array()) {
+    for (std::string_view list : {"status.initContainerStatuses", "status.containerStatuses"}) {
+        const auto* statuses = find_array(pod, list);
+        if (!statuses) continue;
+        for (const auto& v : *statuses) {
             if (!v.is_object()) continue;
             const auto& c = v.get_object();
             const auto reason = get_string(c, "state.waiting.reason");

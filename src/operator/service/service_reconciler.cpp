@@ -119,24 +119,20 @@ ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, i
     auto& controller = mgr.add_controller({.name = "service", .workers = workers},
                                           [this](const kube::Request& r) { return reconcile(r); });
     controller.for_resource(services_);
+    // The service named by `label` of a changed object, when it exists.
+    auto service_labelled = [this](std::string_view label) {
+        return [this, label](const json::object& obj) -> std::vector<kube::Request> {
+            auto name = std::string(label_value(obj, label));
+            const std::string ns(kube::object_namespace(obj));
+            if (name.empty() || !services_.store().get(ns, name)) return {};
+            return {kube::Request{ns, name}};
+        };
+    };
     // helm-controller's install Job (and its pods) of the service's HelmChart, named after it.
-    for (auto* informer : {&helm_jobs_, &helm_pods_}) {
-        controller.watches(*informer, [this](const json::object& obj) -> std::vector<kube::Request> {
-            auto chart = std::string(label_value(obj, deploy::kHelmChartLabel));
-            const std::string ns(kube::object_namespace(obj));
-            if (chart.empty() || !services_.store().get(ns, chart)) return {};
-            return {kube::Request{ns, chart}};
-        });
-    }
+    for (auto* informer : {&helm_jobs_, &helm_pods_}) controller.watches(*informer, service_labelled(deploy::kHelmChartLabel));
     // The database: the release's StatefulSets and their pods, labelled with the service's name.
-    for (auto* informer : {&statefulsets_, &release_pods_}) {
-        controller.watches(*informer, [this](const json::object& obj) -> std::vector<kube::Request> {
-            auto release = std::string(label_value(obj, deploy::kInstanceLabel));
-            const std::string ns(kube::object_namespace(obj));
-            if (release.empty() || !services_.store().get(ns, release)) return {};
-            return {kube::Request{ns, release}};
-        });
-    }
+    for (auto* informer : {&statefulsets_, &release_pods_})
+        controller.watches(*informer, service_labelled(deploy::kInstanceLabel));
     // Binding changes: every service of the app's namespace looks again.
     controller.watches(apps_, [this](const json::object& app) {
         std::vector<kube::Request> out;
