@@ -10,12 +10,12 @@
 #include <boost/json.hpp>
 #include <iostream>
 
-#include "client.hpp"
+#include "kube/client.hpp"
 #include "common/log.hpp"
-#include "config.hpp"
-#include "events.hpp"
-#include "manager.hpp"
-#include "object_helpers.hpp"
+#include "kube/config.hpp"
+#include "kube/events.hpp"
+#include "kube/manager.hpp"
+#include "kube/object_helpers.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;

@@ -1,4 +1,4 @@
-#include "async_event.hpp"
+#include "kube/async_event.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>

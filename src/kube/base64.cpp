@@ -1,4 +1,4 @@
-#include "base64.hpp"
+#include "kube/base64.hpp"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "client.hpp"
+#include "kube/client.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -6,10 +6,10 @@
 #include <random>
 
 #include "common/metrics.hpp"
-#include "credentials.hpp"
-#include "http_transport.hpp"
-#include "line_splitter.hpp"
-#include "rate_limiter.hpp"
+#include "kube/credentials.hpp"
+#include "kube/http_transport.hpp"
+#include "kube/line_splitter.hpp"
+#include "kube/rate_limiter.hpp"
 
 namespace sb::kube {
 

@@ -30,9 +30,9 @@
 #include <string_view>
 #include <vector>
 
-#include "config.hpp"
-#include "errors.hpp"
-#include "resource.hpp"
+#include "kube/config.hpp"
+#include "kube/errors.hpp"
+#include "kube/resource.hpp"
 
 namespace sb::kube {
 

@@ -1,5 +1,5 @@
 // Kubeconfig and in-cluster configuration loading.
-#include "config.hpp"
+#include "kube/config.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "base64.hpp"
+#include "kube/base64.hpp"
 
 namespace sb::kube {
 namespace fs = std::filesystem;

@@ -1,10 +1,10 @@
-#include "controller.hpp"
+#include "kube/controller.hpp"
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/json.hpp>
 
-#include "async_event.hpp"
+#include "kube/async_event.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 

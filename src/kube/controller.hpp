@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "informer.hpp"
-#include "workqueue.hpp"
+#include "kube/informer.hpp"
+#include "kube/workqueue.hpp"
 
 namespace sb::kube {
 

@@ -1,4 +1,4 @@
-#include "credentials.hpp"
+#include "kube/credentials.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -17,9 +17,9 @@
 #include <sstream>
 #include <thread>
 
-#include "async_event.hpp"
-#include "base64.hpp"
-#include "http_transport.hpp"
+#include "kube/async_event.hpp"
+#include "kube/base64.hpp"
+#include "kube/http_transport.hpp"
 
 extern char** environ;
 

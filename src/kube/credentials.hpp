@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "config.hpp"
+#include "kube/config.hpp"
 
 namespace sb::kube::detail {
 

@@ -1,4 +1,4 @@
-#include "errors.hpp"
+#include "kube/errors.hpp"
 
 #include <boost/json/parse.hpp>
 

@@ -1,4 +1,4 @@
-#include "events.hpp"
+#include "kube/events.hpp"
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
@@ -8,7 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "async_event.hpp"
+#include "kube/async_event.hpp"
 #include "common/log.hpp"
 
 namespace sb::kube {

@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "client.hpp"
-#include "workqueue_rate_limiter.hpp"
+#include "kube/client.hpp"
+#include "kube/workqueue_rate_limiter.hpp"
 
 namespace sb::kube {
 

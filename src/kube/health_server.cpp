@@ -1,4 +1,4 @@
-#include "health_server.hpp"
+#include "kube/health_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

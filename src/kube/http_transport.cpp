@@ -1,5 +1,5 @@
 // The only translation unit that includes Beast and Asio's SSL support.
-#include "http_transport.hpp"
+#include "kube/http_transport.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "errors.hpp"
+#include "kube/errors.hpp"
 
 namespace sb::kube::detail {
 

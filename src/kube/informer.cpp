@@ -1,4 +1,4 @@
-#include "informer.hpp"
+#include "kube/informer.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

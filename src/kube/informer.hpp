@@ -26,8 +26,8 @@
 #include <variant>
 #include <vector>
 
-#include "client.hpp"
-#include "watch.hpp"
+#include "kube/client.hpp"
+#include "kube/watch.hpp"
 
 namespace sb::kube {
 

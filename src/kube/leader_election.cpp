@@ -1,9 +1,9 @@
-#include "leader_election.hpp"
+#include "kube/leader_election.hpp"
 
 #include <boost/json.hpp>
 #include <ctime>
 
-#include "async_event.hpp"
+#include "kube/async_event.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 

@@ -22,7 +22,7 @@
 #include <stop_token>
 #include <string>
 
-#include "client.hpp"
+#include "kube/client.hpp"
 
 namespace sb::kube {
 

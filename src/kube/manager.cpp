@@ -1,4 +1,4 @@
-#include "manager.hpp"
+#include "kube/manager.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,9 +9,9 @@
 #include <malloc.h>
 #endif
 
-#include "async_event.hpp"
+#include "kube/async_event.hpp"
 #include "common/log.hpp"
-#include "health_server.hpp"
+#include "kube/health_server.hpp"
 
 namespace sb::kube {
 

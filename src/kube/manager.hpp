@@ -22,9 +22,9 @@
 #include <stop_token>
 #include <string>
 
-#include "controller.hpp"
-#include "informer.hpp"
-#include "leader_election.hpp"
+#include "kube/controller.hpp"
+#include "kube/informer.hpp"
+#include "kube/leader_election.hpp"
 
 namespace sb::kube {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "client.hpp"
+#include "kube/client.hpp"
 
 namespace sb::kube {
 

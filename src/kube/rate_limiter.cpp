@@ -1,4 +1,4 @@
-#include "rate_limiter.hpp"
+#include "kube/rate_limiter.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "resource.hpp"
+#include "kube/resource.hpp"
 
 #include <cctype>
 

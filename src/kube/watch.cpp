@@ -1,4 +1,4 @@
-#include "watch.hpp"
+#include "kube/watch.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>

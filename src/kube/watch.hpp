@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "client.hpp"
+#include "kube/client.hpp"
 
 namespace sb::kube {
 

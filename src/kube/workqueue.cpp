@@ -1,4 +1,4 @@
-#include "workqueue.hpp"
+#include "kube/workqueue.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_executor.hpp>

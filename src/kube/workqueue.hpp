@@ -20,7 +20,7 @@
 #include <optional>
 #include <string>
 
-#include "workqueue_rate_limiter.hpp"
+#include "kube/workqueue_rate_limiter.hpp"
 
 namespace sb::kube {
 

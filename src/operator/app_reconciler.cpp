@@ -1,15 +1,15 @@
-#include "app_reconciler.hpp"
+#include "operator/app_reconciler.hpp"
 
 #include <sodium.h>
 
 #include <boost/json/array.hpp>
 
-#include "app_validation.hpp"
+#include "operator/app_validation.hpp"
 #include "common/log.hpp"
-#include "crd_types.hpp"
-#include "deploy_key.hpp"
-#include "errors.hpp"
-#include "manager.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/deploy_key.hpp"
+#include "kube/errors.hpp"
+#include "kube/manager.hpp"
 
 namespace sb::op {
 

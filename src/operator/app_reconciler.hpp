@@ -9,9 +9,9 @@
 #include <boost/json/object.hpp>
 #include <string>
 
-#include "controller.hpp"
-#include "informer.hpp"
-#include "operator_config.hpp"
+#include "kube/controller.hpp"
+#include "kube/informer.hpp"
+#include "operator/operator_config.hpp"
 
 namespace sb::kube {
 class Manager;

@@ -1,8 +1,8 @@
-#include "app_validation.hpp"
+#include "operator/app_validation.hpp"
 
 #include <boost/json/array.hpp>
 
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 namespace sb::op {
 

@@ -1,4 +1,4 @@
-#include "build_log_command.hpp"
+#include "operator/build_log_command.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <string>
 
-#include "build_log.hpp"
-#include "config.hpp"
-#include "errors.hpp"
+#include "operator/build/build_log.hpp"
+#include "kube/config.hpp"
+#include "kube/errors.hpp"
 
 namespace sb::op {
 

@@ -1,13 +1,13 @@
-#include "crd_install.hpp"
+#include "operator/crd_install.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 
-#include "crd_types.hpp"
-#include "embedded_crds.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/embedded_crds.hpp"
 #include "common/log.hpp"
-#include "yaml_json.hpp"
+#include "operator/yaml_json.hpp"
 
 namespace sb::op {
 

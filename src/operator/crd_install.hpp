@@ -3,7 +3,7 @@
 // the API server reports each one Established.
 #include <chrono>
 
-#include "client.hpp"
+#include "kube/client.hpp"
 
 namespace sb::op {
 

@@ -1,4 +1,4 @@
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 #include <boost/json/value.hpp>
 #include <chrono>

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "resource.hpp"
+#include "kube/resource.hpp"
 
 namespace sb::op {
 

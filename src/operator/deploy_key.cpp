@@ -1,4 +1,4 @@
-#include "deploy_key.hpp"
+#include "operator/deploy_key.hpp"
 
 #include <sodium.h>
 

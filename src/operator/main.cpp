@@ -7,16 +7,16 @@
 #include <exception>
 #include <random>
 
-#include "app_reconciler.hpp"
-#include "build_log_command.hpp"
+#include "operator/app_reconciler.hpp"
+#include "operator/build_log_command.hpp"
 #include "common/log.hpp"
-#include "config.hpp"
-#include "errors.hpp"
-#include "crd_install.hpp"
-#include "install_controllers.hpp"
-#include "manager.hpp"
-#include "operator_config.hpp"
-#include "project_reconciler.hpp"
+#include "kube/config.hpp"
+#include "kube/errors.hpp"
+#include "operator/crd_install.hpp"
+#include "operator/build/install_controllers.hpp"
+#include "kube/manager.hpp"
+#include "operator/operator_config.hpp"
+#include "operator/project_reconciler.hpp"
 
 namespace {
 

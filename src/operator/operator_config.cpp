@@ -1,4 +1,4 @@
-#include "operator_config.hpp"
+#include "operator/operator_config.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,9 +1,9 @@
-#include "project_objects.hpp"
+#include "operator/project_objects.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 namespace sb::op {
 

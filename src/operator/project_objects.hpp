@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "operator_config.hpp"
+#include "operator/operator_config.hpp"
 
 namespace sb::op {
 

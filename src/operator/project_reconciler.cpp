@@ -1,13 +1,13 @@
-#include "project_reconciler.hpp"
+#include "operator/project_reconciler.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "common/log.hpp"
-#include "crd_types.hpp"
-#include "errors.hpp"
-#include "manager.hpp"
-#include "project_objects.hpp"
+#include "operator/crd_types.hpp"
+#include "kube/errors.hpp"
+#include "kube/manager.hpp"
+#include "operator/project_objects.hpp"
 
 namespace sb::op {
 

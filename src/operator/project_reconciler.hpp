@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "controller.hpp"
-#include "informer.hpp"
-#include "operator_config.hpp"
+#include "kube/controller.hpp"
+#include "kube/informer.hpp"
+#include "operator/operator_config.hpp"
 
 namespace sb::kube {
 class Manager;

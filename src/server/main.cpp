@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "common/log.hpp"
-#include "core/key_rotation.hpp"
-#include "core/licence_tool.hpp"
-#include "server.hpp"
+#include "server/core/key_rotation.hpp"
+#include "server/core/licence_tool.hpp"
+#include "server/server.hpp"
 
 int main(int argc, char** argv) {
     sb::server::Config config;

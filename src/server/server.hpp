@@ -4,7 +4,7 @@
 // stopped. Tests run it in-process; main.cpp wraps it in a command line.
 #include <memory>
 
-#include "core/config.hpp"
+#include "server/core/config.hpp"
 
 namespace sb::server {
 

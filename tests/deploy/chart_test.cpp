@@ -8,10 +8,10 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "child_process.hpp"
-#include "deploy_fixture.hpp"
-#include "scratch.hpp"
-#include "json_match.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/deploy/deploy_fixture.hpp"
+#include "tests/support/scratch.hpp"
+#include "tests/deploy/json_match.hpp"
 
 namespace sb::deploytest {
 namespace {

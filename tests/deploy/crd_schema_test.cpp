@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "deploy_fixture.hpp"
-#include "json_match.hpp"
+#include "tests/deploy/deploy_fixture.hpp"
+#include "tests/deploy/json_match.hpp"
 
 namespace sb::deploytest {
 namespace {

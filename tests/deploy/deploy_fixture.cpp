@@ -1,4 +1,4 @@
-#include "deploy_fixture.hpp"
+#include "tests/deploy/deploy_fixture.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "child_process.hpp"
-#include "local_control_plane.hpp"
-#include "scratch.hpp"
-#include "json_match.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/local_control_plane.hpp"
+#include "tests/support/scratch.hpp"
+#include "tests/deploy/json_match.hpp"
 
 namespace sb::deploytest {
 namespace fs = std::filesystem;

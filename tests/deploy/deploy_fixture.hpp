@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "kube_api.hpp"
+#include "tests/deploy/kube_api.hpp"
 
 namespace sb::deploytest {
 

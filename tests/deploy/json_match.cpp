@@ -1,6 +1,6 @@
-#include "json_match.hpp"
+#include "tests/deploy/json_match.hpp"
 
-#include "yaml_json.hpp"
+#include "operator/yaml_json.hpp"
 
 namespace sb::deploytest {
 namespace json = boost::json;

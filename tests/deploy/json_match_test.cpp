@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "json_match.hpp"
+#include "tests/deploy/json_match.hpp"
 
 namespace sb::deploytest {
 namespace {

@@ -1,4 +1,4 @@
-#include "kube_api.hpp"
+#include "tests/deploy/kube_api.hpp"
 
 #include <chrono>
 #include <map>

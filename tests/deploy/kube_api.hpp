@@ -5,8 +5,8 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "https_probe.hpp"
-#include "local_control_plane.hpp"
+#include "tests/support/https_probe.hpp"
+#include "tests/support/local_control_plane.hpp"
 
 namespace sb::deploytest {
 

@@ -8,8 +8,8 @@
 #include <regex>
 #include <set>
 
-#include "deploy_fixture.hpp"
-#include "scratch.hpp"
+#include "tests/deploy/deploy_fixture.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::deploytest {
 namespace {

@@ -12,14 +12,14 @@
 #include <iostream>
 #include <thread>
 
-#include "git_server.hpp"
-#include "helm_controller.hpp"
-#include "operator_process.hpp"
-#include "plain_http.hpp"
-#include "pods.hpp"
-#include "real_node.hpp"
-#include "scratch.hpp"
-#include "test_app.hpp"
+#include "tests/e2e/support/git_server.hpp"
+#include "tests/e2e/support/helm_controller.hpp"
+#include "tests/e2e/support/operator_process.hpp"
+#include "tests/e2e/support/plain_http.hpp"
+#include "tests/e2e/support/pods.hpp"
+#include "tests/e2e/support/real_node.hpp"
+#include "tests/support/scratch.hpp"
+#include "tests/e2e/support/test_app.hpp"
 
 #ifndef SB_E2E_OPERATOR
 #error "SB_E2E_OPERATOR must be the path of shapeblock-operator"

@@ -10,9 +10,9 @@
 
 #include <boost/json.hpp>
 
-#include "host_cleanup.hpp"
-#include "pods.hpp"
-#include "real_node.hpp"
+#include "tests/e2e/support/host_cleanup.hpp"
+#include "tests/e2e/support/pods.hpp"
+#include "tests/e2e/support/real_node.hpp"
 
 namespace sb::e2e {
 namespace {

@@ -4,12 +4,12 @@
 
 #include <boost/json.hpp>
 
-#include "git_server.hpp"
-#include "helm_controller.hpp"
-#include "pods.hpp"
-#include "real_node.hpp"
-#include "scratch.hpp"
-#include "test_app.hpp"
+#include "tests/e2e/support/git_server.hpp"
+#include "tests/e2e/support/helm_controller.hpp"
+#include "tests/e2e/support/pods.hpp"
+#include "tests/e2e/support/real_node.hpp"
+#include "tests/support/scratch.hpp"
+#include "tests/e2e/support/test_app.hpp"
 
 namespace sb::e2e {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "core/api_error.hpp"
+#include "server/core/api_error.hpp"
 
 namespace sb::server::fuzz {
 

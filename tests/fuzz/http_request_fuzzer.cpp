@@ -13,10 +13,10 @@
 #include <string>
 #include <string_view>
 
-#include "api/request_params.hpp"
-#include "fuzz_checks.hpp"
-#include "http/message.hpp"
-#include "http/request_conversion.hpp"
+#include "server/api/request_params.hpp"
+#include "tests/fuzz/fuzz_checks.hpp"
+#include "server/http/message.hpp"
+#include "server/http/request_conversion.hpp"
 
 namespace {
 namespace http = boost::beast::http;

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "api/app_body.hpp"
-#include "core/json_input.hpp"
-#include "fuzz_checks.hpp"
+#include "server/api/app_body.hpp"
+#include "server/core/json_input.hpp"
+#include "tests/fuzz/fuzz_checks.hpp"
 
 namespace {
 using namespace sb::server;

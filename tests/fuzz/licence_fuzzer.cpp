@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/crypto.hpp"
-#include "core/licence.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/licence.hpp"
 
 namespace {
 

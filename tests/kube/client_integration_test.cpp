@@ -10,11 +10,11 @@
 #include <future>
 #include <regex>
 
-#include "base64.hpp"
-#include "client.hpp"
+#include "kube/base64.hpp"
+#include "kube/client.hpp"
 #include "common/metrics.hpp"
-#include "kube_test_util.hpp"
-#include "scratch.hpp"
+#include "tests/kube/kube_test_util.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::kube {
 namespace {

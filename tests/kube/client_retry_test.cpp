@@ -9,8 +9,8 @@
 #include <boost/json.hpp>
 #include <stop_token>
 
-#include "client.hpp"
-#include "fake_https_server.hpp"
+#include "kube/client.hpp"
+#include "tests/kube/fake_https_server.hpp"
 
 namespace sb::kube {
 namespace {

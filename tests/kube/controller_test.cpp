@@ -1,6 +1,6 @@
 // Controller semantics without an API server: keys are fed straight into the
 // queue; time-based behaviour uses a ManualClock, never sleeps.
-#include "controller.hpp"
+#include "kube/controller.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "fake_https_server.hpp"
+#include "tests/kube/fake_https_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "client.hpp"
-#include "local_control_plane.hpp"
+#include "kube/client.hpp"
+#include "tests/support/local_control_plane.hpp"
 
 namespace sb::kube::testing {
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "base64.hpp"
-#include "config.hpp"
+#include "kube/base64.hpp"
+#include "kube/config.hpp"
 
 namespace sb::kube {
 namespace {

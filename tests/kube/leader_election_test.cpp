@@ -1,7 +1,7 @@
 // Leader election against the real kube-apiserver: candidates in their own
 // processes (tests/kube/leader_elector_main.cpp), so that one can be killed
 // with SIGKILL like a crashed pod.
-#include "leader_election.hpp"
+#include "kube/leader_election.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -12,10 +12,10 @@
 #include <boost/json.hpp>
 #include <thread>
 
-#include "client.hpp"
-#include "config.hpp"
-#include "local_control_plane.hpp"
-#include "scratch.hpp"
+#include "kube/client.hpp"
+#include "kube/config.hpp"
+#include "tests/support/local_control_plane.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace asio = boost::asio;
 namespace kube = sb::kube;

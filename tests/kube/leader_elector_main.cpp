@@ -7,9 +7,9 @@
 #include <csignal>
 #include <iostream>
 
-#include "client.hpp"
-#include "config.hpp"
-#include "leader_election.hpp"
+#include "kube/client.hpp"
+#include "kube/config.hpp"
+#include "kube/leader_election.hpp"
 
 namespace asio = boost::asio;
 namespace kube = sb::kube;

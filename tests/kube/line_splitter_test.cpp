@@ -1,4 +1,4 @@
-#include "line_splitter.hpp"
+#include "kube/line_splitter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The manager, a controller wired with For + Owns, create-or-update and the
 // event recorder, against the real kube-apiserver. Everything runs on one
 // io_context in the test thread, as in a real process.
-#include "manager.hpp"
+#include "kube/manager.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,11 +15,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "config.hpp"
-#include "events.hpp"
-#include "local_control_plane.hpp"
-#include "object_helpers.hpp"
-#include "scratch.hpp"
+#include "kube/config.hpp"
+#include "kube/events.hpp"
+#include "tests/support/local_control_plane.hpp"
+#include "kube/object_helpers.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;

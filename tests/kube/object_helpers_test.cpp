@@ -1,4 +1,4 @@
-#include "object_helpers.hpp"
+#include "kube/object_helpers.hpp"
 
 #include <gtest/gtest.h>
 

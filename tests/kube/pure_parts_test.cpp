@@ -4,11 +4,11 @@
 
 #include <boost/json.hpp>
 
-#include "base64.hpp"
-#include "credentials.hpp"
-#include "errors.hpp"
-#include "informer.hpp"
-#include "resource.hpp"
+#include "kube/base64.hpp"
+#include "kube/credentials.hpp"
+#include "kube/errors.hpp"
+#include "kube/informer.hpp"
+#include "kube/resource.hpp"
 
 namespace sb::kube {
 namespace {

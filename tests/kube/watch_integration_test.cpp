@@ -8,8 +8,8 @@
 #include <stop_token>
 
 #include "common/metrics.hpp"
-#include "informer.hpp"
-#include "kube_test_util.hpp"
+#include "kube/informer.hpp"
+#include "tests/kube/kube_test_util.hpp"
 
 namespace sb::kube {
 namespace {

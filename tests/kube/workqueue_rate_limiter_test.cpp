@@ -1,4 +1,4 @@
-#include "workqueue_rate_limiter.hpp"
+#include "kube/workqueue_rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 

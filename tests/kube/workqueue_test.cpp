@@ -1,4 +1,4 @@
-#include "workqueue.hpp"
+#include "kube/workqueue.hpp"
 
 #include <gtest/gtest.h>
 

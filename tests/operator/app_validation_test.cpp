@@ -1,10 +1,10 @@
-#include "app_validation.hpp"
+#include "operator/app_validation.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 namespace json = boost::json;
 using namespace sb::op;

@@ -1,4 +1,4 @@
-#include "deploy_key.hpp"
+#include "operator/deploy_key.hpp"
 
 #include <gtest/gtest.h>
 #include <sodium.h>

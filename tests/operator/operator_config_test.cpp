@@ -1,6 +1,6 @@
-#include "operator_config.hpp"
+#include "operator/operator_config.hpp"
 
-#include "build_config.hpp"
+#include "operator/build/build_config.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "operator_fixture.hpp"
+#include "tests/operator/operator_fixture.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,12 +10,12 @@
 #include <regex>
 #include <sstream>
 
-#include "base64.hpp"
-#include "config.hpp"
-#include "crd_types.hpp"
-#include "errors.hpp"
-#include "scratch.hpp"
-#include "yaml_json.hpp"
+#include "kube/base64.hpp"
+#include "kube/config.hpp"
+#include "operator/crd_types.hpp"
+#include "kube/errors.hpp"
+#include "tests/support/scratch.hpp"
+#include "operator/yaml_json.hpp"
 
 namespace sb::optest {
 

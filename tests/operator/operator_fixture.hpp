@@ -17,9 +17,9 @@
 #include <thread>
 #include <vector>
 
-#include "child_process.hpp"
-#include "client.hpp"
-#include "local_control_plane.hpp"
+#include "tests/support/child_process.hpp"
+#include "kube/client.hpp"
+#include "tests/support/local_control_plane.hpp"
 
 namespace sb::optest {
 

@@ -9,14 +9,14 @@
 #include <set>
 #include <sstream>
 
-#include "app_reconciler.hpp"
-#include "base64.hpp"
-#include "crd_types.hpp"
-#include "deploy_key.hpp"
-#include "errors.hpp"
-#include "operator_fixture.hpp"
-#include "project_objects.hpp"
-#include "scratch.hpp"
+#include "operator/app_reconciler.hpp"
+#include "kube/base64.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/deploy_key.hpp"
+#include "kube/errors.hpp"
+#include "tests/operator/operator_fixture.hpp"
+#include "operator/project_objects.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::optest {
 namespace {

@@ -12,10 +12,10 @@
 #include <set>
 #include <random>
 
-#include "crd_types.hpp"
-#include "errors.hpp"
-#include "operator_fixture.hpp"
-#include "scratch.hpp"
+#include "operator/crd_types.hpp"
+#include "kube/errors.hpp"
+#include "tests/operator/operator_fixture.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::optest {
 namespace {

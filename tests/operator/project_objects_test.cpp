@@ -1,11 +1,11 @@
-#include "project_objects.hpp"
+#include "operator/project_objects.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 namespace json = boost::json;
 using namespace sb::op;

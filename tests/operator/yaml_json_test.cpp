@@ -1,11 +1,11 @@
-#include "yaml_json.hpp"
+#include "operator/yaml_json.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
 
-#include "crd_types.hpp"
-#include "embedded_crds.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/embedded_crds.hpp"
 
 namespace json = boost::json;
 using namespace sb::op;

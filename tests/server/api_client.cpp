@@ -1,4 +1,4 @@
-#include "api_client.hpp"
+#include "tests/server/api_client.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>

@@ -5,11 +5,11 @@
 #include <set>
 #include <sodium.h>
 
-#include "core/crypto.hpp"
-#include "core/licence.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/licence.hpp"
 
-#include "api/helpers.hpp"
-#include "server_fixture.hpp"
+#include "server/api/helpers.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

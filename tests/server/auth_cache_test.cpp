@@ -1,8 +1,8 @@
 // The authentication cache and the write classification that empties it.
 #include <gtest/gtest.h>
 
-#include "core/auth_cache.hpp"
-#include "db/sql.hpp"
+#include "server/core/auth_cache.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server {
 namespace {

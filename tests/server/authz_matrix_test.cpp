@@ -6,8 +6,8 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "api/helpers.hpp"
-#include "server_fixture.hpp"
+#include "server/api/helpers.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "server_fixture.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
-#include "child_process.hpp"
-#include "server_fixture.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

@@ -6,7 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <thread>
 
-#include "server_fixture.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

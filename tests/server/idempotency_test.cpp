@@ -8,8 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include <thread>
 
-#include "core/crypto.hpp"
-#include "server_fixture.hpp"
+#include "server/core/crypto.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

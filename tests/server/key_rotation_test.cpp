@@ -12,11 +12,11 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "child_process.hpp"
-#include "core/crypto.hpp"
-#include "core/key_rotation.hpp"
-#include "scratch.hpp"
-#include "server_fixture.hpp"
+#include "tests/support/child_process.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/key_rotation.hpp"
+#include "tests/support/scratch.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

@@ -6,9 +6,9 @@
 #include <boost/json/serialize.hpp>
 #include <thread>
 
-#include "child_process.hpp"
-#include "scratch.hpp"
-#include "server_fixture.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/scratch.hpp"
+#include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
 namespace {

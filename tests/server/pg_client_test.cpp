@@ -9,8 +9,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "db/pg_connection.hpp"
-#include "local_postgres.hpp"
+#include "server/db/pg_connection.hpp"
+#include "tests/support/local_postgres.hpp"
 
 namespace sb::server::db::pg {
 namespace {

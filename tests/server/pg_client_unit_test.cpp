@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include "db/pg_auth.hpp"
-#include "db/pg_protocol.hpp"
-#include "db/pg_url.hpp"
+#include "server/db/pg_auth.hpp"
+#include "server/db/pg_protocol.hpp"
+#include "server/db/pg_url.hpp"
 
 namespace sb::server::db::pg {
 namespace {

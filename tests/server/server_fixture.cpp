@@ -1,4 +1,4 @@
-#include "server_fixture.hpp"
+#include "tests/server/server_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -9,10 +9,10 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/log.hpp"
-#include "core/crypto.hpp"
-#include "core/licence.hpp"
-#include "local_postgres.hpp"
-#include "server.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/licence.hpp"
+#include "tests/support/local_postgres.hpp"
+#include "server/server.hpp"
 
 namespace sb::server::testing {
 namespace json = boost::json;

@@ -8,10 +8,10 @@
 #include <string>
 #include <thread>
 
-#include "api_client.hpp"
-#include "core/config.hpp"
-#include "server.hpp"
-#include "scratch.hpp"
+#include "tests/server/api_client.hpp"
+#include "server/core/config.hpp"
+#include "server/server.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::server::testing {
 

@@ -10,15 +10,15 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "core/api_error.hpp"
-#include "core/crypto.hpp"
-#include "core/events.hpp"
-#include "core/json_input.hpp"
-#include "core/licence.hpp"
-#include "core/licence_tool.hpp"
-#include "core/rate_limiter.hpp"
-#include "db/sqlite_connection.hpp"
-#include "http/message.hpp"
+#include "server/core/api_error.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/events.hpp"
+#include "server/core/json_input.hpp"
+#include "server/core/licence.hpp"
+#include "server/core/licence_tool.hpp"
+#include "server/core/rate_limiter.hpp"
+#include "server/db/sqlite_connection.hpp"
+#include "server/http/message.hpp"
 
 namespace sb::server {
 namespace {

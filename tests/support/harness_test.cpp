@@ -12,9 +12,9 @@
 #include <sstream>
 #include <thread>
 
-#include "https_probe.hpp"
-#include "local_control_plane.hpp"
-#include "local_postgres.hpp"
+#include "tests/support/https_probe.hpp"
+#include "tests/support/local_control_plane.hpp"
+#include "tests/support/local_postgres.hpp"
 
 namespace sb::testenv {
 namespace {

@@ -1,4 +1,4 @@
-#include "https_probe.hpp"
+#include "tests/support/https_probe.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,12 +1,12 @@
-#include "local_control_plane.hpp"
+#include "tests/support/local_control_plane.hpp"
 
 #include <boost/json.hpp>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
 
-#include "https_probe.hpp"
-#include "test_pki.hpp"
+#include "tests/support/https_probe.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace sb::testenv {
 namespace fs = std::filesystem;

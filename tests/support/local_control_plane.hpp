@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "child_process.hpp"
-#include "scratch.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::testenv {
 

@@ -1,4 +1,4 @@
-#include "local_postgres.hpp"
+#include "tests/support/local_postgres.hpp"
 
 #include <libpq-fe.h>
 #include <pwd.h>
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "test_pki.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace sb::testenv {
 namespace fs = std::filesystem;

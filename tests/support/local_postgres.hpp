@@ -3,8 +3,8 @@
 // directory, listening on a free loopback port, removed afterwards.
 #include <string>
 
-#include "child_process.hpp"
-#include "scratch.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::testenv {
 

@@ -1,4 +1,4 @@
-#include "scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 #include <netinet/in.h>
 #include <signal.h>

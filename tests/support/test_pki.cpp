@@ -1,7 +1,7 @@
-#include "test_pki.hpp"
+#include "tests/support/test_pki.hpp"
 
-#include "child_process.hpp"
-#include "scratch.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::testenv {
 

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "local_control_plane.hpp"
-#include "local_postgres.hpp"
+#include "tests/support/local_control_plane.hpp"
+#include "tests/support/local_postgres.hpp"
 
 namespace {
 

@@ -4,13 +4,13 @@
 #include <boost/json/array.hpp>
 #include <functional>
 
-#include "appbuild_reconciler.hpp"
-#include "appbuild_status.hpp"
+#include "operator/build/appbuild_reconciler.hpp"
+#include "operator/build/appbuild_status.hpp"
 #include "common/log.hpp"
-#include "deploy_request.hpp"
-#include "errors.hpp"
-#include "helm_chart_owner.hpp"
-#include "object_helpers.hpp"
+#include "operator/deploy/deploy_request.hpp"
+#include "kube/errors.hpp"
+#include "operator/deploy/helm_chart_owner.hpp"
+#include "kube/object_helpers.hpp"
 
 namespace sb::op::build {
 

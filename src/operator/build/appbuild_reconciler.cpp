@@ -1,16 +1,16 @@
-#include "appbuild_reconciler.hpp"
+#include "operator/build/appbuild_reconciler.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
 
-#include "appbuild_status.hpp"
-#include "build_status.hpp"
-#include "crd_types.hpp"
-#include "deploy_request.hpp"
-#include "errors.hpp"
+#include "operator/build/appbuild_status.hpp"
+#include "operator/build/build_status.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/deploy/deploy_request.hpp"
+#include "kube/errors.hpp"
 #include "common/log.hpp"
-#include "object_helpers.hpp"
+#include "kube/object_helpers.hpp"
 
 namespace sb::op::build {
 

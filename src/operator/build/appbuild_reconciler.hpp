@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "build_config.hpp"
-#include "build_plan.hpp"
-#include "attempt_logs.hpp"
-#include "deploy_status.hpp"
-#include "controller.hpp"
-#include "helm_values.hpp"
-#include "informer.hpp"
-#include "manager.hpp"
+#include "operator/build/build_config.hpp"
+#include "operator/build/build_plan.hpp"
+#include "operator/deploy/attempt_logs.hpp"
+#include "operator/deploy/deploy_status.hpp"
+#include "kube/controller.hpp"
+#include "operator/deploy/helm_values.hpp"
+#include "kube/informer.hpp"
+#include "kube/manager.hpp"
 
 namespace sb::op::build {
 

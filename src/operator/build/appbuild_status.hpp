@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "client.hpp"
-#include "crd_types.hpp"
+#include "kube/client.hpp"
+#include "operator/crd_types.hpp"
 
 namespace sb::op::build {
 

@@ -1,6 +1,6 @@
-#include "build_config.hpp"
+#include "operator/build/build_config.hpp"
 
-#include "operator_config.hpp"
+#include "operator/operator_config.hpp"
 
 namespace sb::op::build {
 

@@ -1,10 +1,10 @@
-#include "build_log.hpp"
+#include "operator/build/build_log.hpp"
 
 #include <boost/json/array.hpp>
 
-#include "crd_types.hpp"
-#include "errors.hpp"
-#include "job_builder.hpp"
+#include "operator/crd_types.hpp"
+#include "kube/errors.hpp"
+#include "operator/build/job_builder.hpp"
 
 namespace sb::op::build {
 

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "client.hpp"
+#include "kube/client.hpp"
 
 namespace sb::op::build {
 

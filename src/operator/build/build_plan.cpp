@@ -1,11 +1,11 @@
-#include "build_plan.hpp"
+#include "operator/build/build_plan.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <openssl/evp.h>
 #include <stdexcept>
 
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 namespace sb::op::build {
 

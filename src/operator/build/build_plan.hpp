@@ -6,7 +6,7 @@
 #include <boost/json/object.hpp>
 #include <string>
 
-#include "job_builder.hpp"
+#include "operator/build/job_builder.hpp"
 
 namespace sb::op::build {
 

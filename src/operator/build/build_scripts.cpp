@@ -1,4 +1,4 @@
-#include "build_scripts.hpp"
+#include "operator/build/build_scripts.hpp"
 
 namespace sb::op::build::scripts {
 

@@ -1,4 +1,4 @@
-#include "build_status.hpp"
+#include "operator/build/build_status.hpp"
 
 #include <boost/json/array.hpp>
 #include <algorithm>
@@ -6,8 +6,8 @@
 #include <ctime>
 #include <regex>
 
-#include "crd_types.hpp"
-#include "job_builder.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/build/job_builder.hpp"
 
 namespace sb::op::build {
 

@@ -1,6 +1,6 @@
-#include "install_controllers.hpp"
+#include "operator/build/install_controllers.hpp"
 
-#include "operator_config.hpp"
+#include "operator/operator_config.hpp"
 
 namespace sb::op::build {
 

@@ -4,8 +4,8 @@
 // object alive while the manager runs.
 #include <memory>
 
-#include "appbuild_reconciler.hpp"
-#include "service_reconciler.hpp"
+#include "operator/build/appbuild_reconciler.hpp"
+#include "operator/service/service_reconciler.hpp"
 
 namespace sb::op {
 struct OperatorConfig;

@@ -1,9 +1,9 @@
-#include "job_builder.hpp"
+#include "operator/build/job_builder.hpp"
 
 #include <boost/json/array.hpp>
 #include <stdexcept>
 
-#include "build_scripts.hpp"
+#include "operator/build/build_scripts.hpp"
 
 namespace sb::op::build {
 

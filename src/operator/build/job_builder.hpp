@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "build_config.hpp"
+#include "operator/build/build_config.hpp"
 
 namespace sb::op::build {
 

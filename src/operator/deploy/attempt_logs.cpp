@@ -1,4 +1,4 @@
-#include "attempt_logs.hpp"
+#include "operator/deploy/attempt_logs.hpp"
 
 #include "common/log.hpp"
 

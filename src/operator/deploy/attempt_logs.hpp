@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
-#include "client.hpp"
-#include "deploy_status.hpp"
+#include "kube/client.hpp"
+#include "operator/deploy/deploy_status.hpp"
 
 namespace sb::op::deploy {
 

@@ -1,8 +1,8 @@
-#include "deploy_request.hpp"
+#include "operator/deploy/deploy_request.hpp"
 
 #include <boost/json/array.hpp>
 
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 namespace sb::op::deploy {
 

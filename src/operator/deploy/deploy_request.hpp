@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "helm_values.hpp"
+#include "operator/deploy/helm_values.hpp"
 
 namespace sb::op::deploy {
 

@@ -1,9 +1,9 @@
-#include "deploy_status.hpp"
+#include "operator/deploy/deploy_status.hpp"
 
 #include <boost/json/array.hpp>
 #include <algorithm>
 
-#include "crd_types.hpp"
+#include "operator/crd_types.hpp"
 
 namespace sb::op::deploy {
 

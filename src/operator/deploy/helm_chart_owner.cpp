@@ -1,7 +1,7 @@
-#include "helm_chart_owner.hpp"
+#include "operator/deploy/helm_chart_owner.hpp"
 
-#include "crd_types.hpp"
-#include "object_helpers.hpp"
+#include "operator/crd_types.hpp"
+#include "kube/object_helpers.hpp"
 
 namespace sb::op::deploy {
 

@@ -1,11 +1,11 @@
-#include "helm_values.hpp"
+#include "operator/deploy/helm_values.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
 #include <optional>
 
-#include "operator_config.hpp"
+#include "operator/operator_config.hpp"
 
 namespace sb::op::deploy {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "deploy_status.hpp"
+#include "operator/deploy/deploy_status.hpp"
 
 namespace sb::op::deploy {
 

@@ -1,11 +1,11 @@
-#include "service_objects.hpp"
+#include "operator/service/service_objects.hpp"
 
 #include <boost/json/array.hpp>
 #include <sodium.h>
 #include <stdexcept>
 
-#include "crd_types.hpp"
-#include "helm_values.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/deploy/helm_values.hpp"
 #include "kube/base64.hpp"
 
 namespace sb::op::service {

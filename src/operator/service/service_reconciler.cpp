@@ -1,16 +1,16 @@
-#include "service_reconciler.hpp"
+#include "operator/service/service_reconciler.hpp"
 
 #include <boost/json/array.hpp>
 #include <algorithm>
 
-#include "crd_types.hpp"
-#include "deploy_request.hpp"
-#include "errors.hpp"
-#include "deploy_status.hpp"
-#include "helm_chart_owner.hpp"
-#include "statefulset_status.hpp"
+#include "operator/crd_types.hpp"
+#include "operator/deploy/deploy_request.hpp"
+#include "kube/errors.hpp"
+#include "operator/deploy/deploy_status.hpp"
+#include "operator/deploy/helm_chart_owner.hpp"
+#include "operator/deploy/statefulset_status.hpp"
 #include "common/log.hpp"
-#include "object_helpers.hpp"
+#include "kube/object_helpers.hpp"
 
 namespace sb::op::service {
 

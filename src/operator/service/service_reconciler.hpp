@@ -4,11 +4,11 @@
 // release's StatefulSets and their pods followed through informers:
 // Deploying -> Ready only once the database runs | Failed); a finalizer keeps
 // a Service that apps still bind from being deleted until they unbind it.
-#include "attempt_logs.hpp"
-#include "controller.hpp"
-#include "informer.hpp"
-#include "manager.hpp"
-#include "service_objects.hpp"
+#include "operator/deploy/attempt_logs.hpp"
+#include "kube/controller.hpp"
+#include "kube/informer.hpp"
+#include "kube/manager.hpp"
+#include "operator/service/service_objects.hpp"
 
 namespace sb::op::service {
 

@@ -1,8 +1,8 @@
-#include "api/app_body.hpp"
+#include "server/api/app_body.hpp"
 
 #include <boost/json/array.hpp>
 
-#include "core/api_error.hpp"
+#include "server/core/api_error.hpp"
 
 namespace sb::server::api {
 namespace json = boost::json;

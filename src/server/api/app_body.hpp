@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "core/json_input.hpp"
+#include "server/core/json_input.hpp"
 
 namespace sb::server::api {
 

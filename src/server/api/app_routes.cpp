@@ -4,8 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "api/app_body.hpp"
-#include "api/helpers.hpp"
+#include "server/api/app_body.hpp"
+#include "server/api/helpers.hpp"
 
 namespace sb::server::api {
 

@@ -1,5 +1,5 @@
 // Sign-in, sessions, personal API tokens, password change and user accounts.
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 #include "common/log.hpp"
 
 namespace sb::server::api {

@@ -1,7 +1,7 @@
 // Builds: the history of an app's builds with status and timestamps. Status
 // changes and log lines are published to the build's, app's and project's
 // event topics.
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 
 namespace sb::server::api {
 

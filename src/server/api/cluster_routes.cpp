@@ -1,6 +1,6 @@
 // Clusters: registered Kubernetes clusters with their agent token (shown
 // once, stored hashed), connection state and versions.
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 
 namespace sb::server::api {
 

@@ -1,4 +1,4 @@
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 
 namespace sb::server::api {
 

@@ -4,13 +4,13 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-#include "api/request_params.hpp"
-#include "core/api_error.hpp"
-#include "core/crypto.hpp"
-#include "core/idempotency.hpp"
-#include "core/json_input.hpp"
-#include "core/state.hpp"
-#include "http/router.hpp"
+#include "server/api/request_params.hpp"
+#include "server/core/api_error.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/idempotency.hpp"
+#include "server/core/json_input.hpp"
+#include "server/core/state.hpp"
+#include "server/http/router.hpp"
 
 namespace sb::server::api {
 

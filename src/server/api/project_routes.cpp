@@ -1,5 +1,5 @@
 // Projects: a team's unit of apps and services, one namespace in a cluster.
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 
 namespace sb::server::api {
 

@@ -1,12 +1,12 @@
-#include "api/request_params.hpp"
+#include "server/api/request_params.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
 
-#include "core/api_error.hpp"
-#include "core/utc_time.hpp"
+#include "server/core/api_error.hpp"
+#include "server/core/utc_time.hpp"
 
 namespace sb::server::api {
 namespace json = boost::json;

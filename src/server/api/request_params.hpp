@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/message.hpp"
+#include "server/http/message.hpp"
 
 namespace sb::server::api {
 

@@ -2,7 +2,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 
 namespace sb::server::api {
 

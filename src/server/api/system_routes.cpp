@@ -1,7 +1,7 @@
 // Health, readiness, metrics, the OpenAPI document and the licence.
 #include <boost/json/serialize.hpp>
 
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 #include "common/metrics.hpp"
 
 namespace sb::server::api {

@@ -1,5 +1,5 @@
 // Teams, members and roles, and the team's usage and audit records.
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 
 namespace sb::server::api {
 

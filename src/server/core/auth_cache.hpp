@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "db/sql.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server {
 

@@ -1,8 +1,8 @@
-#include "core/authenticator.hpp"
+#include "server/core/authenticator.hpp"
 
-#include "core/api_error.hpp"
-#include "core/crypto.hpp"
-#include "core/state.hpp"
+#include "server/core/api_error.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/state.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;

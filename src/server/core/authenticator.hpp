@@ -5,8 +5,8 @@
 
 #include <optional>
 
-#include "db/sql.hpp"
-#include "http/router.hpp"
+#include "server/db/sql.hpp"
+#include "server/http/router.hpp"
 
 namespace sb::server {
 

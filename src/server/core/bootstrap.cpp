@@ -1,9 +1,9 @@
-#include "core/bootstrap.hpp"
+#include "server/core/bootstrap.hpp"
 
 #include <cstdio>
 
 #include "common/log.hpp"
-#include "core/key_rotation.hpp"
+#include "server/core/key_rotation.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;

@@ -1,7 +1,7 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 
-#include "core/state.hpp"
+#include "server/core/state.hpp"
 
 namespace sb::server {
 

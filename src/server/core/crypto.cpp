@@ -1,4 +1,4 @@
-#include "core/crypto.hpp"
+#include "server/core/crypto.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>

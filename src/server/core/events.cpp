@@ -1,4 +1,4 @@
-#include "core/events.hpp"
+#include "server/core/events.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -1,9 +1,9 @@
-#include "core/idempotency.hpp"
+#include "server/core/idempotency.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "core/api_error.hpp"
+#include "server/core/api_error.hpp"
 
 namespace sb::server {
 

@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
-#include "core/crypto.hpp"
-#include "db/sql.hpp"
-#include "http/message.hpp"
+#include "server/core/crypto.hpp"
+#include "server/db/sql.hpp"
+#include "server/http/message.hpp"
 
 namespace sb::server {
 

@@ -1,8 +1,8 @@
-#include "core/json_input.hpp"
+#include "server/core/json_input.hpp"
 
 #include <boost/json/parse.hpp>
 
-#include "core/api_error.hpp"
+#include "server/core/api_error.hpp"
 
 namespace sb::server {
 namespace json = boost::json;

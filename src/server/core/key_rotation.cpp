@@ -1,4 +1,4 @@
-#include "core/key_rotation.hpp"
+#include "server/core/key_rotation.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "core/utc_time.hpp"
-#include "db/migrations.hpp"
+#include "server/core/utc_time.hpp"
+#include "server/db/migrations.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;

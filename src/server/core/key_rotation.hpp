@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <string>
 
-#include "core/config.hpp"
-#include "core/crypto.hpp"
-#include "db/sql.hpp"
+#include "server/core/config.hpp"
+#include "server/core/crypto.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server {
 

@@ -1,4 +1,4 @@
-#include "core/licence.hpp"
+#include "server/core/licence.hpp"
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
-#include "core/crypto.hpp"
+#include "server/core/crypto.hpp"
 
 namespace sb::server {
 namespace json = boost::json;

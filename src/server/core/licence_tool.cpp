@@ -1,4 +1,4 @@
-#include "core/licence_tool.hpp"
+#include "server/core/licence_tool.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -12,9 +12,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/crypto.hpp"
-#include "core/licence.hpp"
-#include "core/utc_time.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/licence.hpp"
+#include "server/core/utc_time.hpp"
 
 namespace sb::server {
 namespace json = boost::json;

@@ -1,11 +1,11 @@
-#include "core/passwords.hpp"
+#include "server/core/passwords.hpp"
 
 #include <sodium.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "core/api_error.hpp"
+#include "server/core/api_error.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;

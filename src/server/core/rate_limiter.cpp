@@ -1,4 +1,4 @@
-#include "core/rate_limiter.hpp"
+#include "server/core/rate_limiter.hpp"
 
 namespace sb::server {
 

@@ -4,14 +4,14 @@
 
 #include <memory>
 
-#include "core/auth_cache.hpp"
-#include "core/config.hpp"
-#include "core/crypto.hpp"
-#include "core/events.hpp"
-#include "core/licence.hpp"
-#include "core/passwords.hpp"
-#include "core/rate_limiter.hpp"
-#include "db/sql.hpp"
+#include "server/core/auth_cache.hpp"
+#include "server/core/config.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/events.hpp"
+#include "server/core/licence.hpp"
+#include "server/core/passwords.hpp"
+#include "server/core/rate_limiter.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server {
 

@@ -1,4 +1,4 @@
-#include "db/group_commit.hpp"
+#include "server/db/group_commit.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -15,8 +15,8 @@
 #include <deque>
 #include <exception>
 
-#include "db/sql.hpp"
-#include "db/sqlite_connection.hpp"
+#include "server/db/sql.hpp"
+#include "server/db/sqlite_connection.hpp"
 
 namespace sb::server::db {
 

@@ -1,4 +1,4 @@
-#include "db/migrations.hpp"
+#include "server/db/migrations.hpp"
 
 #include "common/log.hpp"
 

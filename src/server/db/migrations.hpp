@@ -1,5 +1,5 @@
 #pragma once
-#include "db/sql.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server::db {
 

@@ -1,8 +1,8 @@
 #include <filesystem>
 
-#include "db/postgres_database.hpp"
-#include "db/sql.hpp"
-#include "db/sqlite_database.hpp"
+#include "server/db/postgres_database.hpp"
+#include "server/db/sql.hpp"
+#include "server/db/sqlite_database.hpp"
 
 namespace sb::server::db {
 

@@ -1,4 +1,4 @@
-#include "db/pg_auth.hpp"
+#include "server/db/pg_auth.hpp"
 
 #include <openssl/evp.h>
 #include <sodium.h>

@@ -1,4 +1,4 @@
-#include "db/pg_connection.hpp"
+#include "server/db/pg_connection.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "db/pg_auth.hpp"
+#include "server/db/pg_auth.hpp"
 
 namespace sb::server::db::pg {
 namespace asio = boost::asio;

@@ -9,9 +9,9 @@
 
 #include <memory>
 
-#include "db/pg_protocol.hpp"
-#include "db/pg_url.hpp"
-#include "db/sql.hpp"
+#include "server/db/pg_protocol.hpp"
+#include "server/db/pg_url.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server::db::pg {
 

@@ -1,4 +1,4 @@
-#include "db/pg_protocol.hpp"
+#include "server/db/pg_protocol.hpp"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "db/pg_url.hpp"
+#include "server/db/pg_url.hpp"
 
 #include <charconv>
 #include <cstdlib>

@@ -1,9 +1,9 @@
-#include "db/postgres_database.hpp"
+#include "server/db/postgres_database.hpp"
 
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "db/pg_connection.hpp"
+#include "server/db/pg_connection.hpp"
 
 namespace sb::server::db {
 namespace asio = boost::asio;

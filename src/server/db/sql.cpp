@@ -1,4 +1,4 @@
-#include "db/sql.hpp"
+#include "server/db/sql.hpp"
 
 #include <cctype>
 #include <charconv>

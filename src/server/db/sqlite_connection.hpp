@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "db/sql.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server::db {
 

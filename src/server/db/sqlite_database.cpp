@@ -1,9 +1,9 @@
-#include "db/sqlite_database.hpp"
+#include "server/db/sqlite_database.hpp"
 
 #include <mutex>
 
-#include "db/group_commit.hpp"
-#include "db/sqlite_connection.hpp"
+#include "server/db/group_commit.hpp"
+#include "server/db/sqlite_connection.hpp"
 
 namespace sb::server::db {
 namespace asio = boost::asio;

@@ -1,7 +1,7 @@
 #pragma once
 #include <memory>
 
-#include "db/sql.hpp"
+#include "server/db/sql.hpp"
 
 namespace sb::server::db {
 

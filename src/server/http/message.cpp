@@ -1,4 +1,4 @@
-#include "http/message.hpp"
+#include "server/http/message.hpp"
 
 #include <boost/json/serialize.hpp>
 

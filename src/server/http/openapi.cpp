@@ -2,7 +2,7 @@
 // from the real routes.
 #include <set>
 
-#include "http/router.hpp"
+#include "server/http/router.hpp"
 
 namespace sb::server {
 namespace json = boost::json;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <utility>
 
-#include "http/message.hpp"
+#include "server/http/message.hpp"
 
 namespace sb::server {
 

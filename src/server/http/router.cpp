@@ -1,14 +1,14 @@
-#include "http/router.hpp"
+#include "server/http/router.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
-#include "core/api_error.hpp"
-#include "core/authenticator.hpp"
-#include "core/crypto.hpp"
-#include "core/idempotency.hpp"
-#include "core/state.hpp"
+#include "server/core/api_error.hpp"
+#include "server/core/authenticator.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/idempotency.hpp"
+#include "server/core/state.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;

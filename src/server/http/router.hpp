@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-#include "http/message.hpp"
+#include "server/http/message.hpp"
 
 namespace sb::server {
 

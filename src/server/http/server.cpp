@@ -1,7 +1,7 @@
 // The only translation unit that includes Beast: accepts connections, parses
 // HTTP/1.1, upgrades WebSocket event subscriptions, and hands everything else
 // to the router.
-#include "server.hpp"
+#include "server/server.hpp"
 
 #include <array>
 #include <boost/asio.hpp>
@@ -19,14 +19,14 @@
 #include <malloc.h>
 #include <mutex>
 
-#include "api/helpers.hpp"
+#include "server/api/helpers.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
-#include "core/api_error.hpp"
-#include "core/bootstrap.hpp"
-#include "core/state.hpp"
-#include "db/migrations.hpp"
-#include "http/request_conversion.hpp"
+#include "server/core/api_error.hpp"
+#include "server/core/bootstrap.hpp"
+#include "server/core/state.hpp"
+#include "server/db/migrations.hpp"
+#include "server/http/request_conversion.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;

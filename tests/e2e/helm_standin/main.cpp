@@ -26,9 +26,9 @@
 #include <map>
 #include <thread>
 
-#include "child_process.hpp"
-#include "kube_api.hpp"
-#include "scratch.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/e2e/support/kube_api.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace {
 namespace json = boost::json;

@@ -1,4 +1,4 @@
-#include "git_server.hpp"
+#include "tests/e2e/support/git_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,9 +8,9 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "kube_api.hpp"
-#include "node_layout.hpp"
-#include "scratch.hpp"
+#include "tests/e2e/support/kube_api.hpp"
+#include "tests/e2e/support/node_layout.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::e2e {
 namespace fs = std::filesystem;

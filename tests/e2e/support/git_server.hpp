@@ -10,7 +10,7 @@
 #include <map>
 #include <string>
 
-#include "child_process.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace sb::e2e {
 

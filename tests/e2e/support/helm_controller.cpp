@@ -1,11 +1,11 @@
-#include "helm_controller.hpp"
+#include "tests/e2e/support/helm_controller.hpp"
 
 #include <unistd.h>
 
 #include <cstdlib>
 #include <stdexcept>
 
-#include "scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 #if !defined(SB_E2E_HELM_CONTROLLER) || !defined(SB_E2E_CHART)
 #error "SB_E2E_HELM_CONTROLLER and SB_E2E_CHART must be defined"

@@ -2,8 +2,8 @@
 // Runs sb-e2e-helm-controller (helm_standin/main.cpp) against the e2e
 // node: HelmCharts get installed with helm from the test tree's
 // nxs-universal-chart mirror, and uninstalled on delete.
-#include "child_process.hpp"
-#include "real_node.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/e2e/support/real_node.hpp"
 
 namespace sb::e2e {
 

@@ -1,4 +1,4 @@
-#include "host_cleanup.hpp"
+#include "tests/e2e/support/host_cleanup.hpp"
 
 #include <signal.h>
 #include <sys/mount.h>
@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "node_layout.hpp"
+#include "tests/e2e/support/node_layout.hpp"
 
 namespace sb::e2e {
 namespace fs = std::filesystem;

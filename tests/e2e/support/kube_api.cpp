@@ -1,8 +1,8 @@
-#include "kube_api.hpp"
+#include "tests/e2e/support/kube_api.hpp"
 
 #include <thread>
 
-#include "https_probe.hpp"
+#include "tests/support/https_probe.hpp"
 
 namespace sb::e2e {
 namespace json = boost::json;

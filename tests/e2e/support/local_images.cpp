@@ -1,4 +1,4 @@
-#include "local_images.hpp"
+#include "tests/e2e/support/local_images.hpp"
 
 #include <openssl/evp.h>
 
@@ -8,9 +8,9 @@
 
 #include <map>
 
-#include "child_process.hpp"
-#include "node_layout.hpp"
-#include "scratch.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/e2e/support/node_layout.hpp"
+#include "tests/support/scratch.hpp"
 
 #ifndef SB_E2E_SOURCE_DIR
 #error "SB_E2E_SOURCE_DIR must point at tests/e2e"

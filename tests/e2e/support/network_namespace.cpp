@@ -1,4 +1,4 @@
-#include "network_namespace.hpp"
+#include "tests/e2e/support/network_namespace.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "child_process.hpp"
-#include "node_layout.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/e2e/support/node_layout.hpp"
 
 namespace sb::e2e {
 using testenv::run_command;

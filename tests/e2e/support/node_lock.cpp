@@ -1,4 +1,4 @@
-#include "node_lock.hpp"
+#include "tests/e2e/support/node_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "node_layout.hpp"
+#include "tests/e2e/support/node_layout.hpp"
 
 namespace sb::e2e {
 

@@ -5,8 +5,8 @@
 #include <iostream>
 #include <string>
 
-#include "host_cleanup.hpp"
-#include "node_lock.hpp"
+#include "tests/e2e/support/host_cleanup.hpp"
+#include "tests/e2e/support/node_lock.hpp"
 
 int main(int argc, char** argv) {
     const std::string command = argc == 2 ? argv[1] : "";

@@ -1,9 +1,9 @@
-#include "operator_process.hpp"
+#include "tests/e2e/support/operator_process.hpp"
 
 #include <fstream>
 #include <sstream>
 
-#include "scratch.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::e2e {
 using namespace std::chrono_literals;

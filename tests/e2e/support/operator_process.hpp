@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "child_process.hpp"
-#include "real_node.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/e2e/support/real_node.hpp"
 
 namespace sb::e2e {
 

@@ -1,4 +1,4 @@
-#include "plain_http.hpp"
+#include "tests/e2e/support/plain_http.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,6 +1,6 @@
-#include "pods.hpp"
+#include "tests/e2e/support/pods.hpp"
 
-#include "plain_http.hpp"
+#include "tests/e2e/support/plain_http.hpp"
 
 namespace sb::e2e {
 namespace json = boost::json;

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "kube_api.hpp"
+#include "tests/e2e/support/kube_api.hpp"
 
 namespace sb::e2e {
 

@@ -1,4 +1,4 @@
-#include "real_node.hpp"
+#include "tests/e2e/support/real_node.hpp"
 
 #include <unistd.h>
 
@@ -7,10 +7,10 @@
 #include <map>
 #include <stdexcept>
 
-#include "host_cleanup.hpp"
-#include "node_layout.hpp"
-#include "plain_http.hpp"
-#include "scratch.hpp"
+#include "tests/e2e/support/host_cleanup.hpp"
+#include "tests/e2e/support/node_layout.hpp"
+#include "tests/e2e/support/plain_http.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::e2e {
 namespace fs = std::filesystem;

@@ -18,12 +18,12 @@
 #include <memory>
 #include <string>
 
-#include "child_process.hpp"
-#include "kube_api.hpp"
-#include "local_control_plane.hpp"
-#include "local_images.hpp"
-#include "network_namespace.hpp"
-#include "node_lock.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/e2e/support/kube_api.hpp"
+#include "tests/support/local_control_plane.hpp"
+#include "tests/e2e/support/local_images.hpp"
+#include "tests/e2e/support/network_namespace.hpp"
+#include "tests/e2e/support/node_lock.hpp"
 
 namespace sb::e2e {
 

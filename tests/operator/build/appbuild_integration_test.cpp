@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sys/resource.h>
 
-#include "crd_types.hpp"
-#include "operator_harness.hpp"
+#include "operator/crd_types.hpp"
+#include "tests/operator/build/operator_harness.hpp"
 
 namespace json = boost::json;
 using namespace sb::op;

@@ -6,9 +6,9 @@
 
 #include <atomic>
 
-#include "build_log.hpp"
-#include "crd_types.hpp"
-#include "operator_harness.hpp"
+#include "operator/build/build_log.hpp"
+#include "operator/crd_types.hpp"
+#include "tests/operator/build/operator_harness.hpp"
 
 namespace json = boost::json;
 using namespace sb::op;

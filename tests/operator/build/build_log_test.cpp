@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "build_log.hpp"
+#include "operator/build/build_log.hpp"
 
 namespace json = boost::json;
 using namespace sb::op::build;

@@ -1,4 +1,4 @@
-#include "build_plan.hpp"
+#include "operator/build/build_plan.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-#include "build_status.hpp"
+#include "operator/build/build_status.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "job_builder.hpp"
+#include "operator/build/job_builder.hpp"
 
 namespace json = boost::json;
 using namespace sb::op::build;

@@ -9,7 +9,7 @@
 #include <string>
 #include <sys/wait.h>
 
-#include "build_scripts.hpp"
+#include "operator/build/build_scripts.hpp"
 
 namespace fs = std::filesystem;
 

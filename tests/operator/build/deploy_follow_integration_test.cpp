@@ -6,8 +6,8 @@
 
 #include <atomic>
 
-#include "crd_types.hpp"
-#include "operator_harness.hpp"
+#include "operator/crd_types.hpp"
+#include "tests/operator/build/operator_harness.hpp"
 
 namespace json = boost::json;
 using namespace sb::op;

@@ -1,4 +1,4 @@
-#include "golden.hpp"
+#include "tests/operator/build/golden.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <cstdlib>

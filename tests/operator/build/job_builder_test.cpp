@@ -1,10 +1,10 @@
-#include "job_builder.hpp"
+#include "operator/build/job_builder.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "golden.hpp"
+#include "tests/operator/build/golden.hpp"
 
 namespace json = boost::json;
 using namespace sb::op::build;

@@ -1,4 +1,4 @@
-#include "operator_harness.hpp"
+#include "tests/operator/build/operator_harness.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,9 +12,9 @@
 #include <sstream>
 #include <time.h>
 
-#include "crd_types.hpp"
-#include "errors.hpp"
-#include "yaml_json.hpp"
+#include "operator/crd_types.hpp"
+#include "kube/errors.hpp"
+#include "operator/yaml_json.hpp"
 
 namespace sb::op::testing {
 

@@ -15,11 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include "appbuild_reconciler.hpp"
-#include "client.hpp"
-#include "local_control_plane.hpp"
-#include "manager.hpp"
-#include "service_reconciler.hpp"
+#include "operator/build/appbuild_reconciler.hpp"
+#include "kube/client.hpp"
+#include "tests/support/local_control_plane.hpp"
+#include "kube/manager.hpp"
+#include "operator/service/service_reconciler.hpp"
 
 namespace sb::op::testing {
 

@@ -3,8 +3,8 @@
 
 #include <boost/json.hpp>
 
-#include "deploy_status.hpp"
-#include "helm_chart_owner.hpp"
+#include "operator/deploy/deploy_status.hpp"
+#include "operator/deploy/helm_chart_owner.hpp"
 
 namespace json = boost::json;
 using namespace sb::op::deploy;

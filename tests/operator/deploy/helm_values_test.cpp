@@ -1,4 +1,4 @@
-#include "helm_values.hpp"
+#include "operator/deploy/helm_values.hpp"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <map>
 
-#include "golden.hpp"
+#include "tests/operator/build/golden.hpp"
 
 namespace json = boost::json;
 using namespace sb::op::deploy;

@@ -3,7 +3,7 @@
 
 #include <boost/json.hpp>
 
-#include "statefulset_status.hpp"
+#include "operator/deploy/statefulset_status.hpp"
 
 namespace json = boost::json;
 using namespace sb::op::deploy;

@@ -7,9 +7,9 @@
 
 #include <atomic>
 
-#include "crd_types.hpp"
-#include "operator_harness.hpp"
-#include "service_objects.hpp"
+#include "operator/crd_types.hpp"
+#include "tests/operator/build/operator_harness.hpp"
+#include "operator/service/service_objects.hpp"
 
 namespace json = boost::json;
 using namespace sb::op;

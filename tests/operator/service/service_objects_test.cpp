@@ -1,4 +1,4 @@
-#include "service_objects.hpp"
+#include "operator/service/service_objects.hpp"
 
 #include <gtest/gtest.h>
 
