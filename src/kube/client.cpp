@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "common/json_fields.hpp"
 #include "common/metrics.hpp"
 #include "kube/credentials.hpp"
 #include "kube/http_transport.hpp"
@@ -57,11 +58,6 @@ std::string with_query(std::string path, const Query& query) {
 void add_write_options(Query& q, const WriteOptions& o) {
     if (!o.field_manager.empty()) q.emplace_back("fieldManager", o.field_manager);
     if (o.dry_run) q.emplace_back("dryRun", "All");
-}
-
-std::string string_at(const json::object& o, std::string_view key) {
-    auto it = o.find(key);
-    return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
 }
 
 json::object parse_object(const std::string& body, std::string_view what) {
@@ -255,14 +251,14 @@ Task<ObjectList> Client::list_co(ResourceRef r, std::string ns, ListOptions opti
     ObjectList out;
     if (auto md = body.find("metadata"); md != body.end() && md->value().is_object()) {
         const auto& m = md->value().get_object();
-        out.resource_version = string_at(m, "resourceVersion");
-        out.continue_ = string_at(m, "continue");
+        out.resource_version = get_string(m, "resourceVersion");
+        out.continue_ = get_string(m, "continue");
         if (auto rc = m.find("remainingItemCount"); rc != m.end() && rc->value().is_int64())
             out.remaining_item_count = rc->value().get_int64();
     }
     // Items of a list carry no apiVersion/kind; fill them in from the list's.
-    std::string api_version = string_at(body, "apiVersion");
-    std::string kind = string_at(body, "kind");
+    std::string api_version = get_string(body, "apiVersion");
+    std::string kind = get_string(body, "kind");
     if (kind.ends_with("List")) kind.resize(kind.size() - 4);
     if (auto items = body.find("items"); items != body.end() && items->value().is_array()) {
         auto& arr = items->value().get_array();
@@ -372,7 +368,7 @@ Task<std::optional<json::object>> Client::remove_co(ResourceRef r, std::string n
     Call call{"delete", r.display_name(), "DELETE", r.object_path(impl->namespace_for(r, ns), name), json::serialize(body)};
     call.idempotent = true;
     auto res = co_await impl->object_call(call);
-    if (string_at(res, "kind") == "Status") co_return std::nullopt;
+    if (get_string(res, "kind") == "Status") co_return std::nullopt;
     co_return res;
 }
 
@@ -444,7 +440,7 @@ Task<void> Client::watch_co(ResourceRef r, std::string ns, WatchOptions options,
         if (!value.is_object()) throw TransportError("watch " + r.display_name() + ": event is not an object");
         auto& ev = value.get_object();
         WatchEvent event;
-        event.type = parse_event_type(string_at(ev, "type"));
+        event.type = parse_event_type(get_string(ev, "type"));
         if (auto o = ev.find("object"); o != ev.end() && o->value().is_object()) event.object = std::move(o->value().get_object());
         if (event.type == WatchEventType::error) {
             int code = 500;

@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 
 namespace sb::kube {
 namespace fs = std::filesystem;

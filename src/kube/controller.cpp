@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/json.hpp>
 
+#include "common/json_fields.hpp"
 #include "kube/async_event.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -47,12 +48,6 @@ ControllerMetrics& metrics_for(const std::string& controller) {
     return *m;
 }
 
-std::string_view string_field(const json::object& obj, std::string_view name) {
-    auto it = obj.find(name);
-    if (it == obj.end() || !it->value().is_string()) return {};
-    return it->value().get_string();
-}
-
 std::string_view api_group_of(std::string_view api_version) {
     auto slash = api_version.find('/');
     return slash == std::string_view::npos ? std::string_view{} : api_version.substr(0, slash);
@@ -76,9 +71,9 @@ std::vector<Request> requests_for_controller_owner(const json::object& obj, std:
         const auto& r = ref.get_object();
         const auto* controller = r.if_contains("controller");
         if (!controller || !controller->is_bool() || !controller->get_bool()) continue;
-        if (string_field(r, "kind") != owner_kind || api_group_of(string_field(r, "apiVersion")) != owner_group)
+        if (get_string_view(r, "kind") != owner_kind || api_group_of(get_string_view(r, "apiVersion")) != owner_group)
             return {};
-        return {Request{std::string(object_namespace(obj)), std::string(string_field(r, "name"))}};
+        return {Request{std::string(object_namespace(obj)), std::string(get_string_view(r, "name"))}};
     }
     return {};
 }

@@ -17,8 +17,10 @@
 #include <sstream>
 #include <thread>
 
+#include "common/json_fields.hpp"
+#include "common/rfc3339.hpp"
 #include "kube/async_event.hpp"
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 #include "kube/http_transport.hpp"
 
 extern char** environ;
@@ -40,68 +42,32 @@ std::string trim(std::string s) {
     return start == std::string::npos ? std::string() : s.substr(start);
 }
 
-std::string string_at(const json::object& o, std::string_view key) {
-    auto it = o.find(key);
-    return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
-}
-
 }  // namespace
-
-std::chrono::system_clock::time_point parse_rfc3339(std::string_view text) {
-    std::tm tm{};
-    int year, month, day, hour, minute, second;
-    int consumed = 0;
-    std::string s(text);
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) != 6)
-        throw std::invalid_argument("not an RFC 3339 time: '" + s + "'");
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_sec = second;
-    std::time_t t = timegm(&tm);
-    std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
-    if (!rest.empty() && rest.front() == '.') {
-        rest.remove_prefix(1);
-        while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') rest.remove_prefix(1);
-    }
-    if (rest == "Z" || rest == "z") return std::chrono::system_clock::from_time_t(t);
-    int oh = 0, om = 0;
-    if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') &&
-        std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) == 2) {
-        long offset = (oh * 3600L + om * 60L) * (rest[0] == '+' ? 1 : -1);
-        return std::chrono::system_clock::from_time_t(t - offset);
-    }
-    throw std::invalid_argument("not an RFC 3339 time: '" + s + "'");
-}
 
 ExecCredential parse_exec_credential(std::string_view text, std::string_view expected_api_version) {
     json::error_code ec;
     auto value = json::parse(text, ec);
     if (ec || !value.is_object()) throw ConfigError("exec plugin output is not a JSON object");
     const auto& obj = value.get_object();
-    if (string_at(obj, "kind") != "ExecCredential")
-        throw ConfigError("exec plugin output has kind '" + string_at(obj, "kind") + "', expected ExecCredential");
-    if (auto v = string_at(obj, "apiVersion"); v != expected_api_version)
+    if (get_string(obj, "kind") != "ExecCredential")
+        throw ConfigError("exec plugin output has kind '" + get_string(obj, "kind") + "', expected ExecCredential");
+    if (auto v = get_string(obj, "apiVersion"); v != expected_api_version)
         throw ConfigError("exec plugin output has apiVersion '" + v + "', expected '" + std::string(expected_api_version) + "'");
     auto status = obj.find("status");
     if (status == obj.end() || !status->value().is_object()) throw ConfigError("exec plugin output has no status");
     const auto& st = status->value().get_object();
     ExecCredential cred;
-    cred.token = string_at(st, "token");
-    cred.client_cert_pem = string_at(st, "clientCertificateData");
-    cred.client_key_pem = string_at(st, "clientKeyData");
+    cred.token = get_string(st, "token");
+    cred.client_cert_pem = get_string(st, "clientCertificateData");
+    cred.client_key_pem = get_string(st, "clientKeyData");
     if (cred.token.empty() && cred.client_cert_pem.empty())
         throw ConfigError("exec plugin output has neither status.token nor status.clientCertificateData");
     if (cred.client_cert_pem.empty() != cred.client_key_pem.empty())
         throw ConfigError("exec plugin output needs both clientCertificateData and clientKeyData");
-    if (auto exp = string_at(st, "expirationTimestamp"); !exp.empty()) {
-        try {
-            cred.expires = parse_rfc3339(exp);
-        } catch (const std::invalid_argument& e) {
-            throw ConfigError(std::string("exec plugin output: expirationTimestamp: ") + e.what());
-        }
+    if (auto exp = get_string(st, "expirationTimestamp"); !exp.empty()) {
+        cred.expires = parse_rfc3339(exp);
+        if (!cred.expires)
+            throw ConfigError("exec plugin output: expirationTimestamp: not an RFC 3339 time: '" + exp + "'");
     }
     return cred;
 }

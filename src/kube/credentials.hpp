@@ -27,8 +27,6 @@ struct ExecCredential {
 // Parses a plugin's stdout; throws ConfigError with the reason when it is not
 // a valid ExecCredential of the expected apiVersion.
 ExecCredential parse_exec_credential(std::string_view json, std::string_view expected_api_version);
-// RFC 3339 ("2024-05-01T10:00:00Z", fractions and offsets allowed).
-std::chrono::system_clock::time_point parse_rfc3339(std::string_view text);
 // The KUBERNETES_EXEC_INFO value handed to the plugin.
 std::string exec_info_json(const ClusterConfig& config);
 

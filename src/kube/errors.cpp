@@ -1,4 +1,5 @@
 #include "kube/errors.hpp"
+#include "common/json_fields.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -27,21 +28,16 @@ std::string reason_for_code(int code) {
     }
 }
 
-std::string string_field(const boost::json::object& o, std::string_view key) {
-    auto it = o.find(key);
-    return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
-}
-
 }  // namespace
 
 ApiError::ApiError(int code, const std::string& body, std::optional<std::chrono::seconds> retry_after)
     : std::runtime_error("kubernetes API error " + std::to_string(code)), code_(code), retry_after_(retry_after) {
     boost::system::error_code ec;
     auto parsed = boost::json::parse(body, ec);
-    if (!ec && parsed.is_object() && string_field(parsed.get_object(), "kind") == "Status") {
+    if (!ec && parsed.is_object() && get_string(parsed.get_object(), "kind") == "Status") {
         status_ = std::move(parsed.get_object());
-        reason_ = string_field(status_, "reason");
-        message_ = string_field(status_, "message");
+        reason_ = get_string(status_, "reason");
+        message_ = get_string(status_, "message");
         if (auto c = status_.find("code"); c != status_.end() && c->value().is_int64())
             code_ = static_cast<int>(c->value().get_int64());
         if (auto d = status_.find("details"); d != status_.end() && d->value().is_object()) {
@@ -50,7 +46,7 @@ ApiError::ApiError(int code, const std::string& body, std::optional<std::chrono:
                 for (const auto& cause : cs->value().get_array()) {
                     if (!cause.is_object()) continue;
                     const auto& c = cause.get_object();
-                    causes_.push_back({string_field(c, "reason"), string_field(c, "message"), string_field(c, "field")});
+                    causes_.push_back({get_string(c, "reason"), get_string(c, "message"), get_string(c, "field")});
                 }
             }
             if (auto ra = details.find("retryAfterSeconds"); !retry_after_ && ra != details.end() && ra->value().is_int64())

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/json_fields.hpp"
+#include "common/rfc3339.hpp"
 #include "kube/async_event.hpp"
 #include "common/log.hpp"
 
@@ -17,20 +19,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-std::string rfc3339_now() {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string_view string_field(const json::object& obj, std::string_view name) {
-    const auto* v = obj.if_contains(name);
-    return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
-}
 
 struct Bucket {
     double tokens;
@@ -138,7 +126,7 @@ void EventRecorder::event(const json::object& object, EventType type, std::strin
     const std::string object_id = std::string(object_uid(object)) + "|" + object_key(object);
     const DedupKey dedup_key =
         std::hash<std::string>{}(object_id + "|" + type_name + "|" + std::string(reason) + "|" + std::string(message));
-    const std::string now = rfc3339_now();
+    const std::string now = now_rfc3339();
 
     std::optional<CachedEvent> existing;
     std::string name;
@@ -162,8 +150,8 @@ void EventRecorder::event(const json::object& object, EventType type, std::strin
         }
     }
 
-    json::object involved{{"apiVersion", string_field(object, "apiVersion")},
-                          {"kind", string_field(object, "kind")},
+    json::object involved{{"apiVersion", get_string_view(object, "apiVersion")},
+                          {"kind", get_string_view(object, "kind")},
                           {"name", object_name(object)},
                           {"uid", object_uid(object)},
                           {"resourceVersion", object_resource_version(object)}};

@@ -1,11 +1,12 @@
 #include "kube/leader_election.hpp"
 
 #include <boost/json.hpp>
-#include <ctime>
 
-#include "kube/async_event.hpp"
+#include "common/json_fields.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "common/rfc3339.hpp"
+#include "kube/async_event.hpp"
 
 namespace sb::kube {
 
@@ -14,30 +15,6 @@ namespace json = boost::json;
 using std::chrono::steady_clock;
 
 namespace {
-
-// metav1.MicroTime: RFC 3339 with microseconds, UTC.
-std::string micro_time_now() {
-    const auto now = std::chrono::system_clock::now();
-    const auto secs = std::chrono::system_clock::to_time_t(now);
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char date[32], out[48];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(out, sizeof out, "%s.%06lldZ", date, static_cast<long long>(micros));
-    return out;
-}
-
-std::string_view string_field(const json::object& obj, std::string_view name) {
-    const auto* v = obj.if_contains(name);
-    return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
-}
-
-std::int64_t int_field(const json::object& obj, std::string_view name) {
-    const auto* v = obj.if_contains(name);
-    return v && v->is_int64() ? v->get_int64() : 0;
-}
 
 const json::object& spec_of(const json::object& lease) {
     static const json::object empty;
@@ -76,7 +53,7 @@ std::string LeaderElector::observed_holder() const {
 }
 
 json::object LeaderElector::lease_spec(const json::object* previous) const {
-    const auto now = micro_time_now();
+    const auto now = now_rfc3339(Precision::microseconds);  // metav1.MicroTime
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration).count();
     json::object spec{{"holderIdentity", config_.identity},
                       {"leaseDurationSeconds", seconds},
@@ -85,9 +62,9 @@ json::object LeaderElector::lease_spec(const json::object* previous) const {
                       {"leaseTransitions", 0}};
     if (previous) {
         const auto& old = spec_of(*previous);
-        const bool same_holder = string_field(old, "holderIdentity") == config_.identity;
+        const bool same_holder = get_string_view(old, "holderIdentity") == config_.identity;
         if (same_holder && old.contains("acquireTime")) spec["acquireTime"] = old.at("acquireTime");
-        spec["leaseTransitions"] = int_field(old, "leaseTransitions") + (same_holder ? 0 : 1);
+        spec["leaseTransitions"] = get_int(old, "leaseTransitions").value_or(0) + (same_holder ? 0 : 1);
     }
     return spec;
 }
@@ -124,7 +101,7 @@ asio::awaitable<bool> LeaderElector::try_acquire_or_renew() {
     }
 
     const auto& spec = spec_of(*lease);
-    const std::string holder(string_field(spec, "holderIdentity"));
+    const std::string holder(get_string_view(spec, "holderIdentity"));
     {
         std::lock_guard lock(mutex_);
         const auto record = json::serialize(spec);
@@ -134,7 +111,7 @@ asio::awaitable<bool> LeaderElector::try_acquire_or_renew() {
         }
         observed_holder_ = holder;
         // The holder's own lease duration counts, as in client-go.
-        auto duration = std::chrono::seconds(int_field(spec, "leaseDurationSeconds"));
+        auto duration = std::chrono::seconds(get_int(spec, "leaseDurationSeconds").value_or(0));
         if (duration <= std::chrono::seconds::zero()) duration = std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration);
         if (!holder.empty() && holder != config_.identity && observed_time_ + duration > steady_clock::now()) {
             leader_ = false;
@@ -213,10 +190,10 @@ asio::awaitable<void> LeaderElector::release() {
     const auto lease_key = config_.lease_namespace + "/" + config_.lease_name;
     try {
         auto lease = co_await client_.get(resources::leases, config_.lease_namespace, config_.lease_name);
-        if (string_field(spec_of(lease), "holderIdentity") == config_.identity) {
+        if (get_string_view(spec_of(lease), "holderIdentity") == config_.identity) {
             // As client-go: no holder, a one-second lease, transitions kept.
-            const auto now = micro_time_now();
-            auto transitions = int_field(spec_of(lease), "leaseTransitions");
+            const auto now = now_rfc3339(Precision::microseconds);  // metav1.MicroTime
+            auto transitions = get_int(spec_of(lease), "leaseTransitions").value_or(0);
             lease["spec"] = json::object{{"leaseDurationSeconds", 1},
                                          {"acquireTime", now},
                                          {"renewTime", now},

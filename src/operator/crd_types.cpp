@@ -1,8 +1,6 @@
 #include "operator/crd_types.hpp"
 
 #include <boost/json/value.hpp>
-#include <chrono>
-#include <ctime>
 
 namespace sb::op {
 
@@ -21,66 +19,6 @@ const kube::ResourceRef resourcequotas{"", "v1", "resourcequotas", true, "Resour
 const kube::ResourceRef limitranges{"", "v1", "limitranges", true, "LimitRange"};
 const kube::ResourceRef networkpolicies{"networking.k8s.io", "v1", "networkpolicies", true, "NetworkPolicy"};
 }  // namespace builtin
-
-namespace {
-
-const json::value* find_value(const json::object& obj, std::string_view dotted_path) {
-    const json::object* current = &obj;
-    while (true) {
-        auto dot = dotted_path.find('.');
-        auto head = dotted_path.substr(0, dot);
-        auto it = current->find(head);
-        if (it == current->end()) return nullptr;
-        if (dot == std::string_view::npos) return &it->value();
-        if (!it->value().is_object()) return nullptr;
-        current = &it->value().get_object();
-        dotted_path.remove_prefix(dot + 1);
-    }
-}
-
-}  // namespace
-
-const json::object* find_object(const json::object& obj, std::string_view dotted_path) {
-    const auto* v = find_value(obj, dotted_path);
-    return v && v->is_object() ? &v->get_object() : nullptr;
-}
-
-const json::array* find_array(const json::object& obj, std::string_view dotted_path) {
-    const auto* v = find_value(obj, dotted_path);
-    return v && v->is_array() ? &v->get_array() : nullptr;
-}
-
-std::string get_string(const json::object& obj, std::string_view dotted_path) {
-    const auto* v = find_value(obj, dotted_path);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::optional<bool> get_bool(const json::object& obj, std::string_view dotted_path) {
-    const auto* v = find_value(obj, dotted_path);
-    if (v && v->is_bool()) return v->get_bool();
-    return std::nullopt;
-}
-
-std::optional<std::int64_t> get_int(const json::object& obj, std::string_view dotted_path) {
-    const auto* v = find_value(obj, dotted_path);
-    if (!v) return std::nullopt;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-    return std::nullopt;
-}
-
-json::object& ensure_object(json::object& obj, std::string_view dotted_path) {
-    json::object* current = &obj;
-    while (!dotted_path.empty()) {
-        auto dot = dotted_path.find('.');
-        auto head = dotted_path.substr(0, dot);
-        auto& slot = (*current)[head];
-        if (!slot.is_object()) slot = json::object();
-        current = &slot.get_object();
-        dotted_path = dot == std::string_view::npos ? std::string_view() : dotted_path.substr(dot + 1);
-    }
-    return *current;
-}
 
 std::int64_t object_generation(const json::object& obj) { return get_int(obj, "metadata.generation").value_or(0); }
 
@@ -128,15 +66,6 @@ bool is_owned_by(const json::object& obj, std::string_view owner_uid) {
         if (get_string(ref.get_object(), "uid") == owner_uid) return true;
     }
     return false;
-}
-
-std::string now_rfc3339() {
-    auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 const json::object* find_condition(const json::array& conditions, std::string_view type) {

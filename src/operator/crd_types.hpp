@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_fields.hpp"
+#include "common/rfc3339.hpp"
 #include "kube/resource.hpp"
 
 namespace sb::op {
@@ -40,19 +42,7 @@ inline constexpr std::string_view kProjectFinalizer = "shapeblock.io/project";
 // Field manager of every write the operator makes.
 inline constexpr std::string_view kFieldManager = "shapeblock-operator";
 
-// ---- JSON access -----------------------------------------------------------
-
-// The object at a dotted path ("spec.git"), or nullptr when any step is
-// missing or not an object.
-const boost::json::object* find_object(const boost::json::object& obj, std::string_view dotted_path);
-// The array at a dotted path ("status.containerStatuses"), or nullptr.
-const boost::json::array* find_array(const boost::json::object& obj, std::string_view dotted_path);
-// The string at a dotted path ("spec.git.url"), "" when missing or not a string.
-std::string get_string(const boost::json::object& obj, std::string_view dotted_path);
-std::optional<bool> get_bool(const boost::json::object& obj, std::string_view dotted_path);
-std::optional<std::int64_t> get_int(const boost::json::object& obj, std::string_view dotted_path);
-// Creates intermediate objects as needed.
-boost::json::object& ensure_object(boost::json::object& obj, std::string_view dotted_path);
+// ---- JSON access: common/json_fields.hpp (find_object, get_string, ...) ----
 
 std::int64_t object_generation(const boost::json::object& obj);
 bool is_being_deleted(const boost::json::object& obj);
@@ -65,9 +55,6 @@ boost::json::object owner_reference(const boost::json::object& owner, bool contr
 bool is_owned_by(const boost::json::object& obj, std::string_view owner_uid);
 
 // ---- status and conditions -------------------------------------------------
-
-// The current time as RFC 3339 with second precision ("2024-03-20T10:00:00Z").
-std::string now_rfc3339();
 
 struct Condition {
     std::string type;

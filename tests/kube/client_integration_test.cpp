@@ -10,7 +10,7 @@
 #include <future>
 #include <regex>
 
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 #include "kube/client.hpp"
 #include "common/metrics.hpp"
 #include "tests/kube/kube_test_util.hpp"

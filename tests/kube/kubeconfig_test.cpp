@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 #include "kube/config.hpp"
 
 namespace sb::kube {

@@ -10,7 +10,7 @@
 #include <regex>
 #include <sstream>
 
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 #include "kube/config.hpp"
 #include "operator/crd_types.hpp"
 #include "kube/errors.hpp"
@@ -172,7 +172,7 @@ std::filesystem::path operator_service_account_kubeconfig(SyncKube& admin, const
                     continue;
                 const auto* data = op::find_object(s, "data");
                 if (!data || !data->contains("token")) continue;
-                token = kube::base64_decode(data->at("token").as_string());
+                token = sb::base64_decode(data->at("token").as_string());
                 return true;
             }
             return false;

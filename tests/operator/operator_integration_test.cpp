@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "operator/app_reconciler.hpp"
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 #include "operator/crd_types.hpp"
 #include "operator/deploy_key.hpp"
 #include "kube/errors.hpp"
@@ -219,7 +219,7 @@ TEST_F(OperatorTest, PrivateRepositoryGetsADeployKey) {
     parts >> type >> blob64 >> comment;
     EXPECT_EQ(type, "ssh-ed25519");
     EXPECT_EQ(comment, "shapeblock-golf-web");
-    auto blob = kube::base64_decode(blob64);
+    auto blob = sb::base64_decode(blob64);
     ASSERT_EQ(blob.size(), 51u);
     EXPECT_EQ(blob.substr(4, 11), "ssh-ed25519");
 
@@ -227,7 +227,7 @@ TEST_F(OperatorTest, PrivateRepositoryGetsADeployKey) {
     auto secret = admin_->get(res::secrets, "golf", "web-ssh");
     EXPECT_EQ(get_string(secret, "type"), "kubernetes.io/ssh-auth");
     EXPECT_TRUE(op::is_owned_by(secret, get_string(app, "metadata.uid")));
-    auto pem = kube::base64_decode(secret.at("data").at("ssh-privatekey").as_string());
+    auto pem = sb::base64_decode(secret.at("data").at("ssh-privatekey").as_string());
     EXPECT_TRUE(pem.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
     EXPECT_EQ(op::public_key_from_private(pem), public_key);
 

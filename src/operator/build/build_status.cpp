@@ -288,41 +288,6 @@ std::string last_lines(std::string_view text, std::size_t max_lines) {
     return std::string(tail);
 }
 
-std::optional<Clock::time_point> parse_rfc3339(std::string_view text) {
-    int y, mo, d, h, mi, s;
-    std::string copy(text);
-    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) return std::nullopt;
-    std::tm tm{};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = s;
-    auto t = Clock::from_time_t(timegm(&tm));
-    // A numeric offset ("+02:00") after the seconds (and optional fraction).
-    auto rest = text.substr(std::min<std::size_t>(19, text.size()));
-    while (!rest.empty() && (rest.front() == '.' || std::isdigit(static_cast<unsigned char>(rest.front()))))
-        rest.remove_prefix(1);
-    if (rest.size() >= 6 && (rest[0] == '+' || rest[0] == '-')) {
-        int oh = 0, om = 0;
-        if (std::sscanf(std::string(rest.substr(1, 5)).c_str(), "%2d:%2d", &oh, &om) == 2) {
-            auto offset = std::chrono::hours(oh) + std::chrono::minutes(om);
-            t = rest[0] == '+' ? t - offset : t + offset;
-        }
-    }
-    return t;
-}
-
-std::string format_rfc3339(Clock::time_point t) {
-    std::time_t tt = Clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 BuildObservation observe_build(const json::object* job, const std::vector<json::object>& pods, Clock::time_point now,
                                const BuildConfig& config) {
     BuildObservation o;

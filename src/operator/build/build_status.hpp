@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/rfc3339.hpp"
 #include "operator/build/build_config.hpp"
 
 namespace sb::op::build {
@@ -57,8 +58,5 @@ BuildObservation observe_build(const boost::json::object* job, const std::vector
 std::optional<std::string> termination_field(std::string_view message, std::string_view key);
 // The last `max_lines` lines of a log text (trailing blank lines dropped), at most ~2 KB.
 std::string last_lines(std::string_view text, std::size_t max_lines);
-
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
-std::string format_rfc3339(std::chrono::system_clock::time_point t);
 
 }  // namespace sb::op::build

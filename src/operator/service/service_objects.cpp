@@ -6,12 +6,12 @@
 
 #include "operator/crd_types.hpp"
 #include "operator/deploy/helm_values.hpp"
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 
 namespace sb::op::service {
 
 namespace json = boost::json;
-using kube::base64_encode;
+using sb::base64_encode;
 
 namespace {
 
@@ -100,9 +100,9 @@ json::object credentials_secret(const json::object& service, const Credentials& 
 Credentials read_credentials(const json::object& secret) {
     Credentials c;
     if (const auto* data = find_object(secret, "data")) {
-        c.username = kube::base64_decode(get_string(*data, "username"));
-        c.password = kube::base64_decode(get_string(*data, "password"));
-        c.database = kube::base64_decode(get_string(*data, "database"));
+        c.username = sb::base64_decode(get_string(*data, "username"));
+        c.password = sb::base64_decode(get_string(*data, "password"));
+        c.database = sb::base64_decode(get_string(*data, "database"));
     }
     return c;
 }

@@ -1,8 +1,8 @@
-#include "kube/base64.hpp"
+#include "common/base64.hpp"
 
 #include <stdexcept>
 
-namespace sb::kube {
+namespace sb {
 
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -64,4 +64,12 @@ std::string base64_decode(std::string_view in) {
     return out;
 }
 
-}  // namespace sb::kube
+std::optional<std::string> try_base64_decode(std::string_view in) {
+    try {
+        return base64_decode(in);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace sb
