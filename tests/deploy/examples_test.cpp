@@ -24,7 +24,8 @@ std::set<std::string> yaml_files(const fs::path& dir) {
 }
 
 TEST(Examples, AreByteForByteCopiesOfTheDesignExamples) {
-    if (!fs::is_directory(shared_examples_dir())) GTEST_SKIP() << "no " << shared_examples_dir() << " beside the checkout";
+    if (!fs::is_directory(shared_examples_dir()))
+        GTEST_SKIP() << "no " << shared_examples_dir() << " beside the checkout";
     const auto originals = yaml_files(shared_examples_dir());
     ASSERT_FALSE(originals.empty());
     for (const auto& name : originals) {
