@@ -3,12 +3,13 @@
 #include <boost/json/array.hpp>
 #include <algorithm>
 
-#include "operator/crd_types.hpp"
-#include "operator/deploy/deploy_request.hpp"
+#include "operator/common/crd_types.hpp"
+#include "operator/common/operator_config.hpp"
+#include "operator/helm/deploy_request.hpp"
 #include "kube/errors.hpp"
-#include "operator/deploy/deploy_status.hpp"
-#include "operator/deploy/helm_chart_owner.hpp"
-#include "operator/deploy/statefulset_status.hpp"
+#include "operator/helm/deploy_status.hpp"
+#include "operator/helm/helm_chart_owner.hpp"
+#include "operator/helm/statefulset_status.hpp"
 #include "common/log.hpp"
 #include "kube/object_helpers.hpp"
 
@@ -31,7 +32,7 @@ constexpr std::string_view kStatefulSetPodSelector = "app.kubernetes.io/instance
 const std::string kByRelease = "shapeblock.io/service-release";
 
 std::vector<std::string> namespaced_release(const json::object& obj) {
-    auto release = label_value(obj, deploy::kInstanceLabel);
+    auto release = label_value(obj, helm::kInstanceLabel);
     if (release.empty()) return {};
     return {std::string(kube::object_namespace(obj)) + "/" + std::string(release)};
 }
@@ -92,32 +93,28 @@ void copy_chart(json::object& into, const json::object& from, const std::string&
     const bool spec_changed = !before || *before != from.at("spec");
     copy_fields(into, from);
     auto& annotations = ensure_object(into, "metadata.annotations");
-    if (spec_changed || !annotations.contains(deploy::kReplacedJobAnnotation))
-        annotations[deploy::kReplacedJobAnnotation] = current_job_uid.empty() ? "none" : current_job_uid;
+    if (spec_changed || !annotations.contains(helm::kReplacedJobAnnotation))
+        annotations[helm::kReplacedJobAnnotation] = current_job_uid.empty() ? "none" : current_job_uid;
 }
 
-std::string annotation_of(const json::object& obj, std::string_view key) {
-    if (const auto* annotations = find_object(obj, "metadata.annotations"))
-        if (auto* v = annotations->if_contains(key); v && v->is_string()) return std::string(v->get_string());
-    return {};
-}
 
 }  // namespace
 
-ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, int workers)
+ServiceReconciler::ServiceController(kube::Manager& mgr, ServiceConfig config, int workers)
     : client_(mgr.client()),
       config_(std::move(config)),
       services_(mgr.informer(crds::services)),
       apps_(mgr.informer(crds::apps)),
-      helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(deploy::kHelmChartLabel)})),
-      helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(deploy::kHelmChartLabel)})),
-      statefulsets_(mgr.informer(kube::resources::statefulsets, {.label_selector = std::string(deploy::kInstanceLabel)})),
+      helm_jobs_(mgr.informer(kube::resources::jobs, {.label_selector = std::string(helm::kHelmChartLabel)})),
+      helm_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(helm::kHelmChartLabel)})),
+      statefulsets_(mgr.informer(kube::resources::statefulsets, {.label_selector = std::string(helm::kInstanceLabel)})),
       release_pods_(mgr.informer(kube::resources::pods, {.label_selector = std::string(kStatefulSetPodSelector)})),
       attempt_logs_(mgr.client()) {
     statefulsets_.add_index(kByRelease, namespaced_release);
     release_pods_.add_index(kByRelease, namespaced_release);
-    auto& controller = mgr.add_controller({.name = "service", .workers = workers},
-                                          [this](const kube::Request& r) { return reconcile(r); });
+}
+
+void ServiceReconciler::watch_from(kube::Controller& controller) {
     controller.for_resource(services_);
     // The service named by `label` of a changed object, when it exists.
     auto service_labelled = [this](std::string_view label) {
@@ -129,10 +126,10 @@ ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, i
         };
     };
     // helm-controller's install Job (and its pods) of the service's HelmChart, named after it.
-    for (auto* informer : {&helm_jobs_, &helm_pods_}) controller.watches(*informer, service_labelled(deploy::kHelmChartLabel));
+    for (auto* informer : {&helm_jobs_, &helm_pods_}) controller.watches(*informer, service_labelled(helm::kHelmChartLabel));
     // The database: the release's StatefulSets and their pods, labelled with the service's name.
     for (auto* informer : {&statefulsets_, &release_pods_})
-        controller.watches(*informer, service_labelled(deploy::kInstanceLabel));
+        controller.watches(*informer, service_labelled(helm::kInstanceLabel));
     // Binding changes: every service of the app's namespace looks again.
     controller.watches(apps_, [this](const json::object& app) {
         std::vector<kube::Request> out;
@@ -142,19 +139,19 @@ ServiceController::ServiceController(kube::Manager& mgr, ServiceConfig config, i
     });
 }
 
-std::vector<std::string> ServiceController::bound_apps(const json::object& service) const {
+std::vector<std::string> ServiceReconciler::bound_apps(const json::object& service) const {
     std::vector<std::string> out;
     const auto name = kube::object_name(service);
     for (const auto& app : apps_.store().list_namespace(kube::object_namespace(service))) {
         if (kube::is_being_deleted(*app)) continue;
-        auto bound = deploy::bound_services(*app);
+        auto bound = helm::bound_services(*app);
         if (std::find(bound.begin(), bound.end(), name) != bound.end()) out.emplace_back(kube::object_name(*app));
     }
     std::sort(out.begin(), out.end());
     return out;
 }
 
-kube::Task<void> ServiceController::write_status(const json::object& service, json::object status) {
+kube::Task<void> ServiceReconciler::write_status(const json::object& service, json::object status) {
     status["observedGeneration"] = object_generation(service);
     const auto* current = find_object(service, "status");
     if (current && *current == status) co_return;
@@ -162,7 +159,7 @@ kube::Task<void> ServiceController::write_status(const json::object& service, js
                                  wrap("status", std::move(status)), kStatusSubresource, kWriteOptions);
 }
 
-kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& request) {
+kube::Task<kube::Result> ServiceReconciler::reconcile(const kube::Request& request) {
     auto service = services_.store().get(request.namespace_, request.name);
     if (!service) co_return kube::Result::done();
     const auto bound = bound_apps(*service);
@@ -226,20 +223,20 @@ kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& reque
     co_await kube::create_or_update(client_, kube::resources::secrets, request.namespace_, secret_name, write_connection,
                                     nullptr, options);
     const std::string service_uid(kube::object_uid(*service));
-    const auto job_name = deploy::install_job_name(request.name);
+    const auto job_name = helm::install_job_name(request.name);
     auto install = helm_jobs_.store().get(request.namespace_, job_name);
     const std::string current_job_uid(install ? kube::object_uid(*install) : std::string_view());
     std::string replaced_job_uid;
     const std::function<void(json::object&)> write_chart = [&](json::object& c) {
-        deploy::check_chart_owner(c, "Service", service_uid);
+        helm::check_chart_owner(c, "Service", service_uid);
         copy_chart(c, chart, current_job_uid);
-        replaced_job_uid = annotation_of(c, deploy::kReplacedJobAnnotation);
+        replaced_job_uid = std::string(annotation_value(c, helm::kReplacedJobAnnotation));
     };
     std::string conflict;
     try {
         co_await kube::create_or_update(client_, crds::helmcharts, request.namespace_, request.name, write_chart, nullptr,
                                         options);
-    } catch (const deploy::ChartOwnedElsewhere& e) {
+    } catch (const helm::ChartOwnedElsewhere& e) {
         conflict = e.what();
     }
     if (!conflict.empty()) {
@@ -254,22 +251,33 @@ kube::Task<kube::Result> ServiceController::reconcile(const kube::Request& reque
             if (is_owned_by(*p, kube::object_uid(*install))) pods.push_back(*p);
     const auto statefulsets = release_objects(statefulsets_, request.namespace_, request.name);
     const auto release_pods = release_objects(release_pods_, request.namespace_, request.name);
-    const deploy::DeployTarget target{.chart = request.name, .replaced_job_uid = replaced_job_uid, .image = ""};
-    auto obs = deploy::observe_database(target, install.get(), pods, statefulsets, release_pods);
+    const helm::DeployTarget target{.chart = request.name, .replaced_job_uid = replaced_job_uid, .image = ""};
+    auto obs = helm::observe_database(target, install.get(), pods, statefulsets, release_pods);
     co_await attempt_logs_.add_to(request.namespace_, request.name, obs);
     std::string phase = "Deploying", message = obs.message;
-    if (obs.state == deploy::DeployState::running) {
+    if (obs.state == helm::DeployState::running) {
         phase = "Ready";
         message = obs.message + "; connection details in Secret " + secret_name;
-    } else if (obs.state == deploy::DeployState::failed) {
+    } else if (obs.state == helm::DeployState::failed) {
         phase = "Failed";
         // A failed install keeps the message it was first reported with (the pods may be gone since).
-        if (obs.reason == deploy::deploy_reasons::install_failed && get_string(*service, "status.phase") == "Failed" &&
+        if (obs.reason == helm::deploy_reasons::install_failed && get_string(*service, "status.phase") == "Failed" &&
             get_string(*service, "status.message").starts_with("helm install failed"))
             message = get_string(*service, "status.message");
     }
     co_await write_status(*service, status_object(phase, message, secret_name, bound));
     co_return kube::Result::done();
+}
+
+void add_service_controller(kube::Manager& manager, ServiceConfig config, int workers) {
+    auto reconciler = std::make_shared<ServiceReconciler>(manager, std::move(config));
+    auto& controller = manager.add_controller({.name = "service", .workers = workers},
+                                              [reconciler](const kube::Request& r) { return reconciler->reconcile(r); });
+    reconciler->watch_from(controller);
+}
+
+void add_service_controller(kube::Manager& manager, const OperatorConfig& config) {
+    add_service_controller(manager, ServiceConfig{}, config.concurrency);
 }
 
 }  // namespace sb::op::service
