@@ -1,5 +1,7 @@
 #include "operator/app/app_reconciler.hpp"
 
+#include <sodium.h>
+
 #include <boost/json/array.hpp>
 
 #include "operator/app/app_validation.hpp"
@@ -17,6 +19,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// "a; b; c".
+std::string joined(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+    return out;
+}
+
 kube::WriteOptions write_options() { return {.field_manager = std::string(kFieldManager)}; }
 
 }  // namespace
@@ -33,6 +42,9 @@ struct AppReconciler::State {
     std::string deploy_key, deploy_key_secret;
     json::array conditions;
     std::chrono::milliseconds requeue_after{0};
+
+    // Valid, SpecAccepted and DeployKeyReady from what the reconcile found; true when one changed.
+    bool update_conditions();
 
     void log(log::Level level, std::string_view message, std::string_view detail = {}) const {
         log::write(level, message, {{"controller", "app"}, {"key", json::value(key)}, {"detail", json::value(detail)}});
@@ -153,14 +165,31 @@ kube::Task<void> AppReconciler::check_secret_exists(const json::object& app, std
     }
 }
 
+bool AppReconciler::State::update_conditions() {
+    const bool valid = problems.empty();
+    bool changed = set_condition(conditions,
+                                 {"Valid", valid ? "True" : "False", valid ? "Valid" : "ValidationFailed", joined(problems)},
+                                 generation, now);
+    if (notices.empty()) {
+        changed |= remove_condition(conditions, "SpecAccepted");
+    } else {
+        changed |= set_condition(conditions, {"SpecAccepted", "False", "ImmutableFieldChanged", joined(notices)},
+                                 generation, now);
+    }
+    if (!deploy_key.empty())
+        changed |= set_condition(conditions, {"DeployKeyReady", "True", "Generated",
+                                              "add status.deployKey to your git host as a read-only deploy key"},
+                                 generation, now);
+    else
+        changed |= remove_condition(conditions, "DeployKeyReady");
+    return changed;
+}
+
 kube::Task<void> AppReconciler::write_status(const json::object& app, State& state) {
     const json::object empty;
     const auto* current = find_object(app, "status");
     if (!current) current = &empty;
-    auto current_string = [&](std::string_view k) {
-        auto it = current->find(k);
-        return it != current->end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
-    };
+    auto current_string = [&](std::string_view k) { return get_string(*current, k); };
     const auto* previous_valid = find_condition(state.conditions, "Valid");
     bool was_invalid = previous_valid && get_string(*previous_valid, "status") == "False";
     const auto* previous_accepted = find_condition(state.conditions, "SpecAccepted");
@@ -173,8 +202,7 @@ kube::Task<void> AppReconciler::write_status(const json::object& app, State& sta
     };
 
     bool valid = state.problems.empty();
-    std::string message;
-    for (const auto& p : state.problems) message += (message.empty() ? "" : "; ") + p;
+    std::string message = joined(state.problems);
     for (const auto& n : state.notices) message += (message.empty() ? "" : "; ") + n;
 
     auto phase = current_string("phase");
@@ -191,32 +219,9 @@ kube::Task<void> AppReconciler::write_status(const json::object& app, State& sta
     put("deployKeySecretName", json::value(state.deploy_key_secret));
     put("observedGeneration", json::value(state.generation));
     if (current_string("url").empty())
-        if (const auto* spec = find_object(app, "spec"))
-            if (auto it = spec->find("domains"); it != spec->end() && it->value().is_array() &&
-                                                 !it->value().get_array().empty() &&
-                                                 it->value().get_array()[0].is_string())
-                put("url", json::value("https://" + std::string(it->value().get_array()[0].get_string())));
-
-    std::string problems_text;
-    for (const auto& p : state.problems) problems_text += (problems_text.empty() ? "" : "; ") + p;
-    bool changed = set_condition(state.conditions,
-                                 {"Valid", valid ? "True" : "False", valid ? "Valid" : "ValidationFailed", problems_text},
-                                 state.generation, state.now);
-    if (state.notices.empty()) {
-        changed |= remove_condition(state.conditions, "SpecAccepted");
-    } else {
-        std::string notices;
-        for (const auto& n : state.notices) notices += (notices.empty() ? "" : "; ") + n;
-        changed |= set_condition(state.conditions, {"SpecAccepted", "False", "ImmutableFieldChanged", notices},
-                                 state.generation, state.now);
-    }
-    if (!state.deploy_key.empty())
-        changed |= set_condition(state.conditions, {"DeployKeyReady", "True", "Generated",
-                                                    "add status.deployKey to your git host as a read-only deploy key"},
-                                 state.generation, state.now);
-    else
-        changed |= remove_condition(state.conditions, "DeployKeyReady");
-    if (changed) patch["conditions"] = state.conditions;
+        if (const auto* domains = find_array(app, "spec.domains"); domains && !domains->empty() && (*domains)[0].is_string())
+            put("url", json::value("https://" + std::string((*domains)[0].get_string())));
+    if (state.update_conditions()) patch["conditions"] = state.conditions;
     if (patch.empty()) co_return;
     patch["lastUpdated"] = state.now;
     json::object body;

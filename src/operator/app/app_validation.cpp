@@ -25,6 +25,8 @@ std::string AppValidation::message() const {
     return out;
 }
 
+// Long on purpose: a flat list of independent checks, each a few lines, in
+// the order of the App's spec; splitting it would only scatter the list.
 AppValidation validate_app(const json::object& app, const AppValidationInput& input) {
     AppValidation v;
     auto url = get_string(app, "spec.git.url");

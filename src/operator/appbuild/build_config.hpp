@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "operator/common/build_images.hpp"
+
 namespace sb::op {
 struct OperatorConfig;
 }
@@ -18,14 +20,12 @@ struct ContainerResources {
 };
 
 struct BuildConfig {
-    // Images. Pinned; every one can be replaced (mirrors, air-gapped registries).
-    std::string git_image = "alpine/git:v2.47.2";
-    // A maintained kaniko fork; the variant with a shell (/busybox/sh) because
-    // the build step is a small script around the executor.
-    std::string kaniko_image = "ghcr.io/kaniko-build/dist/chainguard-dev-kaniko/executor:v1.25.2-debug";
-    std::string kaniko_shell = "/busybox/sh";
-    std::string buildah_image = "quay.io/buildah/stable:v1.39.3";
-    std::string buildpack_builder_image = "paketobuildpacks/builder-jammy-base:0.4.470";
+    // Images (pinned in common/build_images.hpp).
+    std::string git_image{build_images::git};
+    std::string kaniko_image{build_images::kaniko};
+    std::string kaniko_shell = "/busybox/sh";  // the kaniko image's shell: a -debug variant
+    std::string buildah_image{build_images::buildah};
+    std::string buildpack_builder_image{build_images::buildpack_builder};
     std::string cnb_platform_api = "0.12";
     std::int64_t buildpack_uid = 1000;
     std::int64_t buildpack_gid = 1000;

@@ -231,6 +231,9 @@ std::string registry_host(std::string_view repository) {
     return std::string(repository.substr(0, slash));
 }
 
+// Long on purpose: the Job is one JSON document written top to bottom in the
+// order kubectl shows it, so it reads like the manifest it produces; its parts
+// (scripts, volumes, env) are built by the helpers above.
 json::object build_job(const BuildRequest& r, const BuildConfig& c) {
     require(r.namespace_, "namespace");
     require(r.app_name, "app name");

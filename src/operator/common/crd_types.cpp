@@ -34,20 +34,25 @@ bool has_finalizer(const json::object& obj, std::string_view finalizer) {
     return false;
 }
 
-std::string_view label_value(const json::object& obj, std::string_view key) {
-    const auto* labels = find_object(obj, "metadata.labels");
-    if (!labels) return {};
-    auto it = labels->find(key);
-    if (it == labels->end() || !it->value().is_string()) return {};
+namespace {
+
+// A string of a map such as metadata.labels, whose keys hold dots (so no dotted path).
+std::string_view string_in_map(const json::object& obj, std::string_view map, std::string_view key) {
+    const auto* entries = find_object(obj, map);
+    if (!entries) return {};
+    auto it = entries->find(key);
+    if (it == entries->end() || !it->value().is_string()) return {};
     return it->value().get_string();
 }
 
+}  // namespace
+
+std::string_view label_value(const json::object& obj, std::string_view key) {
+    return string_in_map(obj, "metadata.labels", key);
+}
+
 std::string_view annotation_value(const json::object& obj, std::string_view key) {
-    const auto* annotations = find_object(obj, "metadata.annotations");
-    if (!annotations) return {};
-    auto it = annotations->find(key);
-    if (it == annotations->end() || !it->value().is_string()) return {};
-    return it->value().get_string();
+    return string_in_map(obj, "metadata.annotations", key);
 }
 
 json::object owner_reference(const json::object& owner, bool controller) {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "operator/appbuild/build_config.hpp"
+#include "operator/common/build_images.hpp"
 
 namespace sb::op {
 
@@ -39,12 +39,12 @@ struct OperatorConfig {
     std::string default_registry;
 
     // Builds (used by the AppBuild controller).
-    // Image defaults are BuildConfig's (one place pins them). The kaniko
-    // image must have a shell (/busybox/sh): the -debug variant.
-    std::string git_image = appbuild::BuildConfig{}.git_image;
-    std::string kaniko_image = appbuild::BuildConfig{}.kaniko_image;
-    std::string buildah_image = appbuild::BuildConfig{}.buildah_image;
-    std::string buildpack_builder_image = appbuild::BuildConfig{}.buildpack_builder_image;
+    // Pinned in build_images.hpp. The kaniko image must have a shell
+    // (/busybox/sh): the -debug variant.
+    std::string git_image{build_images::git};
+    std::string kaniko_image{build_images::kaniko};
+    std::string buildah_image{build_images::buildah};
+    std::string buildpack_builder_image{build_images::buildpack_builder};
     std::string dockerfile_builder = "kaniko";  // kaniko | buildah
     // Registries (host[:port]) reached over plain HTTP or with an untrusted
     // certificate: builds push and pull there without TLS verification.

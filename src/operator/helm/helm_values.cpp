@@ -182,6 +182,8 @@ std::string app_url(const DeployRequest& r, const DeployConfig& c) {
     return (c.cluster_issuer.empty() ? "http://" : "https://") + host;
 }
 
+// Long on purpose: the chart's values are one document read top to bottom
+// against the chart's values.yaml; the parts with logic are helpers above.
 json::object chart_values(const DeployRequest& r, const DeployConfig& c) {
     const auto intent = read_intent(r.helm_values);
     const auto [repository, tag] = split_image(r.image);

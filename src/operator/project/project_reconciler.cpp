@@ -119,6 +119,9 @@ kube::Task<json::object> ProjectReconciler::ensure_finalizer(json::object projec
     co_return co_await client_.merge_patch(crds::projects, "", kube::object_name(project), patch, {}, write_options());
 }
 
+// A little over 60 lines: the immutable name, creating or finding the
+// Namespace, and its three outcomes (terminating, not ours, ours with its
+// labels checked) are the cases of one decision and read best together.
 kube::Task<bool> ProjectReconciler::ensure_namespace(const json::object& project, State& state) {
     auto desired = desired_namespace_name(project);
     auto recorded = get_string(project, "status.namespace");

@@ -5,6 +5,7 @@
 
 #include "operator/common/crd_types.hpp"
 #include "operator/common/operator_config.hpp"
+#include "operator/common/status_edits.hpp"
 #include "operator/helm/deploy_request.hpp"
 #include "kube/errors.hpp"
 #include "operator/helm/deploy_status.hpp"
@@ -20,11 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::string_view kStatusSubresource = "status";
-constexpr std::string_view kNoSubresource = {};
-// Options passed as named objects: g++ 12 mishandles default class arguments of coroutines.
-const kube::WriteOptions kWriteOptions{.field_manager = std::string(kFieldManager)};
-const kube::GetOptions kGetOptions{};
 // Pods of a release's StatefulSets only (the StatefulSet controller labels
 // each pod with its name), not the apps' Deployment pods of the same label.
 constexpr std::string_view kStatefulSetPodSelector = "app.kubernetes.io/instance,statefulset.kubernetes.io/pod-name";
@@ -41,12 +37,6 @@ std::vector<json::object> release_objects(const kube::Informer& informer, const 
     std::vector<json::object> out;
     for (const auto& obj : informer.store().by_index(kByRelease, ns + "/" + release)) out.push_back(*obj);
     return out;
-}
-
-json::object wrap(std::string_view key, json::value value) {
-    json::object o;
-    o[key] = std::move(value);
-    return o;
 }
 
 json::array finalizers_of(const json::object& obj) {
@@ -100,7 +90,7 @@ void copy_chart(json::object& into, const json::object& from, const std::string&
 
 }  // namespace
 
-ServiceReconciler::ServiceController(kube::Manager& mgr, ServiceConfig config, int workers)
+ServiceReconciler::ServiceReconciler(kube::Manager& mgr, ServiceConfig config)
     : client_(mgr.client()),
       config_(std::move(config)),
       services_(mgr.informer(crds::services)),
@@ -152,11 +142,15 @@ std::vector<std::string> ServiceReconciler::bound_apps(const json::object& servi
 }
 
 kube::Task<void> ServiceReconciler::write_status(const json::object& service, json::object status) {
-    status["observedGeneration"] = object_generation(service);
-    const auto* current = find_object(service, "status");
-    if (current && *current == status) co_return;
+    co_await patch_status(client_, crds::services, service, std::move(status));
+}
+
+kube::Task<void> ServiceReconciler::patch_finalizers(const json::object& service, bool keep) {
+    json::object copy = service;
+    if (keep) kube::add_finalizer(copy, kServiceFinalizer);
+    else kube::remove_finalizer(copy, kServiceFinalizer);
     co_await client_.merge_patch(crds::services, kube::object_namespace(service), kube::object_name(service),
-                                 wrap("status", std::move(status)), kStatusSubresource, kWriteOptions);
+                                 wrap("metadata", wrap("finalizers", finalizers_of(copy))), kNoSubresource, kWriteOptions);
 }
 
 kube::Task<kube::Result> ServiceReconciler::reconcile(const kube::Request& request) {
@@ -164,27 +158,8 @@ kube::Task<kube::Result> ServiceReconciler::reconcile(const kube::Request& reque
     if (!service) co_return kube::Result::done();
     const auto bound = bound_apps(*service);
     const auto secret_name = connection_secret_name(request.name);
-
-    if (kube::is_being_deleted(*service)) {
-        if (!kube::has_finalizer(*service, kServiceFinalizer)) co_return kube::Result::done();
-        if (!bound.empty()) {
-            co_await write_status(*service, status_object("Deleting",
-                "deletion waits: still bound to " + join(bound) + "; remove it from their spec.services first",
-                secret_name, bound));
-            co_return kube::Result::done();
-        }
-        json::object copy = *service;
-        kube::remove_finalizer(copy, kServiceFinalizer);
-        co_await client_.merge_patch(crds::services, request.namespace_, request.name,
-                                     wrap("metadata", wrap("finalizers", finalizers_of(copy))), kNoSubresource, kWriteOptions);
-        co_return kube::Result::done();
-    }
-    if (!kube::has_finalizer(*service, kServiceFinalizer)) {
-        json::object copy = *service;
-        kube::add_finalizer(copy, kServiceFinalizer);
-        co_await client_.merge_patch(crds::services, request.namespace_, request.name,
-                                     wrap("metadata", wrap("finalizers", finalizers_of(copy))), kNoSubresource, kWriteOptions);
-    }
+    if (kube::is_being_deleted(*service)) co_return co_await finalize(*service, bound);
+    if (!kube::has_finalizer(*service, kServiceFinalizer)) co_await patch_finalizers(*service, true);
 
     json::object chart;
     std::string invalid;
@@ -198,44 +173,19 @@ kube::Task<kube::Result> ServiceReconciler::reconcile(const kube::Request& reque
         co_return kube::Result::done();
     }
 
-    // Credentials: generated once; the Secret is the only place they live.
-    const auto type = get_string(*service, "spec.type");
-    Credentials credentials;
-    std::optional<json::object> existing;
-    try {
-        existing = co_await client_.get(kube::resources::secrets, request.namespace_, credentials_secret_name(request.name), kGetOptions);
-    } catch (const kube::ApiError& e) {
-        if (!kube::is_not_found(e)) throw;
-    }
-    if (existing) {
-        credentials = read_credentials(*existing);
-    } else {
-        credentials = default_credentials(type, request.name, generate_password());
-        co_await client_.create(kube::resources::secrets, credentials_secret(*service, credentials), kWriteOptions);
-        sb::log::info("service credentials generated", {{"key", json::value(std::string_view(kube::object_key(*service)))}});
-    }
-
+    const auto credentials = co_await ensure_credentials(*service);
     const auto connection = connection_secret(*service, credentials);
     // Named arguments: g++ 12 mishandles default and temporary class arguments of coroutines.
-    kube::WriteOptions options;
-    options.field_manager = std::string(kFieldManager);
+    const auto options = kWriteOptions;
     const std::function<void(json::object&)> write_connection = [&](json::object& s) { copy_fields(s, connection); };
     co_await kube::create_or_update(client_, kube::resources::secrets, request.namespace_, secret_name, write_connection,
                                     nullptr, options);
-    const std::string service_uid(kube::object_uid(*service));
-    const auto job_name = helm::install_job_name(request.name);
-    auto install = helm_jobs_.store().get(request.namespace_, job_name);
+    // helm-controller runs the install as Job helm-install-<name>.
+    auto install = helm_jobs_.store().get(request.namespace_, helm::install_job_name(request.name));
     const std::string current_job_uid(install ? kube::object_uid(*install) : std::string_view());
-    std::string replaced_job_uid;
-    const std::function<void(json::object&)> write_chart = [&](json::object& c) {
-        helm::check_chart_owner(c, "Service", service_uid);
-        copy_chart(c, chart, current_job_uid);
-        replaced_job_uid = std::string(annotation_value(c, helm::kReplacedJobAnnotation));
-    };
-    std::string conflict;
+    std::string replaced_job_uid, conflict;
     try {
-        co_await kube::create_or_update(client_, crds::helmcharts, request.namespace_, request.name, write_chart, nullptr,
-                                        options);
+        replaced_job_uid = co_await write_chart(*service, chart, current_job_uid);
     } catch (const helm::ChartOwnedElsewhere& e) {
         conflict = e.what();
     }
@@ -243,17 +193,72 @@ kube::Task<kube::Result> ServiceReconciler::reconcile(const kube::Request& reque
         co_await write_status(*service, status_object("Failed", conflict, secret_name, bound));
         co_return kube::Result::after(30s);
     }
+    co_await report_rollout(*service, bound, install.get(), replaced_job_uid);
+    co_return kube::Result::done();
+}
 
-    // helm-controller runs the install as Job helm-install-<name>.
+// Deletion waits until no app binds the service, then the finalizer goes.
+kube::Task<kube::Result> ServiceReconciler::finalize(const json::object& service, const std::vector<std::string>& bound) {
+    if (!kube::has_finalizer(service, kServiceFinalizer)) co_return kube::Result::done();
+    if (!bound.empty()) {
+        co_await write_status(service, status_object("Deleting",
+            "deletion waits: still bound to " + join(bound) + "; remove it from their spec.services first",
+            connection_secret_name(kube::object_name(service)), bound));
+        co_return kube::Result::done();
+    }
+    co_await patch_finalizers(service, false);
+    co_return kube::Result::done();
+}
+
+// Credentials: generated once; the Secret is the only place they live.
+kube::Task<Credentials> ServiceReconciler::ensure_credentials(const json::object& service) {
+    const std::string ns(kube::object_namespace(service));
+    const std::string name(kube::object_name(service));
+    std::optional<json::object> existing;
+    try {
+        existing = co_await client_.get(kube::resources::secrets, ns, credentials_secret_name(name), kGetOptions);
+    } catch (const kube::ApiError& e) {
+        if (!kube::is_not_found(e)) throw;
+    }
+    if (existing) co_return read_credentials(*existing);
+    auto credentials = default_credentials(get_string(service, "spec.type"), name, generate_password());
+    co_await client_.create(kube::resources::secrets, credentials_secret(service, credentials), kWriteOptions);
+    sb::log::info("service credentials generated", {{"key", json::value(std::string_view(kube::object_key(service)))}});
+    co_return credentials;
+}
+
+// Writes the service's HelmChart; returns the install Job it made obsolete
+// (uid or "none"). Throws ChartOwnedElsewhere for a chart that is not ours.
+kube::Task<std::string> ServiceReconciler::write_chart(const json::object& service, const json::object& chart,
+                                                       const std::string& current_job_uid) {
+    const std::string service_uid(kube::object_uid(service));
+    std::string replaced_job_uid;
+    const std::function<void(json::object&)> write = [&](json::object& c) {
+        helm::check_chart_owner(c, "Service", service_uid);
+        copy_chart(c, chart, current_job_uid);
+        replaced_job_uid = std::string(annotation_value(c, helm::kReplacedJobAnnotation));
+    };
+    const auto options = kWriteOptions;
+    co_await kube::create_or_update(client_, crds::helmcharts, kube::object_namespace(service), kube::object_name(service),
+                                    write, nullptr, options);
+    co_return replaced_job_uid;
+}
+
+// The install Job, then the release's StatefulSets and their pods, as the service's phase.
+kube::Task<void> ServiceReconciler::report_rollout(const json::object& service, const std::vector<std::string>& bound,
+                                                   const json::object* install, const std::string& replaced_job_uid) {
+    const std::string ns(kube::object_namespace(service));
+    const std::string name(kube::object_name(service));
+    const auto secret_name = connection_secret_name(name);
     std::vector<json::object> pods;
     if (install)
-        for (const auto& p : helm_pods_.store().list_namespace(request.namespace_))
+        for (const auto& p : helm_pods_.store().list_namespace(ns))
             if (is_owned_by(*p, kube::object_uid(*install))) pods.push_back(*p);
-    const auto statefulsets = release_objects(statefulsets_, request.namespace_, request.name);
-    const auto release_pods = release_objects(release_pods_, request.namespace_, request.name);
-    const helm::DeployTarget target{.chart = request.name, .replaced_job_uid = replaced_job_uid, .image = ""};
-    auto obs = helm::observe_database(target, install.get(), pods, statefulsets, release_pods);
-    co_await attempt_logs_.add_to(request.namespace_, request.name, obs);
+    const auto statefulsets = release_objects(statefulsets_, ns, name);
+    const auto release_pods = release_objects(release_pods_, ns, name);
+    const helm::DeployTarget target{.chart = name, .replaced_job_uid = replaced_job_uid, .image = ""};
+    auto obs = helm::observe_database(target, install, pods, statefulsets, release_pods);
+    co_await attempt_logs_.add_to(ns, name, obs);
     std::string phase = "Deploying", message = obs.message;
     if (obs.state == helm::DeployState::running) {
         phase = "Ready";
@@ -261,12 +266,11 @@ kube::Task<kube::Result> ServiceReconciler::reconcile(const kube::Request& reque
     } else if (obs.state == helm::DeployState::failed) {
         phase = "Failed";
         // A failed install keeps the message it was first reported with (the pods may be gone since).
-        if (obs.reason == helm::deploy_reasons::install_failed && get_string(*service, "status.phase") == "Failed" &&
-            get_string(*service, "status.message").starts_with("helm install failed"))
-            message = get_string(*service, "status.message");
+        if (obs.reason == helm::deploy_reasons::install_failed && get_string(service, "status.phase") == "Failed" &&
+            get_string(service, "status.message").starts_with("helm install failed"))
+            message = get_string(service, "status.message");
     }
-    co_await write_status(*service, status_object(phase, message, secret_name, bound));
-    co_return kube::Result::done();
+    co_await write_status(service, status_object(phase, message, secret_name, bound));
 }
 
 void add_service_controller(kube::Manager& manager, ServiceConfig config, int workers) {

@@ -28,6 +28,13 @@ public:
     void watch_from(kube::Controller& controller);
 
 private:
+    kube::Task<kube::Result> finalize(const boost::json::object& service, const std::vector<std::string>& bound);
+    kube::Task<void> patch_finalizers(const boost::json::object& service, bool keep);
+    kube::Task<Credentials> ensure_credentials(const boost::json::object& service);
+    kube::Task<std::string> write_chart(const boost::json::object& service, const boost::json::object& chart,
+                                        const std::string& current_job_uid);
+    kube::Task<void> report_rollout(const boost::json::object& service, const std::vector<std::string>& bound,
+                                    const boost::json::object* install, const std::string& replaced_job_uid);
     kube::Task<void> write_status(const boost::json::object& service, boost::json::object status);
     std::vector<std::string> bound_apps(const boost::json::object& service) const;
 

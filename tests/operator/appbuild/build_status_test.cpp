@@ -1,5 +1,4 @@
 #include "operator/appbuild/build_status.hpp"
-#include "operator/appbuild/termination_message.hpp"
 
 #include <gtest/gtest.h>
 
@@ -215,13 +214,6 @@ TEST(BuildStatus, NewestPodCounts) {
     new_pod["metadata"].as_object()["creationTimestamp"] = "2024-03-20T10:01:00Z";
     auto o = observe(nullptr, {old_pod, new_pod});
     EXPECT_EQ(o.phase, BuildPhase::building);
-}
-
-TEST(BuildStatus, Helpers) {
-    EXPECT_EQ(termination_field("commit=abc\ntype=buildpack\n", "type"), "buildpack");
-    EXPECT_EQ(termination_field("commit=abc", "image"), std::nullopt);
-    EXPECT_EQ(last_lines("a\nb\nc\n\n", 2), "b\nc");
-    EXPECT_EQ(last_lines("only", 5), "only");
 }
 
 TEST(BuildStatus, TheOperatorEnforcesTheDeadlineWhenTheJobControllerHasNot) {
