@@ -22,7 +22,7 @@ namespace sb::optest {
 namespace {
 
 using namespace std::chrono_literals;
-using op::get_string;
+using sb::get_string;
 namespace crds = op::crds;
 namespace res = kube::resources;
 

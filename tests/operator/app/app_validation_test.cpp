@@ -7,6 +7,7 @@
 #include "operator/common/crd_types.hpp"
 
 namespace json = boost::json;
+using namespace sb;
 using namespace sb::op;
 
 namespace {

@@ -1,28 +1,16 @@
 #include "operator/app/deploy_key.hpp"
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "common/base64.hpp"
+
 using namespace sb::op;
 
-namespace {
-
-std::string decode_base64(const std::string& text) {
-    std::string out(text.size(), '\0');
-    size_t len = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                          &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-        throw std::runtime_error("bad base64");
-    out.resize(len);
-    return out;
-}
-
-}  // namespace
 
 TEST(DeployKey, PublicKeyLineHasTheOpenSshWireFormat) {
     auto key = generate_deploy_key(deploy_key_comment("shop", "web"));
@@ -31,7 +19,7 @@ TEST(DeployKey, PublicKeyLineHasTheOpenSshWireFormat) {
     line >> type >> blob64 >> comment;
     EXPECT_EQ(type, "ssh-ed25519");
     EXPECT_EQ(comment, "shapeblock-shop-web");
-    auto blob = decode_base64(blob64);
+    auto blob = sb::base64_decode(blob64);
     // string "ssh-ed25519" (4 + 11) + string key (4 + 32)
     ASSERT_EQ(blob.size(), 51u);
     EXPECT_EQ(blob.substr(0, 15), std::string("\0\0\0\x0bssh-ed25519", 15));

@@ -11,6 +11,7 @@
 #include "tests/operator/support/operator_harness.hpp"
 
 namespace json = boost::json;
+using namespace sb;
 using namespace sb::op;
 using namespace sb::op::testing;
 using namespace std::chrono_literals;

@@ -7,6 +7,7 @@
 #include "operator/appbuild/job_builder.hpp"
 
 namespace json = boost::json;
+using namespace sb;
 using namespace sb::op::appbuild;
 using namespace std::chrono_literals;
 

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 namespace json = boost::json;
+using namespace sb;
 using namespace sb::op;
 
 TEST(CrdTypes, ResourcePaths) {

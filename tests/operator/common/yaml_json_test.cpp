@@ -8,6 +8,7 @@
 #include "operator/common/embedded_crds.hpp"
 
 namespace json = boost::json;
+using namespace sb;
 using namespace sb::op;
 
 TEST(YamlJson, ScalarTypes) {
