@@ -199,8 +199,6 @@ void OperatorUnderTest::stop() {
     eventually([&] { return finished_->load(); }, std::chrono::seconds(30));
     io_->stop();
     thread_.join();
-    services_.reset();
-    builds_.reset();
     manager_.reset();
     io_.reset();
 }
