@@ -1,11 +1,10 @@
 #include "server/db/pg_connection.hpp"
 
-#include <libpq-fe.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "server/db/pg_libpq.hpp"
 #include "server/db/pg_result.hpp"
 
 namespace sb::server::db::pg {
@@ -15,13 +14,13 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 std::string error_text(const PGconn* conn) {
-    std::string text = PQerrorMessage(conn);
+    std::string text = libpq().PQerrorMessage(conn);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     return text;
 }
 
 struct ResultDeleter {
-    void operator()(PGresult* r) const { PQclear(r); }
+    void operator()(PGresult* r) const { libpq().PQclear(r); }
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -31,14 +30,14 @@ Connection::Connection(asio::any_io_executor io, ConnInfo info) : io_(std::move(
 
 Connection::~Connection() { disconnect(); }
 
-bool Connection::connected() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+bool Connection::connected() const { return conn_ != nullptr && libpq().PQstatus(conn_) == CONNECTION_OK; }
 
 void Connection::disconnect() {
     if (socket_) {
         socket_->release();  // libpq owns the descriptor and closes it
         socket_.reset();
     }
-    if (conn_) PQfinish(conn_);
+    if (conn_) libpq().PQfinish(conn_);
     conn_ = nullptr;
 }
 
@@ -56,7 +55,7 @@ void Connection::watch_socket() {
         socket_->release();
         socket_.reset();
     }
-    int fd = PQsocket(conn_);
+    int fd = libpq().PQsocket(conn_);
     if (fd < 0) lost("no socket: " + error_text(conn_));
     socket_.emplace(io_, fd);
 }
@@ -81,9 +80,9 @@ asio::awaitable<void> Connection::connect() {
     // are defaults the URL may override.
     const char* keywords[] = {"client_encoding", "fallback_application_name", "dbname", nullptr};
     const char* values[] = {"UTF8", "shapeblock-server", info_.url.c_str(), nullptr};
-    conn_ = PQconnectStartParams(keywords, values, 1);
+    conn_ = libpq().PQconnectStartParams(keywords, values, 1);
     if (conn_ == nullptr) lost("cannot connect: out of memory");
-    if (PQstatus(conn_) == CONNECTION_BAD) lost("cannot connect: " + error_text(conn_));
+    if (libpq().PQstatus(conn_) == CONNECTION_BAD) lost("cannot connect: " + error_text(conn_));
 
     std::optional<asio::steady_timer> deadline;
     if (info_.connect_timeout.count() > 0) deadline.emplace(io_, info_.connect_timeout);
@@ -94,9 +93,9 @@ asio::awaitable<void> Connection::connect() {
         bool ready = co_await wait(status == PGRES_POLLING_READING ? Readiness::read : Readiness::write,
                                    deadline ? &*deadline : nullptr);
         if (!ready) lost("connect timed out after " + std::to_string(info_.connect_timeout.count()) + " s");
-        status = PQconnectPoll(conn_);
+        status = libpq().PQconnectPoll(conn_);
     }
-    if (PQsetnonblocking(conn_, 1) != 0) lost("cannot switch to non-blocking mode: " + error_text(conn_));
+    if (libpq().PQsetnonblocking(conn_, 1) != 0) lost("cannot switch to non-blocking mode: " + error_text(conn_));
     watch_socket();  // connected: the socket stays the same until disconnect()
 }
 
@@ -110,12 +109,12 @@ asio::awaitable<Result> Connection::query(std::string sql, Params params) {
 
 asio::awaitable<Result> Connection::run(const std::string& sql, const Params& params) {
     TextParams text(params);
-    if (!PQsendQueryParams(conn_, sql.c_str(), text.count(), nullptr, text.values(), nullptr, nullptr, 0))
+    if (!libpq().PQsendQueryParams(conn_, sql.c_str(), text.count(), nullptr, text.values(), nullptr, nullptr, 0))
         lost("connection lost: " + error_text(conn_));
-    for (int pending = PQflush(conn_); pending != 0; pending = PQflush(conn_)) {
+    for (int pending = libpq().PQflush(conn_); pending != 0; pending = libpq().PQflush(conn_)) {
         if (pending < 0) lost("connection lost: " + error_text(conn_));
         co_await wait(Readiness::write, nullptr);
-        if (!PQconsumeInput(conn_)) lost("connection lost: " + error_text(conn_));
+        if (!libpq().PQconsumeInput(conn_)) lost("connection lost: " + error_text(conn_));
     }
 
     // Input is always consumed before waiting: readiness that arrived while
@@ -123,25 +122,25 @@ asio::awaitable<Result> Connection::run(const std::string& sql, const Params& pa
     Result out;
     std::optional<Error> failure;
     for (;;) {
-        while (PQisBusy(conn_)) {
-            if (!PQconsumeInput(conn_)) lost("connection lost: " + error_text(conn_));
-            if (PQisBusy(conn_)) co_await wait(Readiness::read, nullptr);
+        while (libpq().PQisBusy(conn_)) {
+            if (!libpq().PQconsumeInput(conn_)) lost("connection lost: " + error_text(conn_));
+            if (libpq().PQisBusy(conn_)) co_await wait(Readiness::read, nullptr);
         }
-        ResultPtr result(PQgetResult(conn_));
+        ResultPtr result(libpq().PQgetResult(conn_));
         if (!result) break;
-        switch (PQresultStatus(result.get())) {
+        switch (libpq().PQresultStatus(result.get())) {
             case PGRES_TUPLES_OK:
             case PGRES_COMMAND_OK:
             case PGRES_EMPTY_QUERY:
                 out = to_result(result.get());
                 break;
             default:
-                if (PQstatus(conn_) == CONNECTION_BAD) lost("connection lost: " + error_text(conn_));
+                if (libpq().PQstatus(conn_) == CONNECTION_BAD) lost("connection lost: " + error_text(conn_));
                 if (!failure) failure.emplace(sql_error(result.get()));
                 break;
         }
     }
-    if (PQstatus(conn_) == CONNECTION_BAD) lost("connection lost: " + error_text(conn_));
+    if (libpq().PQstatus(conn_) == CONNECTION_BAD) lost("connection lost: " + error_text(conn_));
     if (failure) throw *failure;
     co_return out;
 }

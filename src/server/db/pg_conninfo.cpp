@@ -1,11 +1,11 @@
 #include "server/db/pg_conninfo.hpp"
 
-#include <libpq-fe.h>
-
 #include <charconv>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
+
+#include "server/db/pg_libpq.hpp"
 
 namespace sb::server::db::pg {
 
@@ -56,11 +56,12 @@ ConnInfo parse_conninfo(std::string_view url) {
     info.url = std::string(url);
     info.secrets = raw_secrets(url);
     char* error = nullptr;
-    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(info.url.c_str(), &error),
-                                                                        &PQconninfoFree);
+    auto free_options = [](PQconninfoOption* o) { libpq().PQconninfoFree(o); };
+    std::unique_ptr<PQconninfoOption, decltype(free_options)> options(libpq().PQconninfoParse(info.url.c_str(), &error),
+                                                                     free_options);
     if (!options) {
         std::string reason = error ? error : "out of memory";
-        PQfreemem(error);
+        libpq().PQfreemem(error);
         while (!reason.empty() && reason.back() == '\n') reason.pop_back();
         throw std::invalid_argument("database URL: " + redact(reason, info.secrets));
     }

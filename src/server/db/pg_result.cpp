@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "server/db/pg_libpq.hpp"
+
 namespace sb::server::db::pg {
 
 TextParams::TextParams(const Params& params) {
@@ -22,21 +24,21 @@ TextParams::TextParams(const Params& params) {
 
 Result to_result(const PGresult* result) {
     Result out;
-    const int columns = PQnfields(result);
+    const int columns = libpq().PQnfields(result);
     out.columns->reserve(static_cast<std::size_t>(columns));
-    for (int c = 0; c < columns; ++c) out.columns->emplace_back(PQfname(result, c));
-    const int rows = PQntuples(result);
+    for (int c = 0; c < columns; ++c) out.columns->emplace_back(libpq().PQfname(result, c));
+    const int rows = libpq().PQntuples(result);
     out.rows.reserve(static_cast<std::size_t>(rows));
     for (int r = 0; r < rows; ++r) {
         std::vector<std::optional<std::string>> values;
         values.reserve(static_cast<std::size_t>(columns));
         for (int c = 0; c < columns; ++c) {
-            if (PQgetisnull(result, r, c)) values.emplace_back();
-            else values.emplace_back(std::in_place, PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c)));
+            if (libpq().PQgetisnull(result, r, c)) values.emplace_back();
+            else values.emplace_back(std::in_place, libpq().PQgetvalue(result, r, c), static_cast<std::size_t>(libpq().PQgetlength(result, r, c)));
         }
         out.rows.emplace_back(out.columns.get(), std::move(values));
     }
-    std::string_view affected = PQcmdTuples(const_cast<PGresult*>(result));
+    std::string_view affected = libpq().PQcmdTuples(const_cast<PGresult*>(result));
     std::from_chars(affected.data(), affected.data() + affected.size(), out.affected);
     return out;
 }
@@ -59,13 +61,13 @@ Error sql_error(std::string_view severity, std::string_view sqlstate, std::strin
 
 Error sql_error(const PGresult* result) {
     auto field = [result](int code) {
-        const char* value = PQresultErrorField(result, code);
+        const char* value = libpq().PQresultErrorField(result, code);
         return std::string_view(value ? value : "");
     };
     std::string_view message = field(PG_DIAG_MESSAGE_PRIMARY);
     std::string fallback;
     if (message.empty()) {  // an error libpq itself reported, such as a lost connection
-        fallback = PQresultErrorMessage(result);
+        fallback = libpq().PQresultErrorMessage(result);
         while (!fallback.empty() && (fallback.back() == '\n' || fallback.back() == ' ')) fallback.pop_back();
         message = fallback;
     }
