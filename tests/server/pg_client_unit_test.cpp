@@ -28,11 +28,14 @@ std::string parse_error(const std::string& url) {
     return "no error";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 TEST(PgConnInfo, UrlGoesToLibpqUnchangedAndIsDescribedWithoutPassword) {
-    const std::string url = "postgresql://sb%40app:p%3Ass@db.example.com:6543/shape%2Dblock?sslmode=verify-full&"
-                            "sslrootcert=/etc/ca.pem&application_name=sb&connect_timeout=3";
+    const std::string url =
+        "postgresql://sb%40app:p%3Ass@db.example.com:6543/shape%2Dblock?sslmode=verify-full&"
+        "sslrootcert=/etc/ca.pem&application_name=sb&connect_timeout=3";
     auto info = parse_conninfo(url);
     EXPECT_EQ(info.url, url);
     EXPECT_EQ(info.description, "db.example.com:6543/shape-block");
@@ -41,17 +44,20 @@ TEST(PgConnInfo, UrlGoesToLibpqUnchangedAndIsDescribedWithoutPassword) {
 }
 
 TEST(PgConnInfo, SeveralHostsKeyValueFormAndLibpqParametersAreAccepted) {
-    auto failover = parse_conninfo("postgresql://u@h1:5432,h2:5433/app?target_session_attrs=read-write");
+    auto failover =
+        parse_conninfo("postgresql://u@h1:5432,h2:5433/app?target_session_attrs=read-write");
     EXPECT_EQ(failover.description, "h1,h2:5432,5433/app");
     auto key_value = parse_conninfo("host=/run/pg dbname=app user=bob sslmode=disable");
     EXPECT_EQ(key_value.description, "/run/pg/app");
-    EXPECT_NO_THROW(parse_conninfo("postgresql://u@h/d?sslcert=/c.pem&sslkey=/k.pem&gssencmode=prefer&krbsrvname=pg"));
+    EXPECT_NO_THROW(parse_conninfo(
+        "postgresql://u@h/d?sslcert=/c.pem&sslkey=/k.pem&gssencmode=prefer&krbsrvname=pg"));
     EXPECT_EQ(parse_conninfo("postgresql:///app").description, "(default host)/app");
 }
 
 TEST(PgConnInfo, ErrorsNameThePartAndNeverThePassword) {
     EXPECT_TRUE(contains(parse_error("postgresql://u@h/d?frobnicate=1"), "frobnicate"));
-    EXPECT_TRUE(contains(parse_error("postgresql://u@h/d?connect_timeout=soon"), "connect_timeout"));
+    EXPECT_TRUE(
+        contains(parse_error("postgresql://u@h/d?connect_timeout=soon"), "connect_timeout"));
     EXPECT_TRUE(contains(parse_error("host=db user"), "user"));
     auto bad_password = parse_error("postgresql://u:secret%zz@h/d");
     EXPECT_TRUE(contains(bad_password, "percent-encoded")) << bad_password;
@@ -62,16 +68,20 @@ TEST(PgConnInfo, ErrorsNameThePartAndNeverThePassword) {
 
 TEST(PgConnInfo, ConnectTimeoutFromUrlEnvironmentOrTenSeconds) {
     EXPECT_EQ(parse_conninfo("postgresql://u@h/d").connect_timeout, std::chrono::seconds(10));
-    EXPECT_EQ(parse_conninfo("postgresql://u@h/d?connect_timeout=0").connect_timeout, std::chrono::seconds(0));
+    EXPECT_EQ(parse_conninfo("postgresql://u@h/d?connect_timeout=0").connect_timeout,
+              std::chrono::seconds(0));
     ::setenv("PGCONNECT_TIMEOUT", "7", 1);
     EXPECT_EQ(parse_conninfo("postgresql://u@h/d").connect_timeout, std::chrono::seconds(7));
-    EXPECT_EQ(parse_conninfo("postgresql://u@h/d?connect_timeout=2").connect_timeout, std::chrono::seconds(2));
+    EXPECT_EQ(parse_conninfo("postgresql://u@h/d?connect_timeout=2").connect_timeout,
+              std::chrono::seconds(2));
     ::unsetenv("PGCONNECT_TIMEOUT");
 }
 
 TEST(PgConnInfo, PasswordsAsWrittenAndDecodedAreSecrets) {
     auto info = parse_conninfo("postgresql://u:p%40ss@h/d?sslpassword=keypass");
-    auto has = [&](const std::string& s) { return std::find(info.secrets.begin(), info.secrets.end(), s) != info.secrets.end(); };
+    auto has = [&](const std::string& s) {
+        return std::find(info.secrets.begin(), info.secrets.end(), s) != info.secrets.end();
+    };
     EXPECT_TRUE(has("p%40ss"));
     EXPECT_TRUE(has("p@ss"));
     EXPECT_TRUE(has("keypass"));
@@ -95,7 +105,8 @@ TEST(PgParams, IntegersAsDecimalTextAndNullAsNullPointer) {
 
 TEST(PgParams, ManyParametersStayValid) {
     Params many;
-    for (int i = 0; i < 1000; ++i) many.emplace_back(std::string(100, static_cast<char>('a' + i % 26)));
+    for (int i = 0; i < 1000; ++i)
+        many.emplace_back(std::string(100, static_cast<char>('a' + i % 26)));
     TextParams text(many);
     EXPECT_EQ(std::string(text.values()[999]), std::string(100, static_cast<char>('a' + 999 % 26)));
 }
@@ -111,7 +122,8 @@ TEST(PgParams, NulBytesAreRefused) {
 }
 
 // A result as libpq would hand it over: columns, then values (nullopt is NULL).
-PGresult* make_result(const std::vector<std::string>& columns, const std::vector<std::vector<std::optional<std::string>>>& rows) {
+PGresult* make_result(const std::vector<std::string>& columns,
+                      const std::vector<std::vector<std::optional<std::string>>>& rows) {
     PGresult* r = PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK);
     std::vector<PGresAttDesc> attributes(columns.size());
     for (std::size_t c = 0; c < columns.size(); ++c) {
@@ -122,7 +134,8 @@ PGresult* make_result(const std::vector<std::string>& columns, const std::vector
     for (std::size_t row = 0; row < rows.size(); ++row)
         for (std::size_t c = 0; c < columns.size(); ++c) {
             const auto& v = rows[row][c];
-            PQsetvalue(r, static_cast<int>(row), static_cast<int>(c), v ? const_cast<char*>(v->data()) : nullptr,
+            PQsetvalue(r, static_cast<int>(row), static_cast<int>(c),
+                       v ? const_cast<char*>(v->data()) : nullptr,
                        v ? static_cast<int>(v->size()) : -1);
         }
     return r;
@@ -163,8 +176,11 @@ TEST(PgResult, SqlStatesAreClassified) {
 TEST(PgResult, ErrorTextHasSeverityStateAndDetail) {
     auto e = sql_error("ERROR", "23505", "duplicate key value", "Key (name)=(a) already exists.");
     EXPECT_EQ(e.kind(), Error::Kind::unique_violation);
-    EXPECT_STREQ(e.what(), "postgres: ERROR: duplicate key value (SQLSTATE 23505): Key (name)=(a) already exists.");
-    EXPECT_STREQ(sql_error("", "", "server closed the connection", "").what(), "postgres: ERROR: server closed the connection");
+    EXPECT_STREQ(
+        e.what(),
+        "postgres: ERROR: duplicate key value (SQLSTATE 23505): Key (name)=(a) already exists.");
+    EXPECT_STREQ(sql_error("", "", "server closed the connection", "").what(),
+                 "postgres: ERROR: server closed the connection");
 }
 
 Error connect_failure(const std::string& url) {

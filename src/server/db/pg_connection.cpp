@@ -26,11 +26,16 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
 }  // namespace
 
-Connection::Connection(asio::any_io_executor io, ConnInfo info) : io_(std::move(io)), info_(std::move(info)) {}
+Connection::Connection(asio::any_io_executor io, ConnInfo info)
+    : io_(std::move(io)), info_(std::move(info)) {}
 
-Connection::~Connection() { disconnect(); }
+Connection::~Connection() {
+    disconnect();
+}
 
-bool Connection::connected() const { return conn_ != nullptr && libpq().PQstatus(conn_) == CONNECTION_OK; }
+bool Connection::connected() const {
+    return conn_ != nullptr && libpq().PQstatus(conn_) == CONNECTION_OK;
+}
 
 void Connection::disconnect() {
     if (socket_) {
@@ -61,7 +66,8 @@ void Connection::watch_socket() {
 }
 
 asio::awaitable<bool> Connection::wait(Readiness readiness, asio::steady_timer* deadline) {
-    auto type = readiness == Readiness::read ? asio::posix::descriptor_base::wait_read : asio::posix::descriptor_base::wait_write;
+    auto type = readiness == Readiness::read ? asio::posix::descriptor_base::wait_read
+                                             : asio::posix::descriptor_base::wait_write;
     if (deadline == nullptr) {
         auto [ec] = co_await socket_->async_wait(type, asio::as_tuple(asio::use_awaitable));
         if (ec) lost("waiting for the socket: " + ec.message());
@@ -90,12 +96,15 @@ asio::awaitable<void> Connection::connect() {
     while (status != PGRES_POLLING_OK) {
         if (status == PGRES_POLLING_FAILED) lost("cannot connect: " + error_text(conn_));
         watch_socket();
-        bool ready = co_await wait(status == PGRES_POLLING_READING ? Readiness::read : Readiness::write,
-                                   deadline ? &*deadline : nullptr);
-        if (!ready) lost("connect timed out after " + std::to_string(info_.connect_timeout.count()) + " s");
+        bool ready =
+            co_await wait(status == PGRES_POLLING_READING ? Readiness::read : Readiness::write,
+                          deadline ? &*deadline : nullptr);
+        if (!ready)
+            lost("connect timed out after " + std::to_string(info_.connect_timeout.count()) + " s");
         status = libpq().PQconnectPoll(conn_);
     }
-    if (libpq().PQsetnonblocking(conn_, 1) != 0) lost("cannot switch to non-blocking mode: " + error_text(conn_));
+    if (libpq().PQsetnonblocking(conn_, 1) != 0)
+        lost("cannot switch to non-blocking mode: " + error_text(conn_));
     watch_socket();  // connected: the socket stays the same until disconnect()
 }
 
@@ -109,7 +118,8 @@ asio::awaitable<Result> Connection::query(std::string sql, Params params) {
 
 asio::awaitable<Result> Connection::run(const std::string& sql, const Params& params) {
     TextParams text(params);
-    if (!libpq().PQsendQueryParams(conn_, sql.c_str(), text.count(), nullptr, text.values(), nullptr, nullptr, 0))
+    if (!libpq().PQsendQueryParams(conn_, sql.c_str(), text.count(), nullptr, text.values(),
+                                   nullptr, nullptr, 0))
         lost("connection lost: " + error_text(conn_));
     for (int pending = libpq().PQflush(conn_); pending != 0; pending = libpq().PQflush(conn_)) {
         if (pending < 0) lost("connection lost: " + error_text(conn_));
@@ -135,7 +145,8 @@ asio::awaitable<Result> Connection::run(const std::string& sql, const Params& pa
                 out = to_result(result.get());
                 break;
             default:
-                if (libpq().PQstatus(conn_) == CONNECTION_BAD) lost("connection lost: " + error_text(conn_));
+                if (libpq().PQstatus(conn_) == CONNECTION_BAD)
+                    lost("connection lost: " + error_text(conn_));
                 if (!failure) failure.emplace(sql_error(result.get()));
                 break;
         }

@@ -8,7 +8,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <optional>
 
 #include "server/db/pg_conninfo.hpp"
@@ -19,7 +18,7 @@ struct pg_conn;
 namespace sb::server::db::pg {
 
 class Connection {
-public:
+  public:
     Connection(boost::asio::any_io_executor io, ConnInfo info);
     ~Connection();
     Connection(const Connection&) = delete;
@@ -31,7 +30,7 @@ public:
     boost::asio::awaitable<Result> query(std::string sql, Params params);
     bool connected() const;
 
-private:
+  private:
     enum class Readiness { read, write };
     boost::asio::awaitable<void> connect();
     boost::asio::awaitable<Result> run(const std::string& sql, const Params& params);
@@ -44,7 +43,8 @@ private:
     boost::asio::any_io_executor io_;
     ConnInfo info_;
     pg_conn* conn_ = nullptr;
-    std::optional<boost::asio::posix::stream_descriptor> socket_;  // libpq's socket; never closed by Asio
+    std::optional<boost::asio::posix::stream_descriptor>
+        socket_;  // libpq's socket; never closed by Asio
 };
 
 }  // namespace sb::server::db::pg

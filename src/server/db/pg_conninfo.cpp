@@ -21,11 +21,13 @@ std::vector<std::string> raw_secrets(std::string_view url) {
         authority = authority.substr(0, authority.find_first_of("/?"));
         if (auto at = authority.rfind('@'); at != std::string_view::npos) {
             auto userinfo = authority.substr(0, at);
-            if (auto colon = userinfo.find(':'); colon != std::string_view::npos) out.emplace_back(userinfo.substr(colon + 1));
+            if (auto colon = userinfo.find(':'); colon != std::string_view::npos)
+                out.emplace_back(userinfo.substr(colon + 1));
         }
     }
     for (std::string_view key : {"sslpassword=", "password="}) {
-        for (auto pos = url.find(key); pos != std::string_view::npos; pos = url.find(key, pos + 1)) {
+        for (auto pos = url.find(key); pos != std::string_view::npos;
+             pos = url.find(key, pos + 1)) {
             auto value = url.substr(pos + key.size());
             out.emplace_back(value.substr(0, value.find_first_of("& \t\n")));
         }
@@ -37,7 +39,8 @@ std::chrono::seconds timeout_from(const std::string& text) {
     int seconds = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
     if (ec != std::errc() || end != text.data() + text.size())
-        throw std::invalid_argument("connect_timeout must be a whole number of seconds, not '" + text + "'");
+        throw std::invalid_argument("connect_timeout must be a whole number of seconds, not '" +
+                                    text + "'");
     return std::chrono::seconds(seconds > 0 ? seconds : 0);
 }
 
@@ -46,7 +49,9 @@ std::chrono::seconds timeout_from(const std::string& text) {
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
     for (const auto& secret : secrets) {
         if (secret.empty()) continue;
-        for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) text.replace(pos, secret.size(), "***");
+        for (auto pos = text.find(secret); pos != std::string::npos;
+             pos = text.find(secret, pos + 3))
+            text.replace(pos, secret.size(), "***");
     }
     return text;
 }
@@ -57,8 +62,8 @@ ConnInfo parse_conninfo(std::string_view url) {
     info.secrets = raw_secrets(url);
     char* error = nullptr;
     auto free_options = [](PQconninfoOption* o) { libpq().PQconninfoFree(o); };
-    std::unique_ptr<PQconninfoOption, decltype(free_options)> options(libpq().PQconninfoParse(info.url.c_str(), &error),
-                                                                     free_options);
+    std::unique_ptr<PQconninfoOption, decltype(free_options)> options(
+        libpq().PQconninfoParse(info.url.c_str(), &error), free_options);
     if (!options) {
         std::string reason = error ? error : "out of memory";
         libpq().PQfreemem(error);
@@ -69,16 +74,22 @@ ConnInfo parse_conninfo(std::string_view url) {
     for (auto* o = options.get(); o->keyword != nullptr; ++o) {
         std::string_view key = o->keyword;
         std::string value = o->val ? o->val : "";
-        if (key == "host" || (key == "hostaddr" && host.empty())) host = value;
-        else if (key == "port") port = value;
-        else if (key == "dbname") database = value;
-        else if (key == "connect_timeout") timeout = value;
-        else if (key == "password" || key == "sslpassword") info.secrets.push_back(value);
+        if (key == "host" || (key == "hostaddr" && host.empty()))
+            host = value;
+        else if (key == "port")
+            port = value;
+        else if (key == "dbname")
+            database = value;
+        else if (key == "connect_timeout")
+            timeout = value;
+        else if (key == "password" || key == "sslpassword")
+            info.secrets.push_back(value);
     }
     const char* env_timeout = std::getenv("PGCONNECT_TIMEOUT");
     if (timeout.empty() && env_timeout != nullptr) timeout = env_timeout;
     if (!timeout.empty()) info.connect_timeout = timeout_from(timeout);
-    info.description = (host.empty() ? std::string("(default host)") : host) + (port.empty() ? "" : ":" + port) + "/" + database;
+    info.description = (host.empty() ? std::string("(default host)") : host) +
+                       (port.empty() ? "" : ":" + port) + "/" + database;
     return info;
 }
 

@@ -14,7 +14,9 @@ TextParams::TextParams(const Params& params) {
             values_.push_back(text_.emplace_back(std::to_string(*n)).c_str());
         } else if (const auto* s = std::get_if<std::string>(&p)) {
             if (s->find('\0') != std::string::npos)
-                throw Error(Error::Kind::other, "postgres: parameter " + std::to_string(values_.size() + 1) + " contains a NUL byte");
+                throw Error(Error::Kind::other, "postgres: parameter " +
+                                                    std::to_string(values_.size() + 1) +
+                                                    " contains a NUL byte");
             values_.push_back(text_.emplace_back(*s).c_str());
         } else {
             values_.push_back(nullptr);
@@ -33,8 +35,11 @@ Result to_result(const PGresult* result) {
         std::vector<std::optional<std::string>> values;
         values.reserve(static_cast<std::size_t>(columns));
         for (int c = 0; c < columns; ++c) {
-            if (libpq().PQgetisnull(result, r, c)) values.emplace_back();
-            else values.emplace_back(std::in_place, libpq().PQgetvalue(result, r, c), static_cast<std::size_t>(libpq().PQgetlength(result, r, c)));
+            if (libpq().PQgetisnull(result, r, c))
+                values.emplace_back();
+            else
+                values.emplace_back(std::in_place, libpq().PQgetvalue(result, r, c),
+                                    static_cast<std::size_t>(libpq().PQgetlength(result, r, c)));
         }
         out.rows.emplace_back(out.columns.get(), std::move(values));
     }
@@ -47,11 +52,13 @@ Error::Kind classify_sqlstate(std::string_view sqlstate) {
     if (sqlstate == "23505") return Error::Kind::unique_violation;
     if (sqlstate == "23503") return Error::Kind::foreign_key_violation;
     // connection exceptions, operator intervention (shutdown), insufficient resources
-    if (sqlstate.starts_with("08") || sqlstate.starts_with("57") || sqlstate.starts_with("53")) return Error::Kind::unavailable;
+    if (sqlstate.starts_with("08") || sqlstate.starts_with("57") || sqlstate.starts_with("53"))
+        return Error::Kind::unavailable;
     return Error::Kind::other;
 }
 
-Error sql_error(std::string_view severity, std::string_view sqlstate, std::string_view message, std::string_view detail) {
+Error sql_error(std::string_view severity, std::string_view sqlstate, std::string_view message,
+                std::string_view detail) {
     std::string text = "postgres: ";
     text.append(severity.empty() ? "ERROR" : severity).append(": ").append(message);
     if (!sqlstate.empty()) text.append(" (SQLSTATE ").append(sqlstate).append(")");
@@ -68,10 +75,12 @@ Error sql_error(const PGresult* result) {
     std::string fallback;
     if (message.empty()) {  // an error libpq itself reported, such as a lost connection
         fallback = libpq().PQresultErrorMessage(result);
-        while (!fallback.empty() && (fallback.back() == '\n' || fallback.back() == ' ')) fallback.pop_back();
+        while (!fallback.empty() && (fallback.back() == '\n' || fallback.back() == ' '))
+            fallback.pop_back();
         message = fallback;
     }
-    return sql_error(field(PG_DIAG_SEVERITY_NONLOCALIZED), field(PG_DIAG_SQLSTATE), message, field(PG_DIAG_MESSAGE_DETAIL));
+    return sql_error(field(PG_DIAG_SEVERITY_NONLOCALIZED), field(PG_DIAG_SQLSTATE), message,
+                     field(PG_DIAG_MESSAGE_DETAIL));
 }
 
 }  // namespace sb::server::db::pg

@@ -15,14 +15,14 @@ namespace sb::server::db::pg {
 // would silently cut a C string short, so it is refused (PostgreSQL text
 // cannot hold one either).
 class TextParams {
-public:
+  public:
     explicit TextParams(const Params& params);
     TextParams(const TextParams&) = delete;
     TextParams& operator=(const TextParams&) = delete;
     int count() const { return static_cast<int>(values_.size()); }
     const char* const* values() const { return values_.data(); }
 
-private:
+  private:
     std::vector<std::string> text_;
     std::vector<const char*> values_;
 };
@@ -33,7 +33,8 @@ Result to_result(const PGresult* result);
 
 Error::Kind classify_sqlstate(std::string_view sqlstate);
 // "postgres: ERROR: message (SQLSTATE 23505): detail"
-Error sql_error(std::string_view severity, std::string_view sqlstate, std::string_view message, std::string_view detail);
+Error sql_error(std::string_view severity, std::string_view sqlstate, std::string_view message,
+                std::string_view detail);
 // The error a failed PGresult carries.
 Error sql_error(const PGresult* result);
 
