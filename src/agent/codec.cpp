@@ -22,7 +22,9 @@ json::object ref_json(const ObjectRef& r) {
 }
 
 json::object status_json(const Status& s) {
-    json::object o{{"object", ref_json(s.object)}, {"resourceVersion", s.resource_version}, {"generation", s.generation}};
+    json::object o{{"object", ref_json(s.object)},
+                   {"resourceVersion", s.resource_version},
+                   {"generation", s.generation}};
     if (s.deleted)
         o["deleted"] = true;
     else
@@ -52,14 +54,18 @@ struct PayloadEncoder {
         return {{"part", s.part}, {"last", s.last}, {"objects", std::move(objects)}};
     }
     json::object operator()(const LogChunk& c) const {
-        json::object o{{"streamId", c.stream_id}, {"pod", c.pod}, {"container", c.container}, {"data", c.data}};
+        json::object o{{"streamId", c.stream_id},
+                       {"pod", c.pod},
+                       {"container", c.container},
+                       {"data", c.data}};
         if (c.end) o["end"] = true;
         if (!c.error.empty()) o["error"] = c.error;
         return o;
     }
     json::object operator()(const Ack& a) const {
         json::object o{{"replyTo", a.reply_to}, {"ok", !a.error}};
-        if (a.error) o["error"] = {{"code", to_string(a.error->code)}, {"message", a.error->message}};
+        if (a.error)
+            o["error"] = {{"code", to_string(a.error->code)}, {"message", a.error->message}};
         return o;
     }
     json::object operator()(const Welcome& w) const {
@@ -68,7 +74,8 @@ struct PayloadEncoder {
     json::object operator()(const Apply& a) const { return {{"object", a.object}}; }
     json::object operator()(const Delete& d) const { return {{"object", ref_json(d.object)}}; }
     json::object operator()(const OpenLogs& l) const {
-        json::object o{{"streamId", l.stream_id}, {"object", ref_json(l.object)}, {"follow", l.follow}};
+        json::object o{
+            {"streamId", l.stream_id}, {"object", ref_json(l.object)}, {"follow", l.follow}};
         if (!l.pod.empty()) o["pod"] = l.pod;
         if (l.tail_lines) o["tailLines"] = *l.tail_lines;
         if (l.since_seconds) o["sinceSeconds"] = *l.since_seconds;
@@ -83,20 +90,24 @@ struct Refusal {
     Error error;
 };
 
-[[noreturn]] void refuse(ErrorCode code, std::string message) { throw Refusal{{code, std::move(message)}}; }
+[[noreturn]] void refuse(ErrorCode code, std::string message) {
+    throw Refusal{{code, std::move(message)}};
+}
 
 // Reads typed fields of one JSON object, naming the full path of a field that
 // is missing or of the wrong type.
 class Fields {
-public:
-    Fields(const json::object& object, std::string path) : object_(object), path_(std::move(path)) {}
+  public:
+    Fields(const json::object& object, std::string path)
+        : object_(object), path_(std::move(path)) {}
 
     std::string string(std::string_view key, std::size_t max = kMaxIdBytes) const {
         const auto* v = object_.if_contains(key);
         if (!v) refuse(ErrorCode::malformed, where(key) + " is required");
         if (!v->is_string()) refuse(ErrorCode::malformed, where(key) + " must be a string");
         if (v->get_string().size() > max)
-            refuse(ErrorCode::too_large, where(key) + " is longer than " + std::to_string(max) + " bytes");
+            refuse(ErrorCode::too_large,
+                   where(key) + " is longer than " + std::to_string(max) + " bytes");
         return std::string(v->get_string());
     }
     std::string optional_string(std::string_view key, std::size_t max = kMaxIdBytes) const {
@@ -139,9 +150,11 @@ public:
         if (!v->is_array()) refuse(ErrorCode::malformed, where(key) + " must be an array");
         return v->get_array();
     }
-    std::string where(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+    std::string where(std::string_view key) const {
+        return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    }
 
-private:
+  private:
     const json::object& object_;
     std::string path_;
 };
@@ -165,8 +178,8 @@ Status read_status(const Fields& f) {
 
 ErrorCode error_code_from(std::string_view text) {
     for (auto code : {ErrorCode::malformed, ErrorCode::unsupported_version, ErrorCode::unknown_type,
-                      ErrorCode::too_large, ErrorCode::forbidden, ErrorCode::invalid, ErrorCode::not_found,
-                      ErrorCode::unavailable, ErrorCode::internal})
+                      ErrorCode::too_large, ErrorCode::forbidden, ErrorCode::invalid,
+                      ErrorCode::not_found, ErrorCode::unavailable, ErrorCode::internal})
         if (to_string(code) == text) return code;
     return ErrorCode::internal;  // a newer peer's code: still an error
 }
@@ -178,11 +191,13 @@ Body read_body(std::string_view type, const Fields& p) {
         h.operator_version = p.string("operatorVersion");
         h.kubernetes_version = p.string("kubernetesVersion");
         for (const auto& v : p.array("protocolVersions")) {
-            if (!v.is_int64()) refuse(ErrorCode::malformed, "payload.protocolVersions must hold integers");
+            if (!v.is_int64())
+                refuse(ErrorCode::malformed, "payload.protocolVersions must hold integers");
             h.protocol_versions.push_back(static_cast<int>(v.get_int64()));
         }
         for (const auto& c : p.array("capabilities")) {
-            if (!c.is_string()) refuse(ErrorCode::malformed, "payload.capabilities must hold strings");
+            if (!c.is_string())
+                refuse(ErrorCode::malformed, "payload.capabilities must hold strings");
             h.capabilities.emplace_back(c.get_string());
         }
         auto cap = p.nested("capacity");
@@ -197,7 +212,8 @@ Body read_body(std::string_view type, const Fields& p) {
         s.last = p.optional_bool("last");
         const auto& objects = p.array("objects");
         if (objects.size() > kMaxSnapshotObjects)
-            refuse(ErrorCode::too_large, "payload.objects holds more than " + std::to_string(kMaxSnapshotObjects));
+            refuse(ErrorCode::too_large,
+                   "payload.objects holds more than " + std::to_string(kMaxSnapshotObjects));
         for (std::size_t i = 0; i < objects.size(); ++i) {
             const auto where = "payload.objects[" + std::to_string(i) + "]";
             if (!objects[i].is_object()) refuse(ErrorCode::malformed, where + " must be an object");
@@ -234,7 +250,8 @@ Body read_body(std::string_view type, const Fields& p) {
     if (type == "apply") {
         Apply a{p.object("object")};
         ObjectRef ref;
-        if (auto error = check_object(a.object, ref)) refuse(error->code, "payload.object: " + error->message);
+        if (auto error = check_object(a.object, ref))
+            refuse(error->code, "payload.object: " + error->message);
         return a;
     }
     if (type == "delete") return Delete{read_ref(p, "object")};
@@ -257,22 +274,32 @@ Body read_body(std::string_view type, const Fields& p) {
         return l;
     }
     if (type == "closeLogs") return CloseLogs{p.string("streamId")};
-    refuse(ErrorCode::unknown_type, "unknown message type '" + std::string(type.substr(0, 64)) + "'");
+    refuse(ErrorCode::unknown_type,
+           "unknown message type '" + std::string(type.substr(0, 64)) + "'");
 }
 
 }  // namespace
 
 std::string_view to_string(ErrorCode code) {
     switch (code) {
-        case ErrorCode::malformed: return "malformed";
-        case ErrorCode::unsupported_version: return "unsupportedVersion";
-        case ErrorCode::unknown_type: return "unknownType";
-        case ErrorCode::too_large: return "tooLarge";
-        case ErrorCode::forbidden: return "forbidden";
-        case ErrorCode::invalid: return "invalid";
-        case ErrorCode::not_found: return "notFound";
-        case ErrorCode::unavailable: return "unavailable";
-        case ErrorCode::internal: return "internal";
+        case ErrorCode::malformed:
+            return "malformed";
+        case ErrorCode::unsupported_version:
+            return "unsupportedVersion";
+        case ErrorCode::unknown_type:
+            return "unknownType";
+        case ErrorCode::too_large:
+            return "tooLarge";
+        case ErrorCode::forbidden:
+            return "forbidden";
+        case ErrorCode::invalid:
+            return "invalid";
+        case ErrorCode::not_found:
+            return "notFound";
+        case ErrorCode::unavailable:
+            return "unavailable";
+        case ErrorCode::internal:
+            return "internal";
     }
     return "internal";
 }
@@ -295,8 +322,8 @@ std::string_view type_name(const Body& body) {
 
 Sender sender_of(const Body& body) {
     return std::holds_alternative<Hello>(body) || std::holds_alternative<Status>(body) ||
-                   std::holds_alternative<Snapshot>(body) || std::holds_alternative<LogChunk>(body) ||
-                   std::holds_alternative<Ack>(body)
+                   std::holds_alternative<Snapshot>(body) ||
+                   std::holds_alternative<LogChunk>(body) || std::holds_alternative<Ack>(body)
                ? Sender::op
                : Sender::server;
 }
@@ -310,14 +337,16 @@ std::string encode(const Message& message) {
 
 DecodeResult decode(std::string_view frame, Sender from) {
     if (frame.size() > kMaxMessageBytes)
-        return DecodeFailure{{ErrorCode::too_large, "message of " + std::to_string(frame.size()) + " bytes is over the " +
-                                                        std::to_string(kMaxMessageBytes) + "-byte limit"},
+        return DecodeFailure{{ErrorCode::too_large,
+                              "message of " + std::to_string(frame.size()) + " bytes is over the " +
+                                  std::to_string(kMaxMessageBytes) + "-byte limit"},
                              {}};
     json::parse_options options;
     options.max_depth = 64;
     std::error_code ec;
     json::value parsed = json::parse(frame, ec, {}, options);
-    if (ec || !parsed.is_object()) return DecodeFailure{{ErrorCode::malformed, "message is not a JSON object"}, {}};
+    if (ec || !parsed.is_object())
+        return DecodeFailure{{ErrorCode::malformed, "message is not a JSON object"}, {}};
     const auto& root = parsed.get_object();
     std::string id;
     try {
@@ -326,9 +355,10 @@ DecodeResult decode(std::string_view frame, Sender from) {
         auto version = f.optional_int("v");
         if (!version) refuse(ErrorCode::malformed, "v is required");
         if (*version < kOldestProtocolVersion || *version > kProtocolVersion)
-            refuse(ErrorCode::unsupported_version, "protocol version " + std::to_string(*version) + " is not spoken here (" +
-                                                       std::to_string(kOldestProtocolVersion) + " to " +
-                                                       std::to_string(kProtocolVersion) + ")");
+            refuse(ErrorCode::unsupported_version,
+                   "protocol version " + std::to_string(*version) + " is not spoken here (" +
+                       std::to_string(kOldestProtocolVersion) + " to " +
+                       std::to_string(kProtocolVersion) + ")");
         const auto type = f.string("type");
         Body body = read_body(type, f.nested("payload"));
         if (sender_of(body) != from)
@@ -337,7 +367,8 @@ DecodeResult decode(std::string_view frame, Sender from) {
         return Message{std::move(id), std::move(body)};
     } catch (const Refusal& r) {
         return DecodeFailure{r.error, std::move(id)};
-    } catch (const std::exception& e) {  // allocation failure and the like: still an answer, never a crash
+    } catch (const std::exception&
+                 e) {  // allocation failure and the like: still an answer, never a crash
         return DecodeFailure{{ErrorCode::internal, e.what()}, std::move(id)};
     }
 }

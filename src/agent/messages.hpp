@@ -84,10 +84,10 @@ enum class ErrorCode {
     unsupported_version,  // "v" or the hello's offer not spoken here
     unknown_type,
     too_large,
-    forbidden,            // not a ShapeBlock object, or outside a ShapeBlock project
-    invalid,              // a ShapeBlock object the cluster refused (schema, admission)
+    forbidden,  // not a ShapeBlock object, or outside a ShapeBlock project
+    invalid,    // a ShapeBlock object the cluster refused (schema, admission)
     not_found,
-    unavailable,          // the cluster's API server did not answer; retry
+    unavailable,  // the cluster's API server did not answer; retry
     internal,
 };
 
@@ -139,7 +139,8 @@ struct CloseLogs {
     bool operator==(const CloseLogs&) const = default;
 };
 
-using Body = std::variant<Hello, Status, Snapshot, LogChunk, Ack, Welcome, Apply, Delete, OpenLogs, CloseLogs>;
+using Body = std::variant<Hello, Status, Snapshot, LogChunk, Ack, Welcome, Apply, Delete, OpenLogs,
+                          CloseLogs>;
 
 struct Message {
     std::string id;  // set on messages that expect an Ack; unique per sender and connection

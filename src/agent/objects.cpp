@@ -20,7 +20,9 @@ bool is_dns_label(std::string_view s, std::size_t max) {
     return true;
 }
 
-Error forbidden(std::string message) { return Error{ErrorCode::forbidden, std::move(message)}; }
+Error forbidden(std::string message) {
+    return Error{ErrorCode::forbidden, std::move(message)};
+}
 
 }  // namespace
 
@@ -30,20 +32,27 @@ bool is_shapeblock_kind(std::string_view kind) {
     return false;
 }
 
-bool is_namespaced(std::string_view kind) { return kind != "Project"; }
+bool is_namespaced(std::string_view kind) {
+    return kind != "Project";
+}
 
 std::optional<Error> check_ref(const ObjectRef& ref) {
     if (!is_shapeblock_kind(ref.kind))
-        return forbidden("kind '" + ref.kind + "' is not a ShapeBlock kind (Project, App, AppBuild, Service)");
+        return forbidden("kind '" + ref.kind +
+                         "' is not a ShapeBlock kind (Project, App, AppBuild, Service)");
     // A Project's name becomes a namespace: one DNS label. Others are labels too
     // because they name pods, Jobs and Helm releases.
     if (!is_dns_label(ref.name, 63))
-        return Error{ErrorCode::malformed, "metadata.name '" + ref.name + "' must be a DNS-1123 label (a-z, 0-9, '-', at most 63)"};
+        return Error{ErrorCode::malformed,
+                     "metadata.name '" + ref.name +
+                         "' must be a DNS-1123 label (a-z, 0-9, '-', at most 63)"};
     if (is_namespaced(ref.kind)) {
         if (!is_dns_label(ref.namespace_, 63))
-            return Error{ErrorCode::malformed, ref.kind + " " + ref.name + ": metadata.namespace must be a DNS-1123 label"};
+            return Error{ErrorCode::malformed, ref.kind + " " + ref.name +
+                                                   ": metadata.namespace must be a DNS-1123 label"};
     } else if (!ref.namespace_.empty()) {
-        return Error{ErrorCode::malformed, "a Project is cluster-scoped: metadata.namespace must be empty"};
+        return Error{ErrorCode::malformed,
+                     "a Project is cluster-scoped: metadata.namespace must be empty"};
     }
     return std::nullopt;
 }
@@ -54,7 +63,8 @@ std::optional<Error> check_object(const boost::json::object& object, ObjectRef& 
     ref.name = get_string(object, "metadata.name");
     ref.namespace_ = get_string(object, "metadata.namespace");
     if (api_version != kShapeBlockApiVersion)
-        return forbidden("apiVersion '" + std::string(api_version) + "' is not " + std::string(kShapeBlockApiVersion));
+        return forbidden("apiVersion '" + std::string(api_version) + "' is not " +
+                         std::string(kShapeBlockApiVersion));
     return check_ref(ref);
 }
 

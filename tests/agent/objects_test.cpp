@@ -13,7 +13,8 @@ std::optional<Error> check(const char* text) {
 }
 
 TEST(AgentObjects, TheFourKindsOfTheOriginalDesignAreShapeBlockObjects) {
-    EXPECT_FALSE(check(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project","metadata":{"name":"shop"}})"));
+    EXPECT_FALSE(check(
+        R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project","metadata":{"name":"shop"}})"));
     for (const char* kind : {"App", "AppBuild", "Service"}) {
         auto text = std::string(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":")") + kind +
                     R"(","metadata":{"name":"web","namespace":"shop"}})";
@@ -22,22 +23,28 @@ TEST(AgentObjects, TheFourKindsOfTheOriginalDesignAreShapeBlockObjects) {
 }
 
 TEST(AgentObjects, ScopeAndNamesAreChecked) {
-    auto e = check(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project","metadata":{"name":"shop","namespace":"x"}})");
+    auto e = check(
+        R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project","metadata":{"name":"shop","namespace":"x"}})");
     ASSERT_TRUE(e);
     EXPECT_NE(e->message.find("cluster-scoped"), std::string::npos);
-    EXPECT_TRUE(check(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{"name":"web"}})"));
-    EXPECT_TRUE(check(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{"name":"-web","namespace":"s"}})"));
-    EXPECT_TRUE(check(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{"name":"web","namespace":"S"}})"));
-    EXPECT_TRUE(check(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{}})"));
+    EXPECT_TRUE(check(
+        R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{"name":"web"}})"));
+    EXPECT_TRUE(check(
+        R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{"name":"-web","namespace":"s"}})"));
+    EXPECT_TRUE(check(
+        R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{"name":"web","namespace":"S"}})"));
+    EXPECT_TRUE(
+        check(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{}})"));
     EXPECT_TRUE(check(R"({"kind":"App","metadata":{"name":"web","namespace":"shop"}})"));
 }
 
 TEST(AgentObjects, RefFillsFromTheObject) {
     ObjectRef ref;
-    EXPECT_FALSE(check_object(boost::json::parse(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"AppBuild",
+    EXPECT_FALSE(check_object(
+        boost::json::parse(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"AppBuild",
                                                     "metadata":{"name":"web-1","namespace":"shop"}})")
-                                  .as_object(),
-                              ref));
+            .as_object(),
+        ref));
     EXPECT_EQ(ref, (ObjectRef{"AppBuild", "shop", "web-1"}));
 }
 

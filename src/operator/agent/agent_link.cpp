@@ -45,17 +45,12 @@ constexpr std::size_t kMaxOutgoingFrames = 1024;
 // Undecodable frames in a row before the operator gives up on the connection.
 constexpr int kMaxBadFrames = 10;
 
-json::object log_fields(std::initializer_list<std::pair<std::string_view, json::value>> fields) {
-    json::object o;
-    for (const auto& [k, v] : fields) o[k] = v;
-    return o;
-}
-
 }  // namespace
 
 AgentEndpoint agent_endpoint(std::string_view server_url) {
     auto url = boost::urls::parse_uri(server_url);
-    if (!url) throw std::invalid_argument("server-url: '" + std::string(server_url) + "' is not a URL");
+    if (!url)
+        throw std::invalid_argument("server-url: '" + std::string(server_url) + "' is not a URL");
     const auto scheme = url->scheme();
     AgentEndpoint e;
     if (scheme == "https" || scheme == "wss")
@@ -63,10 +58,12 @@ AgentEndpoint agent_endpoint(std::string_view server_url) {
     else if (scheme == "http" || scheme == "ws")
         e.tls = false;
     else
-        throw std::invalid_argument("server-url: expected https:// (or http:// on loopback), got '" +
-                                    std::string(scheme) + "://'");
+        throw std::invalid_argument(
+            "server-url: expected https:// (or http:// on loopback), got '" + std::string(scheme) +
+            "://'");
     e.host = std::string(url->host());
-    if (e.host.empty()) throw std::invalid_argument("server-url: '" + std::string(server_url) + "' has no host");
+    if (e.host.empty())
+        throw std::invalid_argument("server-url: '" + std::string(server_url) + "' has no host");
     e.port = url->has_port() ? std::string(url->port()) : (e.tls ? "443" : "80");
     std::string path(url->encoded_path());
     while (!path.empty() && path.back() == '/') path.pop_back();
@@ -92,13 +89,18 @@ AgentLink::AgentLink(kube::Manager& manager, AgentLinkOptions options)
                 }
                 queue({"", std::move(chunk)});
             }),
-      wake_(std::make_unique<asio::steady_timer>(manager.client().executor(), asio::steady_timer::time_point::max())) {
-    if (options_.token.empty()) throw std::invalid_argument("agent-token: the cluster's agent token is required with server-url");
+      wake_(std::make_unique<asio::steady_timer>(manager.client().executor(),
+                                                 asio::steady_timer::time_point::max())) {
+    if (options_.token.empty())
+        throw std::invalid_argument(
+            "agent-token: the cluster's agent token is required with server-url");
 }
 
 AgentLink::~AgentLink() = default;
 
-void AgentLink::wake() { wake_->cancel(); }
+void AgentLink::wake() {
+    wake_->cancel();
+}
 
 void AgentLink::queue(Message message) {
     outgoing_.push_back(sb::agent::encode(message));
@@ -114,8 +116,8 @@ kube::Task<void> AgentLink::run(std::stop_token stop) {
         try {
             co_await connect_and_serve(stop);
         } catch (const std::exception& e) {
-            sb::log::warn("agent link lost", log_fields({{"server", json::value(options_.server_url)},
-                                                          {"error", json::value(e.what())}}));
+            sb::log::warn("agent link lost", {{"server", json::value(options_.server_url)},
+                                              {"error", json::value(e.what())}});
         }
         connected_ = false;
         logs_.close_all();
@@ -123,8 +125,8 @@ kube::Task<void> AgentLink::run(std::stop_token stop) {
         if (stop.stop_requested()) break;
         if (std::chrono::steady_clock::now() - started >= options_.stable_after) backoff.reset();
         const auto delay = backoff.next();
-        sb::log::info("agent link reconnecting", log_fields({{"inMs", json::value(delay.count())},
-                                                             {"attempt", json::value(backoff.attempt())}}));
+        sb::log::info("agent link reconnecting", {{"inMs", json::value(delay.count())},
+                                                  {"attempt", json::value(backoff.attempt())}});
         pause.expires_after(delay);
         boost::system::error_code ec;
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -134,18 +136,22 @@ kube::Task<void> AgentLink::run(std::stop_token stop) {
 kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
     auto executor = co_await asio::this_coro::executor;
     const auto facts = co_await read_cluster_facts(manager_.client(), options_.cluster_id);
-    const auto proxy = proxy_for(endpoint_.tls ? "https" : "http", endpoint_.host, [](const char* n) { return std::getenv(n); });
+    const auto proxy = proxy_for(endpoint_.tls ? "https" : "http", endpoint_.host,
+                                 [](const char* n) { return std::getenv(n); });
 
     beast::tcp_stream tcp(executor);
     tcp::resolver resolver(executor);
     tcp.expires_after(kConnectTimeout);
-    auto addresses = co_await resolver.async_resolve(proxy ? proxy->host : endpoint_.host,
-                                                     proxy ? proxy->port : endpoint_.port, asio::use_awaitable);
+    auto addresses =
+        co_await resolver.async_resolve(proxy ? proxy->host : endpoint_.host,
+                                        proxy ? proxy->port : endpoint_.port, asio::use_awaitable);
     co_await tcp.async_connect(addresses, asio::use_awaitable);
     if (proxy) {
-        http::request<http::empty_body> connect{http::verb::connect, endpoint_.host + ":" + endpoint_.port, 11};
+        http::request<http::empty_body> connect{http::verb::connect,
+                                                endpoint_.host + ":" + endpoint_.port, 11};
         connect.set(http::field::host, endpoint_.host + ":" + endpoint_.port);
-        if (!proxy->authorization.empty()) connect.set(http::field::proxy_authorization, proxy->authorization);
+        if (!proxy->authorization.empty())
+            connect.set(http::field::proxy_authorization, proxy->authorization);
         co_await http::async_write(tcp, connect, asio::use_awaitable);
         beast::flat_buffer buffer;
         http::response_parser<http::empty_body> parser;
@@ -161,11 +167,14 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
         req.set(http::field::authorization, "Bearer " + options_.token);
         req.set(http::field::user_agent, "shapeblock-operator/" + options_.operator_version);
     };
-    auto timeouts = websocket::stream_base::timeout{std::chrono::seconds(30), std::chrono::seconds(60), true};
+    auto timeouts =
+        websocket::stream_base::timeout{std::chrono::seconds(30), std::chrono::seconds(60), true};
     std::string facts_id = facts.cluster_id;
 
     auto hello = [&] {
-        return Message{"", sb::agent::Hello{facts_id, options_.operator_version, facts.kubernetes_version,
+        return Message{"", sb::agent::Hello{facts_id,
+                                            options_.operator_version,
+                                            facts.kubernetes_version,
                                             {sb::agent::kProtocolVersion},
                                             {"apply", "delete", "logs"},
                                             facts.capacity}};
@@ -173,8 +182,8 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
 
     if (endpoint_.tls) {
         ssl::context ctx(ssl::context::tls_client);
-        ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
         if (options_.ca_file.empty())
             ctx.set_default_verify_paths();
         else
@@ -212,9 +221,11 @@ template <class WebSocket>
 kube::Task<void> AgentLink::serve(WebSocket& ws, std::stop_token stop) {
     beast::flat_buffer buffer;
     asio::steady_timer deadline(ws.get_executor(), kWelcomeTimeout);
-    auto read = co_await (ws.async_read(buffer, asio::use_awaitable) || deadline.async_wait(asio::use_awaitable));
+    auto read = co_await (ws.async_read(buffer, asio::use_awaitable) ||
+                          deadline.async_wait(asio::use_awaitable));
     if (read.index() == 1) throw std::runtime_error("the server sent no welcome within 15 s");
-    auto decoded = sb::agent::decode(beast::buffers_to_string(buffer.data()), sb::agent::Sender::server);
+    auto decoded =
+        sb::agent::decode(beast::buffers_to_string(buffer.data()), sb::agent::Sender::server);
     const auto* message = std::get_if<Message>(&decoded);
     const auto* welcome = message ? std::get_if<sb::agent::Welcome>(&message->body) : nullptr;
     if (!welcome) throw std::runtime_error("the server's first message is not a welcome");
@@ -224,8 +235,9 @@ kube::Task<void> AgentLink::serve(WebSocket& ws, std::stop_token stop) {
         co_await ws.async_write(asio::buffer(sb::agent::encode({"", part})), asio::use_awaitable);
     connected_ = true;
     ++connections_;
-    sb::log::info("agent link connected", log_fields({{"server", json::value(options_.server_url)},
-                                                      {"serverVersion", json::value(welcome->server_version)}}));
+    sb::log::info("agent link connected",
+                  {{"server", json::value(options_.server_url)},
+                   {"serverVersion", json::value(welcome->server_version)}});
 
     std::stop_callback close_on_stop(stop, [&ws] {
         asio::post(ws.get_executor(), [&ws] { beast::get_lowest_layer(ws).cancel(); });
@@ -238,7 +250,8 @@ kube::Task<void> AgentLink::serve(WebSocket& ws, std::stop_token stop) {
     if (stop.stop_requested()) {
         boost::system::error_code ignored;
         beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
-        co_await ws.async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ignored));
+        co_await ws.async_close(websocket::close_code::normal,
+                                asio::redirect_error(asio::use_awaitable, ignored));
     }
 }
 
@@ -248,15 +261,17 @@ kube::Task<void> AgentLink::read_loop(WebSocket& ws) {
     for (;;) {
         beast::flat_buffer buffer;
         co_await ws.async_read(buffer, asio::use_awaitable);
-        auto decoded = sb::agent::decode(beast::buffers_to_string(buffer.data()), sb::agent::Sender::server);
+        auto decoded =
+            sb::agent::decode(beast::buffers_to_string(buffer.data()), sb::agent::Sender::server);
         if (auto* failure = std::get_if<sb::agent::DecodeFailure>(&decoded)) {
             sb::log::warn("agent link: bad message from the server",
-                          log_fields({{"code", json::value(sb::agent::to_string(failure->error.code))},
-                                      {"error", json::value(failure->error.message)}}));
+                          {{"code", json::value(sb::agent::to_string(failure->error.code))},
+                           {"error", json::value(failure->error.message)}});
             if (!failure->id.empty()) queue({"", sb::agent::Ack{failure->id, failure->error}});
             if (++bad_in_a_row >= kMaxBadFrames) {
-                co_await ws.async_close(websocket::close_reason(4001, "too many undecodable messages"),
-                                        asio::use_awaitable);
+                co_await ws.async_close(
+                    websocket::close_reason(static_cast<websocket::close_code>(4001), "too many undecodable messages"),
+                    asio::use_awaitable);
                 co_return;
             }
             continue;
@@ -274,7 +289,8 @@ kube::Task<void> AgentLink::write_loop(WebSocket& ws) {
             outgoing_.pop_front();
             co_await ws.async_write(asio::buffer(frame), asio::use_awaitable);
         } else if (auto status = statuses_.outbox().take()) {
-            co_await ws.async_write(asio::buffer(sb::agent::encode({"", std::move(*status)})), asio::use_awaitable);
+            co_await ws.async_write(asio::buffer(sb::agent::encode({"", std::move(*status)})),
+                                    asio::use_awaitable);
         } else {
             wake_->expires_at(asio::steady_timer::time_point::max());
             boost::system::error_code ec;
@@ -298,9 +314,9 @@ kube::Task<void> AgentLink::handle(Message message) {
         co_return;  // a repeated welcome: nothing to do
     if (error)
         sb::log::warn("agent link: request refused",
-                      log_fields({{"type", json::value(sb::agent::type_name(message.body))},
-                                  {"code", json::value(sb::agent::to_string(error->code))},
-                                  {"error", json::value(error->message)}}));
+                      {{"type", json::value(sb::agent::type_name(message.body))},
+                       {"code", json::value(sb::agent::to_string(error->code))},
+                       {"error", json::value(error->message)}});
     if (!message.id.empty()) queue({"", sb::agent::Ack{message.id, std::move(error)}});
 }
 

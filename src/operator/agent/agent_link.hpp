@@ -5,6 +5,7 @@
 // out the server's apply, delete and log requests; reconnects with capped
 // exponential back-off and jitter for as long as it runs.
 #include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -18,17 +19,14 @@
 #include "operator/agent/object_writer.hpp"
 #include "operator/agent/status_source.hpp"
 
-namespace boost::asio {
-class steady_timer;
-}
-
 namespace sb::op::agent {
 
 struct AgentLinkOptions {
-    std::string server_url;   // https://shapeblock.example.com (ws:// and http:// only for loopback set-ups)
-    std::string token;        // the cluster's agent token
-    std::string ca_file;      // trust only this CA for the server (pinning); empty: the system's roots
-    std::string cluster_id;   // empty: the uid of the kube-system namespace
+    std::string
+        server_url;  // https://shapeblock.example.com (ws:// and http:// only for loopback set-ups)
+    std::string token;    // the cluster's agent token
+    std::string ca_file;  // trust only this CA for the server (pinning); empty: the system's roots
+    std::string cluster_id;  // empty: the uid of the kube-system namespace
     std::string operator_version = "0.1.0";
     std::chrono::milliseconds backoff_base{500};
     std::chrono::milliseconds backoff_cap{30000};
@@ -47,7 +45,7 @@ struct AgentEndpoint {
 AgentEndpoint agent_endpoint(std::string_view server_url);
 
 class AgentLink {
-public:
+  public:
     // Registers its informer handlers: construct before manager.run().
     AgentLink(kube::Manager& manager, AgentLinkOptions options);
     ~AgentLink();
@@ -58,7 +56,7 @@ public:
     bool connected() const { return connected_.load(); }
     std::uint64_t connections() const { return connections_.load(); }
 
-private:
+  private:
     template <class WebSocket>
     kube::Task<void> serve(WebSocket& ws, std::stop_token stop);
     template <class WebSocket>

@@ -4,7 +4,8 @@
 
 namespace sb::op::agent {
 
-Backoff::Backoff(Duration base, Duration cap, std::uint64_t seed) : base_(base), cap_(cap), random_(seed) {}
+Backoff::Backoff(Duration base, Duration cap, std::uint64_t seed)
+    : base_(base), cap_(cap), random_(seed) {}
 
 Backoff::Duration Backoff::ceiling() const {
     // 2^attempt overflows long before the cap matters: stop doubling at 30.

@@ -9,17 +9,17 @@
 namespace sb::op::agent {
 
 class Backoff {
-public:
+  public:
     using Duration = std::chrono::milliseconds;
 
     Backoff(Duration base, Duration cap, std::uint64_t seed = std::random_device{}());
 
-    Duration next();            // the delay before the next attempt
-    Duration ceiling() const;   // the upper end of that delay's range
+    Duration next();           // the delay before the next attempt
+    Duration ceiling() const;  // the upper end of that delay's range
     void reset() { attempt_ = 0; }
     int attempt() const { return attempt_; }
 
-private:
+  private:
     Duration base_, cap_;
     int attempt_ = 0;
     std::mt19937_64 random_;

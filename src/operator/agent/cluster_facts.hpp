@@ -27,6 +27,7 @@ struct ClusterFacts {
     sb::agent::NodeCapacity capacity;
 };
 
-kube::Task<ClusterFacts> read_cluster_facts(kube::Client& client, std::string configured_cluster_id);
+kube::Task<ClusterFacts> read_cluster_facts(kube::Client& client,
+                                            std::string configured_cluster_id);
 
 }  // namespace sb::op::agent

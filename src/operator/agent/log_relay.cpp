@@ -39,13 +39,16 @@ std::vector<std::string> LineChunker::feed(std::string_view bytes) {
     return chunks;
 }
 
-std::string LineChunker::flush() { return std::exchange(pending_, std::string()); }
+std::string LineChunker::flush() {
+    return std::exchange(pending_, std::string());
+}
 
 std::optional<Error> LogRelay::open(const sb::agent::OpenLogs& request) {
     if (streams_.contains(request.stream_id))
         return Error{ErrorCode::invalid, "log stream '" + request.stream_id + "' is already open"};
     if (streams_.size() >= sb::agent::kMaxOpenLogStreams)
-        return Error{ErrorCode::too_large, "at most " + std::to_string(sb::agent::kMaxOpenLogStreams) +
+        return Error{ErrorCode::too_large, "at most " +
+                                               std::to_string(sb::agent::kMaxOpenLogStreams) +
                                                " log streams may be open at once"};
     auto stop = std::make_shared<std::stop_source>();
     streams_[request.stream_id] = stop;
@@ -98,18 +101,21 @@ kube::Task<void> LogRelay::relay_build(const sb::agent::OpenLogs& request, std::
     kube::ListOptions list;
     list.label_selector = std::string(build::kBuildLabel) + "=" + request.object.name;
     auto pods = co_await client_.list(kube::resources::pods, request.object.namespace_, list);
-    if (pods.items.empty()) throw std::runtime_error("AppBuild " + request.object.name + " has no build pod");
+    if (pods.items.empty())
+        throw std::runtime_error("AppBuild " + request.object.name + " has no build pod");
     const auto& pod = pods.items.front();
     const auto pod_name = get_string(pod, "metadata.name");
     for (const auto& step : build::build_log_requests(pod, 8 << 20)) {
         if (stop.stop_requested()) co_return;
-        co_await relay_container(request, pod_name, step.container, options_for(request, step.container), stop);
+        co_await relay_container(request, pod_name, step.container,
+                                 options_for(request, step.container), stop);
     }
 }
 
 kube::Task<void> LogRelay::relay_app(const sb::agent::OpenLogs& request, std::stop_token stop) {
     kube::ListOptions list;
-    list.label_selector = "shapeblock.io/app=" + request.object.name + ",app.kubernetes.io/component!=build";
+    list.label_selector =
+        "shapeblock.io/app=" + request.object.name + ",app.kubernetes.io/component!=build";
     auto pods = co_await client_.list(kube::resources::pods, request.object.namespace_, list);
     std::vector<std::string> names;
     for (const auto& pod : pods.items) {
@@ -117,17 +123,21 @@ kube::Task<void> LogRelay::relay_app(const sb::agent::OpenLogs& request, std::st
         if (request.pod.empty() || request.pod == name) names.push_back(std::move(name));
     }
     if (names.empty())
-        throw std::runtime_error(request.pod.empty() ? "App " + request.object.name + " has no pods"
-                                                     : "no pod " + request.pod + " of App " + request.object.name);
+        throw std::runtime_error(request.pod.empty()
+                                     ? "App " + request.object.name + " has no pods"
+                                     : "no pod " + request.pod + " of App " + request.object.name);
     // Pods one after the other without follow; followed side by side, ending with the last.
     if (!request.follow) {
-        for (const auto& name : names) co_await relay_container(request, name, "", options_for(request, ""), stop);
+        for (const auto& name : names)
+            co_await relay_container(request, name, "", options_for(request, ""), stop);
         co_return;
     }
     auto remaining = std::make_shared<std::size_t>(names.size());
-    auto all_done = std::make_shared<asio::steady_timer>(client_.executor(), asio::steady_timer::time_point::max());
+    auto all_done = std::make_shared<asio::steady_timer>(client_.executor(),
+                                                         asio::steady_timer::time_point::max());
     for (const auto& name : names) {
-        asio::co_spawn(client_.executor(), relay_container(request, name, "", options_for(request, ""), stop),
+        asio::co_spawn(client_.executor(),
+                       relay_container(request, name, "", options_for(request, ""), stop),
                        [remaining, all_done](std::exception_ptr) {
                            if (--*remaining == 0) all_done->cancel();
                        });
@@ -136,11 +146,13 @@ kube::Task<void> LogRelay::relay_app(const sb::agent::OpenLogs& request, std::st
     co_await all_done->async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-kube::Task<void> LogRelay::relay_container(const sb::agent::OpenLogs& request, std::string pod, std::string container,
-                                           kube::LogOptions options, std::stop_token stop) {
+kube::Task<void> LogRelay::relay_container(const sb::agent::OpenLogs& request, std::string pod,
+                                           std::string container, kube::LogOptions options,
+                                           std::stop_token stop) {
     LineChunker chunker;
     auto send = [&](std::string data) {
-        if (!stop.stop_requested()) send_({request.stream_id, pod, container, std::move(data), false, ""});
+        if (!stop.stop_requested())
+            send_({request.stream_id, pod, container, std::move(data), false, ""});
     };
     if (options.follow) {
         co_await client_.follow_pod_logs(

@@ -17,18 +17,18 @@ namespace sb::op::agent {
 // Cuts a byte stream into chunks of whole lines of at most kMaxLogChunkBytes
 // (a longer line is cut where the limit falls).
 class LineChunker {
-public:
+  public:
     // Appends bytes; returns the complete chunks they finish.
     std::vector<std::string> feed(std::string_view bytes);
     // What is left (a last line without its newline).
     std::string flush();
 
-private:
+  private:
     std::string pending_;
 };
 
 class LogRelay {
-public:
+  public:
     using Send = std::function<void(sb::agent::LogChunk)>;
 
     LogRelay(kube::Client& client, Send send) : client_(client), send_(std::move(send)) {}
@@ -42,12 +42,13 @@ public:
     void close_all();
     std::size_t open_streams() const { return streams_.size(); }
 
-private:
+  private:
     kube::Task<void> run(sb::agent::OpenLogs request, std::stop_token stop);
     kube::Task<void> relay_build(const sb::agent::OpenLogs& request, std::stop_token stop);
     kube::Task<void> relay_app(const sb::agent::OpenLogs& request, std::stop_token stop);
-    kube::Task<void> relay_container(const sb::agent::OpenLogs& request, std::string pod, std::string container,
-                                     kube::LogOptions options, std::stop_token stop);
+    kube::Task<void> relay_container(const sb::agent::OpenLogs& request, std::string pod,
+                                     std::string container, kube::LogOptions options,
+                                     std::stop_token stop);
 
     kube::Client& client_;
     Send send_;

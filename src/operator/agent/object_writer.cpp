@@ -25,7 +25,8 @@ Error error_from_exception(std::exception_ptr e) {
     } catch (const kube::ApiError& api) {
         if (kube::is_not_found(api)) return {ErrorCode::not_found, api.what()};
         if (api.code() == 403) return {ErrorCode::forbidden, api.what()};
-        if (api.code() == 400 || api.code() == 409 || api.code() == 422) return {ErrorCode::invalid, api.what()};
+        if (api.code() == 400 || api.code() == 409 || api.code() == 422)
+            return {ErrorCode::invalid, api.what()};
         if (api.code() >= 500 || api.code() == 429) return {ErrorCode::unavailable, api.what()};
         return {ErrorCode::internal, api.what()};
     } catch (const kube::TransportError& t) {
@@ -42,7 +43,8 @@ bool ObjectWriter::cached_project_owns(std::string_view ns) const {
 }
 
 kube::Task<std::optional<Error>> ObjectWriter::check_namespace(const sb::agent::ObjectRef& ref) {
-    if (!sb::agent::is_namespaced(ref.kind) || cached_project_owns(ref.namespace_)) co_return std::nullopt;
+    if (!sb::agent::is_namespaced(ref.kind) || cached_project_owns(ref.namespace_))
+        co_return std::nullopt;
     // A Project the server applied a moment ago may not be cached yet: ask.
     auto projects = co_await client_.list_all(crds::projects, "");
     for (const auto& project : projects.items)

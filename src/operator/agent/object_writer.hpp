@@ -16,15 +16,16 @@ namespace sb::op::agent {
 inline constexpr std::string_view kAgentFieldManager = "shapeblock-agent";
 
 class ObjectWriter {
-public:
+  public:
     // `projects` is the operator's Project informer: the namespaces it may write in.
-    ObjectWriter(kube::Client& client, kube::Informer& projects) : client_(client), projects_(projects) {}
+    ObjectWriter(kube::Client& client, kube::Informer& projects)
+        : client_(client), projects_(projects) {}
 
     // nullopt on success, else the error to ack with.
     kube::Task<std::optional<sb::agent::Error>> apply(boost::json::object object);
     kube::Task<std::optional<sb::agent::Error>> remove(sb::agent::ObjectRef ref);
 
-private:
+  private:
     kube::Task<std::optional<sb::agent::Error>> check_namespace(const sb::agent::ObjectRef& ref);
     bool cached_project_owns(std::string_view ns) const;
 

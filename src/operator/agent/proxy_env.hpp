@@ -21,6 +21,7 @@ using Getenv = std::function<const char*(const char*)>;
 
 // nullopt: connect directly. Throws std::invalid_argument naming the variable
 // when its value is not an http:// URL.
-std::optional<ProxyAddress> proxy_for(std::string_view scheme, std::string_view host, const Getenv& getenv);
+std::optional<ProxyAddress> proxy_for(std::string_view scheme, std::string_view host,
+                                      const Getenv& getenv);
 
 }  // namespace sb::op::agent

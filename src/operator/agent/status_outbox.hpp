@@ -16,7 +16,7 @@
 namespace sb::op::agent {
 
 class StatusOutbox {
-public:
+  public:
     void put(sb::agent::Status status);
     // The oldest waiting change, removed from the outbox.
     std::optional<sb::agent::Status> take();
@@ -26,9 +26,11 @@ public:
     std::size_t size() const { return pending_.size(); }
     bool empty() const { return pending_.empty(); }
 
-private:
+  private:
     using Key = std::tuple<std::string, std::string, std::string>;  // kind, namespace, name
-    static Key key_of(const sb::agent::ObjectRef& ref) { return {ref.kind, ref.namespace_, ref.name}; }
+    static Key key_of(const sb::agent::ObjectRef& ref) {
+        return {ref.kind, ref.namespace_, ref.name};
+    }
 
     std::map<Key, sb::agent::Status> pending_;
     std::deque<Key> order_;  // each key once, oldest first

@@ -9,7 +9,8 @@ namespace json = boost::json;
 
 sb::agent::Status status_of(std::string_view kind, const json::object& object, bool deleted) {
     sb::agent::Status s;
-    s.object = {std::string(kind), get_string(object, "metadata.namespace"), get_string(object, "metadata.name")};
+    s.object = {std::string(kind), get_string(object, "metadata.namespace"),
+                get_string(object, "metadata.name")};
     s.resource_version = get_string(object, "metadata.resourceVersion");
     s.generation = get_int(object, "metadata.generation").value_or(0);
     s.deleted = deleted;
@@ -23,7 +24,8 @@ namespace {
 // Only what the server shows counts as a change: a new status, or a new
 // generation (a spec change the operator has yet to act on).
 bool status_changed(const json::object& before, const json::object& after) {
-    if (get_int(before, "metadata.generation") != get_int(after, "metadata.generation")) return true;
+    if (get_int(before, "metadata.generation") != get_int(after, "metadata.generation"))
+        return true;
     const auto* a = find_object(before, "status");
     const auto* b = find_object(after, "status");
     if (!a || !b) return a != b;

@@ -12,10 +12,11 @@
 namespace sb::op::agent {
 
 // The Status message of one ShapeBlock object of `kind`.
-sb::agent::Status status_of(std::string_view kind, const boost::json::object& object, bool deleted = false);
+sb::agent::Status status_of(std::string_view kind, const boost::json::object& object,
+                            bool deleted = false);
 
 class StatusSource {
-public:
+  public:
     struct Watched {
         std::string kind;
         kube::Informer* informer;
@@ -29,7 +30,7 @@ public:
     // Every cached object, in parts of at most kMaxSnapshotObjects.
     std::vector<sb::agent::Snapshot> snapshot() const;
 
-private:
+  private:
     void put(sb::agent::Status status);
 
     std::vector<Watched> watched_;

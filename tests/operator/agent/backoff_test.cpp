@@ -18,7 +18,8 @@ TEST(Backoff, DoublesUpToTheCapWithFullJitter) {
         EXPECT_GE(d.count(), 0);
         EXPECT_LE(d.count(), ceiling);
     }
-    for (int i = 0; i < 100; ++i) EXPECT_LE(b.next().count(), 30000);  // no overflow however long it fails
+    for (int i = 0; i < 100; ++i)
+        EXPECT_LE(b.next().count(), 30000);  // no overflow however long it fails
 }
 
 TEST(Backoff, ResetStartsOver) {

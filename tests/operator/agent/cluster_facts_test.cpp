@@ -23,8 +23,10 @@ TEST(ClusterFacts, QuantitiesAsKubernetesWritesThem) {
 
 TEST(ClusterFacts, CapacitySumsTheNodes) {
     std::vector<boost::json::object> nodes = {
-        boost::json::parse(R"({"status":{"allocatable":{"cpu":"2","memory":"3908Mi"}}})").as_object(),
-        boost::json::parse(R"({"status":{"allocatable":{"cpu":"3500m","memory":"8Gi"}}})").as_object(),
+        boost::json::parse(R"({"status":{"allocatable":{"cpu":"2","memory":"3908Mi"}}})")
+            .as_object(),
+        boost::json::parse(R"({"status":{"allocatable":{"cpu":"3500m","memory":"8Gi"}}})")
+            .as_object(),
         boost::json::parse(R"({"status":{}})").as_object(),
     };
     auto c = sum_capacity(nodes);

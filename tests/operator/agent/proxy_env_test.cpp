@@ -14,7 +14,9 @@ Getenv env(std::map<std::string, std::string> vars) {
     };
 }
 
-TEST(ProxyEnv, NoProxyVariablesMeansDirect) { EXPECT_FALSE(proxy_for("https", "sb.example.com", env({}))); }
+TEST(ProxyEnv, NoProxyVariablesMeansDirect) {
+    EXPECT_FALSE(proxy_for("https", "sb.example.com", env({})));
+}
 
 TEST(ProxyEnv, HttpsProxyForTlsAndHttpProxyForPlain) {
     auto e = env({{"HTTPS_PROXY", "http://proxy.corp:3128"}, {"http_proxy", "plain.corp:8080"}});
@@ -24,7 +26,8 @@ TEST(ProxyEnv, HttpsProxyForTlsAndHttpProxyForPlain) {
 }
 
 TEST(ProxyEnv, NoProxyMatchesHostsAndDomainSuffixes) {
-    auto e = env({{"HTTPS_PROXY", "http://proxy:3128"}, {"NO_PROXY", "localhost, .internal,example.org:443"}});
+    auto e = env({{"HTTPS_PROXY", "http://proxy:3128"},
+                  {"NO_PROXY", "localhost, .internal,example.org:443"}});
     EXPECT_FALSE(proxy_for("https", "localhost", e));
     EXPECT_FALSE(proxy_for("https", "sb.internal", e));
     EXPECT_FALSE(proxy_for("https", "internal", e));
@@ -32,15 +35,18 @@ TEST(ProxyEnv, NoProxyMatchesHostsAndDomainSuffixes) {
     EXPECT_FALSE(proxy_for("https", "EXAMPLE.org", e));
     EXPECT_TRUE(proxy_for("https", "notexample.org", e));
     EXPECT_TRUE(proxy_for("https", "sb.example.com", e));
-    EXPECT_FALSE(proxy_for("https", "anything", env({{"HTTPS_PROXY", "http://p:1"}, {"no_proxy", "*"}})));
+    EXPECT_FALSE(
+        proxy_for("https", "anything", env({{"HTTPS_PROXY", "http://p:1"}, {"no_proxy", "*"}})));
 }
 
 TEST(ProxyEnv, CredentialsBecomeProxyAuthorizationAndAreNeverEchoed) {
-    auto p = proxy_for("https", "sb.example.com", env({{"HTTPS_PROXY", "http://user:s3cret@proxy:3128"}}));
+    auto p = proxy_for("https", "sb.example.com",
+                       env({{"HTTPS_PROXY", "http://user:s3cret@proxy:3128"}}));
     ASSERT_TRUE(p);
     EXPECT_EQ(p->authorization, "Basic dXNlcjpzM2NyZXQ=");
     try {
-        proxy_for("https", "sb.example.com", env({{"HTTPS_PROXY", "socks5://user:s3cret@proxy:1080"}}));
+        proxy_for("https", "sb.example.com",
+                  env({{"HTTPS_PROXY", "socks5://user:s3cret@proxy:1080"}}));
         FAIL() << "a socks proxy was accepted";
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("HTTPS_PROXY"), std::string::npos);

@@ -6,7 +6,11 @@ namespace sb::op::agent {
 namespace {
 
 sb::agent::Status status(std::string name, std::string phase, std::string version) {
-    return {{"App", "shop", std::move(name)}, std::move(version), 1, {{"phase", std::move(phase)}}, false};
+    return {{"App", "shop", std::move(name)},
+            std::move(version),
+            1,
+            {{"phase", std::move(phase)}},
+            false};
 }
 
 TEST(StatusOutbox, KeepsOnlyTheLatestStatusOfEachObjectInItsPlace) {
