@@ -7,6 +7,8 @@
 namespace sb {
 namespace {
 
+namespace json = boost::json;
+
 const boost::json::object kPod = boost::json::parse(R"({
   "metadata": {"name": "web-1", "generation": 3, "labels": {"apps.shapeblock.io/app": "web"}},
   "spec": {"replicas": 2, "paused": false, "ratio": 0.5, "count": "7"},
@@ -41,6 +43,18 @@ TEST(JsonFields, EnsureObjectMakesTheWay) {
     EXPECT_EQ(get_string(o, "spec.values.image.tag"), "v1");
     ensure_object(o, "spec.values")["more"] = 1;
     EXPECT_EQ(get_string(o, "spec.values.image.tag"), "v1");
+}
+
+TEST(JsonFields, ReadsWhatTheOperatorReads) {
+    auto obj = json::parse(R"({"spec":{"git":{"url":"u","isPrivate":true},"n":3}})").as_object();
+    EXPECT_EQ(get_string(obj, "spec.git.url"), "u");
+    EXPECT_EQ(get_string(obj, "spec.git.missing"), "");
+    EXPECT_EQ(get_string(obj, "spec.n"), "");
+    EXPECT_EQ(get_bool(obj, "spec.git.isPrivate"), true);
+    EXPECT_EQ(get_int(obj, "spec.n"), 3);
+    EXPECT_FALSE(get_int(obj, "spec.git.url").has_value());
+    ensure_object(obj, "status.x")["y"] = 1;
+    EXPECT_EQ(get_int(obj, "status.x.y"), 1);
 }
 
 }  // namespace

@@ -37,5 +37,13 @@ TEST(Rfc3339, RefusesWhatIsNotATime) {
         EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
 }
 
+TEST(Rfc3339, NowIsRfc3339) {
+    auto now = now_rfc3339();
+    ASSERT_EQ(now.size(), 20u);
+    EXPECT_EQ(now[4], '-');
+    EXPECT_EQ(now[10], 'T');
+    EXPECT_EQ(now.back(), 'Z');
+}
+
 }  // namespace
 }  // namespace sb

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 namespace json = boost::json;
+using namespace sb;
 using namespace sb::op;
 
 TEST(CrdTypes, ResourcePaths) {
@@ -12,18 +13,6 @@ TEST(CrdTypes, ResourcePaths) {
     EXPECT_EQ(crds::apps.object_path("p", "a", "status"), "/apis/apps.shapeblock.io/v1alpha1/namespaces/p/apps/a/status");
     EXPECT_EQ(crds::helmcharts.api_version(), "helm.cattle.io/v1");
     EXPECT_EQ(builtin::networkpolicies.collection_path("x"), "/apis/networking.k8s.io/v1/namespaces/x/networkpolicies");
-}
-
-TEST(CrdTypes, JsonAccessByPath) {
-    auto obj = json::parse(R"({"spec":{"git":{"url":"u","isPrivate":true},"n":3}})").as_object();
-    EXPECT_EQ(get_string(obj, "spec.git.url"), "u");
-    EXPECT_EQ(get_string(obj, "spec.git.missing"), "");
-    EXPECT_EQ(get_string(obj, "spec.n"), "");
-    EXPECT_EQ(get_bool(obj, "spec.git.isPrivate"), true);
-    EXPECT_EQ(get_int(obj, "spec.n"), 3);
-    EXPECT_FALSE(get_int(obj, "spec.git.url").has_value());
-    ensure_object(obj, "status.x")["y"] = 1;
-    EXPECT_EQ(get_int(obj, "status.x.y"), 1);
 }
 
 TEST(CrdTypes, FinalizersOwnersLabels) {
@@ -62,10 +51,3 @@ TEST(CrdTypes, SetConditionKeepsTransitionTimeWhileStatusUnchanged) {
     EXPECT_FALSE(remove_condition(conditions, "Ready"));
 }
 
-TEST(CrdTypes, NowIsRfc3339) {
-    auto now = now_rfc3339();
-    ASSERT_EQ(now.size(), 20u);
-    EXPECT_EQ(now[4], '-');
-    EXPECT_EQ(now[10], 'T');
-    EXPECT_EQ(now.back(), 'Z');
-}

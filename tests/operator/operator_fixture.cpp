@@ -85,18 +85,18 @@ void install_crds_from_source(SyncKube& kube) {
         if (entry.path().extension() != ".yaml") continue;
         for (auto& crd : op::parse_yaml_manifests(testenv::read_file(entry.path()), entry.path().string())) {
             kube.apply(kube::resources::customresourcedefinitions, crd);
-            names.push_back(op::get_string(crd, "metadata.name"));
+            names.push_back(sb::get_string(crd, "metadata.name"));
         }
     }
     for (const auto& name : names) {
         bool ok = eventually([&] {
             auto crd = kube.get(kube::resources::customresourcedefinitions, "", name);
-            const auto* status = op::find_object(crd, "status");
+            const auto* status = sb::find_object(crd, "status");
             // A new CRD's status carries "conditions": null until the establishing controller has run.
             const auto* conditions = status ? status->if_contains("conditions") : nullptr;
             if (!conditions || !conditions->is_array()) return false;
             const auto* c = op::find_condition(conditions->get_array(), "Established");
-            return c && op::get_string(*c, "status") == "True";
+            return c && sb::get_string(*c, "status") == "True";
         });
         if (!ok) throw std::runtime_error("CRD " + name + " not Established");
     }
@@ -165,12 +165,12 @@ std::filesystem::path operator_service_account_kubeconfig(SyncKube& admin, const
     bool ok = eventually(
         [&] {
             for (const auto& s : admin.list(kube::resources::secrets, "shapeblock")) {
-                if (op::get_string(s, "type") != "kubernetes.io/service-account-token") continue;
-                const auto* ann = op::find_object(s, "metadata.annotations");
+                if (sb::get_string(s, "type") != "kubernetes.io/service-account-token") continue;
+                const auto* ann = sb::find_object(s, "metadata.annotations");
                 if (!ann || !ann->contains("kubernetes.io/service-account.name") ||
                     ann->at("kubernetes.io/service-account.name") != "shapeblock-operator")
                     continue;
-                const auto* data = op::find_object(s, "data");
+                const auto* data = sb::find_object(s, "data");
                 if (!data || !data->contains("token")) continue;
                 token = sb::base64_decode(data->at("token").as_string());
                 return true;

@@ -22,7 +22,7 @@ namespace sb::optest {
 namespace {
 
 using namespace std::chrono_literals;
-using op::get_string;
+using sb::get_string;
 namespace crds = op::crds;
 namespace res = kube::resources;
 
@@ -81,7 +81,7 @@ TEST_F(OperatorTest, ProjectGetsLabelledOwnedNamespace) {
     auto p = project("alpha");
     EXPECT_EQ(get_string(p, "status.namespace"), "alpha");
     EXPECT_EQ(get_string(p, "status.message"), "");
-    EXPECT_EQ(op::get_int(p, "status.observedGeneration"), op::object_generation(p));
+    EXPECT_EQ(sb::get_int(p, "status.observedGeneration"), op::object_generation(p));
     EXPECT_TRUE(op::has_finalizer(p, op::kProjectFinalizer));
     const auto* ready = op::find_condition(p.at("status").at("conditions").as_array(), "Ready");
     ASSERT_NE(ready, nullptr);

@@ -21,7 +21,7 @@ namespace sb::optest {
 namespace {
 
 using namespace std::chrono_literals;
-using op::get_string;
+using sb::get_string;
 namespace res = kube::resources;
 
 class OperatorScaleTest : public ::testing::Test {
