@@ -180,6 +180,7 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
                                             facts.capacity}};
     };
 
+    const auto hello_frame = sb::agent::encode(hello());
     if (endpoint_.tls) {
         ssl::context ctx(ssl::context::tls_client);
         ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -200,7 +201,7 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
         ws.read_message_max(sb::agent::kMaxMessageBytes);
         co_await ws.async_handshake(host_header, endpoint_.target, asio::use_awaitable);
         ws.text(true);
-        co_await ws.async_write(asio::buffer(sb::agent::encode(hello())), asio::use_awaitable);
+        co_await ws.async_write(asio::buffer(hello_frame), asio::use_awaitable);
         co_await serve(ws, stop);
     } else {
         websocket::stream<beast::tcp_stream> ws(std::move(tcp));
@@ -210,7 +211,7 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
         ws.read_message_max(sb::agent::kMaxMessageBytes);
         co_await ws.async_handshake(host_header, endpoint_.target, asio::use_awaitable);
         ws.text(true);
-        co_await ws.async_write(asio::buffer(sb::agent::encode(hello())), asio::use_awaitable);
+        co_await ws.async_write(asio::buffer(hello_frame), asio::use_awaitable);
         co_await serve(ws, stop);
     }
 }
@@ -231,8 +232,12 @@ kube::Task<void> AgentLink::serve(WebSocket& ws, std::stop_token stop) {
     if (!welcome) throw std::runtime_error("the server's first message is not a welcome");
 
     statuses_.outbox().clear();  // the snapshot says it all
-    for (const auto& part : statuses_.snapshot())
-        co_await ws.async_write(asio::buffer(sb::agent::encode({"", part})), asio::use_awaitable);
+    const auto parts = statuses_.snapshot();
+    for (const auto& part : parts) {
+        // Named, not a braced temporary in the co_await: GCC 12 destroys those wrongly.
+        const auto frame = sb::agent::encode(Message{"", part});
+        co_await ws.async_write(asio::buffer(frame), asio::use_awaitable);
+    }
     connected_ = true;
     ++connections_;
     sb::log::info("agent link connected",
@@ -270,7 +275,8 @@ kube::Task<void> AgentLink::read_loop(WebSocket& ws) {
             if (!failure->id.empty()) queue({"", sb::agent::Ack{failure->id, failure->error}});
             if (++bad_in_a_row >= kMaxBadFrames) {
                 co_await ws.async_close(
-                    websocket::close_reason(static_cast<websocket::close_code>(4001), "too many undecodable messages"),
+                    websocket::close_reason(static_cast<websocket::close_code>(4001),
+                                            "too many undecodable messages"),
                     asio::use_awaitable);
                 co_return;
             }
@@ -289,8 +295,8 @@ kube::Task<void> AgentLink::write_loop(WebSocket& ws) {
             outgoing_.pop_front();
             co_await ws.async_write(asio::buffer(frame), asio::use_awaitable);
         } else if (auto status = statuses_.outbox().take()) {
-            co_await ws.async_write(asio::buffer(sb::agent::encode({"", std::move(*status)})),
-                                    asio::use_awaitable);
+            const auto frame = sb::agent::encode(Message{"", std::move(*status)});
+            co_await ws.async_write(asio::buffer(frame), asio::use_awaitable);
         } else {
             wake_->expires_at(asio::steady_timer::time_point::max());
             boost::system::error_code ec;

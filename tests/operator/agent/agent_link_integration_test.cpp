@@ -69,7 +69,7 @@ TEST_F(AgentLinkTest, HelloTellsWhoTheClusterIs) {
     auto hello = server_->wait_for([](const agent::Message& m) { return std::holds_alternative<agent::Hello>(m.body); });
     ASSERT_TRUE(hello) << "no hello from the operator";
     const auto& h = std::get<agent::Hello>(hello->body);
-    EXPECT_EQ(h.cluster_id, op::get_string(admin_->get(kube::resources::namespaces, "", "kube-system"), "metadata.uid"));
+    EXPECT_EQ(h.cluster_id, sb::get_string(admin_->get(kube::resources::namespaces, "", "kube-system"), "metadata.uid"));
     EXPECT_EQ(h.protocol_versions, std::vector<int>{agent::kProtocolVersion});
     EXPECT_TRUE(h.kubernetes_version.starts_with("v1.")) << h.kubernetes_version;
     EXPECT_GE(h.capacity.nodes, 0);
@@ -92,7 +92,8 @@ TEST_F(AgentLinkTest, AppliesShapeBlockObjectsAndReportsTheirStatus) {
 
     server_->send(apply("a-1", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
                                   "metadata":{"name":"web","namespace":"agent-shop"},
-                                  "spec":{"image":{"repository":"nginx","tag":"1.27"}}})"));
+                                  "spec":{"git":{"url":"https://git.example/web.git","branch":"main"},
+                                          "registry":{"url":"registry.local:5000"}}})"));
     ack = server_->ack_of("a-1");
     ASSERT_TRUE(ack);
     EXPECT_FALSE(ack->error) << ack->error->message;
@@ -172,6 +173,25 @@ TEST_F(AgentLinkTest, ReconnectsAfterACutAndSendsAFreshSnapshot) {
         return false;
     });
     EXPECT_TRUE(snapshot) << "the snapshot after the reconnect does not hold the Project";
+}
+
+TEST_F(AgentLinkTest, AWrongTokenIsRefusedAndRetriedWithBackoffAndNeverLogged) {
+    ScriptedAgentServer strict("the-right-token");
+    auto& cp = testenv::LocalControlPlane::shared();
+    std::filesystem::create_directories(scratch_->path() / "wrong");
+    OperatorProcess wrong(operator_service_account_kubeconfig(*admin_, cp, scratch_->path() / "wrong"),
+                          *scratch_ / "wrong-token.log",
+                          {"--leader-elect=false", "--server-url", strict.url(), "--agent-token", "a-wrong-token-51c9"});
+    wrong.start();
+    EXPECT_TRUE(eventually([&] { return strict.refused() >= 3; }, 60s)) << "the operator stopped retrying";
+    EXPECT_EQ(strict.connections(), 0);
+    EXPECT_TRUE(wrong.running());
+    wrong.stop();
+    EXPECT_EQ(wrong.log().find("a-wrong-token-51c9"), std::string::npos) << "the token was logged";
+}
+
+TEST_F(AgentLinkTest, TheTokenNeverAppearsInTheOperatorsLog) {
+    EXPECT_EQ(operator_->log().find(kToken), std::string::npos);
 }
 
 }  // namespace

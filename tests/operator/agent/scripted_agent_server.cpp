@@ -92,23 +92,21 @@ void ScriptedAgentServer::accept_loop() {
                         }
                         co_await conn->ws.async_accept(req, asio::use_awaitable);
                         conn->ws.text(true);
-                        {
-                            std::lock_guard lock(mutex_);
-                            if (close_) close_();
-                            send_frame_ = [conn](std::string frame) { conn->send(std::move(frame)); };
-                            close_ = [conn] { beast::get_lowest_layer(conn->ws).close(); };
-                            ++connections_;
-                            changed_.notify_all();
-                        }
                         try {
                             for (;;) {
                                 beast::flat_buffer frame;
                                 co_await conn->ws.async_read(frame, asio::use_awaitable);
                                 auto decoded = agent::decode(beast::buffers_to_string(frame.data()), agent::Sender::op);
                                 if (auto* m = std::get_if<agent::Message>(&decoded)) {
-                                    if (std::holds_alternative<agent::Hello>(m->body))
-                                        conn->send(agent::encode({"", agent::Welcome{1, "scripted"}}));
                                     std::lock_guard lock(mutex_);
+                                    if (std::holds_alternative<agent::Hello>(m->body)) {
+                                        // Like the real server: the welcome first, then anything else.
+                                        conn->send(agent::encode({"", agent::Welcome{1, "scripted"}}));
+                                        if (close_) close_();
+                                        send_frame_ = [conn](std::string frame) { conn->send(std::move(frame)); };
+                                        close_ = [conn] { beast::get_lowest_layer(conn->ws).close(); };
+                                        ++connections_;
+                                    }
                                     received_.push_back(std::move(*m));
                                     changed_.notify_all();
                                 }
