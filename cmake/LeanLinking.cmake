@@ -45,30 +45,3 @@ function(sb_lean_executable target)
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--as-needed)
   endif()
 endfunction()
-
-# sb_order_hot_code(<executable> <list file> LIBRARIES <library>...): the
-# functions named in <list file> (one a line, '#' starts a comment; written by
-# a profile such as bench/server/profile-hot-code.sh) are linked next to each
-# other at the start of the code. The kernel maps a binary's code in 64 KiB
-# windows around each page touched, so an idle process keeps resident every
-# window holding some function it ran: gathered, they fill a few windows
-# instead of most of the binary (shapeblock-server: 4.6 -> 2.4 MiB of code
-# resident, bench/server/README.md). The executable and the LIBRARIES are
-# compiled with one section per function and per data object, so that the
-# linker can move each alone; the archives of other projects (glibc, SQLite)
-# move one object file at a time. Needs lld (--symbol-ordering-file); without
-# it the executable links as before.
-find_program(SB_LLD NAMES ld.lld)
-function(sb_order_hot_code target list_file)
-  cmake_parse_arguments(ARG "" "" "LIBRARIES" ${ARGN})
-  if(NOT SB_LLD)
-    message(STATUS "ld.lld not found (Debian package lld): ${target} links without hot-code ordering")
-    return()
-  endif()
-  foreach(compiled IN ITEMS ${target} ${ARG_LIBRARIES})
-    target_compile_options(${compiled} PRIVATE -ffunction-sections -fdata-sections)
-  endforeach()
-  target_link_options(${target} PRIVATE -fuse-ld=lld "LINKER:--symbol-ordering-file=${list_file}"
-                      "LINKER:--no-warn-symbol-ordering")
-  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${list_file})
-endfunction()

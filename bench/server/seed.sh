@@ -1,4 +1,4 @@
-# Sourced by run.sh and profile-hot-code.sh: seeds a running shapeblock-server
+# Sourced by run.sh and idle-rss.sh: seeds a running shapeblock-server
 # the way the benchmark measures it (log in, a personal API token, one project
 # with 20 apps).
 #

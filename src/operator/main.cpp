@@ -8,28 +8,29 @@
 #include <exception>
 #include <random>
 
-#include "operator/app_reconciler.hpp"
-#include "operator/build_log_command.hpp"
+#include "operator/app/app_reconciler.hpp"
+#include "operator/appbuild/build_log_command.hpp"
 #include "common/log.hpp"
 #include "kube/config.hpp"
 #include "kube/errors.hpp"
-#include "operator/crd_install.hpp"
+#include "operator/common/crd_install.hpp"
+#include "operator/appbuild/appbuild_reconciler.hpp"
+#include "operator/service/service_reconciler.hpp"
 #include "operator/agent/agent_link.hpp"
-#include "operator/build/install_controllers.hpp"
 #include "kube/manager.hpp"
-#include "operator/operator_config.hpp"
-#include "operator/project_reconciler.hpp"
+#include "operator/common/operator_config.hpp"
+#include "operator/project/project_reconciler.hpp"
 
 namespace {
 
 using sb::op::OperatorConfig;
 
-// Every controller of the operator is registered here. The build and
-// service controllers are objects: keep the result alive while the manager runs.
-sb::op::build::BuildAndServiceControllers register_controllers(sb::kube::Manager& manager, const OperatorConfig& config) {
+// Every controller of the operator is registered here.
+void add_controllers(sb::kube::Manager& manager, const OperatorConfig& config) {
     sb::op::add_project_controller(manager, config);
     sb::op::add_app_controller(manager, config);
-    return sb::op::build::install_build_and_service_controllers(manager, config);
+    sb::op::appbuild::add_appbuild_controller(manager, config);
+    sb::op::service::add_service_controller(manager, config);
 }
 
 sb::kube::ClusterConfig cluster_config(const OperatorConfig& config) {
@@ -87,7 +88,7 @@ sb::kube::ManagerOptions manager_options(const OperatorConfig& config) {
         auto colon = config.metrics_address.rfind(':');
         options.health_address = config.metrics_address.substr(0, colon);
         if (options.health_address.empty()) options.health_address = "0.0.0.0";
-        options.health_port = std::stoi(config.metrics_address.substr(colon + 1));
+        options.health_port = *sb::op::metrics_port(config.metrics_address);  // validated
     }
     if (config.leader_elect) {
         options.leader_election = sb::kube::LeaderElectionConfig{
@@ -118,7 +119,7 @@ int main(int argc, char** argv) {
         boost::asio::io_context io;
         sb::kube::Client client(io.get_executor(), cluster_config(config));
         sb::kube::Manager manager(client, manager_options(config));
-        auto build_and_service_controllers = register_controllers(manager, config);
+        add_controllers(manager, config);
         std::unique_ptr<sb::op::agent::AgentLink> agent_link;
         std::stop_source agent_stop;
         if (!config.server_url.empty())

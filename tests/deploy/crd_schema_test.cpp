@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -128,6 +129,21 @@ TEST_F(CrdSchema, DesignExamplesAreAcceptedExactlyAsWritten) {
         for (const auto& example : docs) expect_accepted_as_written(api(), example);
     }
     EXPECT_EQ(load_yaml_file(examples_dir() / "apps.yaml").size(), 4u);
+}
+
+// examples/ also holds objects added after the design (a Service); the
+// walk-through applies every file there, so each must be accepted as written.
+TEST_F(CrdSchema, EveryRepositoryExampleIsAcceptedAsWritten) {
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(examples_dir())) {
+        if (entry.path().extension() != ".yaml") continue;
+        ++files;
+        SCOPED_TRACE(entry.path().filename().string());
+        auto docs = load_yaml_file(entry.path());
+        ASSERT_FALSE(docs.empty());
+        for (const auto& example : docs) expect_accepted_as_written(api(), example);
+    }
+    EXPECT_GE(files, 4u);
 }
 
 TEST_F(CrdSchema, AppBuildExampleStatusIsValidThroughTheStatusSubresource) {

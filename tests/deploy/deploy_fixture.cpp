@@ -17,6 +17,7 @@ namespace json = boost::json;
 
 fs::path source_dir() { return SB_SOURCE_DIR; }
 fs::path examples_dir() { return SB_EXAMPLES_DIR; }
+fs::path shared_examples_dir() { return SB_SHARED_EXAMPLES_DIR; }
 
 fs::path helm_binary() {
     static const fs::path helm = [] {

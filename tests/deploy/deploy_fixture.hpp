@@ -11,7 +11,8 @@
 namespace sb::deploytest {
 
 std::filesystem::path source_dir();    // the repository root
-std::filesystem::path examples_dir();  // ../shared/examples beside the checkout
+std::filesystem::path examples_dir();         // the repository's examples/
+std::filesystem::path shared_examples_dir();  // ../shared/examples beside the checkout (the design's originals), if present
 std::filesystem::path helm_binary();   // installed by scripts/install-helm
 
 std::vector<boost::json::value> load_yaml_file(const std::filesystem::path& file);

@@ -1,6 +1,6 @@
 #include "tests/deploy/json_match.hpp"
 
-#include "operator/yaml_json.hpp"
+#include "operator/common/yaml_json.hpp"
 
 namespace sb::deploytest {
 namespace json = boost::json;

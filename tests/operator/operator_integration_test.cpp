@@ -9,13 +9,13 @@
 #include <set>
 #include <sstream>
 
-#include "operator/app_reconciler.hpp"
+#include "operator/app/app_reconciler.hpp"
 #include "common/base64.hpp"
-#include "operator/crd_types.hpp"
-#include "operator/deploy_key.hpp"
+#include "operator/common/crd_types.hpp"
+#include "operator/app/deploy_key.hpp"
 #include "kube/errors.hpp"
-#include "tests/operator/operator_fixture.hpp"
-#include "operator/project_objects.hpp"
+#include "tests/operator/support/operator_fixture.hpp"
+#include "operator/project/project_objects.hpp"
 #include "tests/support/scratch.hpp"
 
 namespace sb::optest {

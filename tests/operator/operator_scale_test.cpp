@@ -12,9 +12,9 @@
 #include <set>
 #include <random>
 
-#include "operator/crd_types.hpp"
+#include "operator/common/crd_types.hpp"
 #include "kube/errors.hpp"
-#include "tests/operator/operator_fixture.hpp"
+#include "tests/operator/support/operator_fixture.hpp"
 #include "tests/support/scratch.hpp"
 
 namespace sb::optest {

@@ -1,179 +1,214 @@
-// The native PostgreSQL client's pure parts: message encoding and decoding,
-// SCRAM-SHA-256 against RFC 7677's example, MD5 passwords, connection URLs.
+// What the libpq wrapper does itself: the URL check and its description,
+// secrets kept out of messages, parameters as C strings, results and errors
+// converted to db:: values. The protocol, TLS and authentication are libpq's
+// (pg_client_test runs them against a real PostgreSQL).
 #include <gtest/gtest.h>
-#include <sodium.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
 
-#include "server/db/pg_auth.hpp"
-#include "server/db/pg_protocol.hpp"
-#include "server/db/pg_url.hpp"
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "server/db/pg_connection.hpp"
+#include "server/db/pg_conninfo.hpp"
+#include "server/db/pg_result.hpp"
+#include "tests/support/scratch.hpp"
 
 namespace sb::server::db::pg {
 namespace {
+namespace asio = boost::asio;
 
-using namespace std::string_literals;
-
-const bool sodium_ready = sodium_init() >= 0;
-
-std::string i32(std::int32_t v) {
-    auto u = static_cast<std::uint32_t>(v);
-    return {static_cast<char>(u >> 24), static_cast<char>(u >> 16), static_cast<char>(u >> 8), static_cast<char>(u)};
-}
-std::string i16(std::int16_t v) { return {static_cast<char>(static_cast<std::uint16_t>(v) >> 8), static_cast<char>(v)}; }
-std::string message(char type, const std::string& body) { return type + i32(static_cast<std::int32_t>(body.size() + 4)) + body; }
-
-TEST(PgProtocol, StartupMessageIsLengthPrefixedVersion3WithPairs) {
-    auto m = startup_message({{"user", "bob"}, {"database", "db"}});
-    std::string body = i32(196608) + "user\0bob\0database\0db\0\0"s;
-    EXPECT_EQ(m, i32(static_cast<std::int32_t>(body.size() + 4)) + body);
+std::string parse_error(const std::string& url) {
+    try {
+        parse_conninfo(url);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "no error";
 }
 
-TEST(PgProtocol, ExtendedQueryIsParseBindDescribeExecuteSync) {
-    auto m = extended_query("SELECT $1, $2", {std::optional<std::string>("42"), std::nullopt});
-    std::string expected = message('P', "\0SELECT $1, $2\0"s + i16(0)) +
-                           message('B', "\0\0"s + i16(0) + i16(2) + i32(2) + "42" + i32(-1) + i16(0)) +
-                           message('D', "P\0"s) + message('E', "\0"s + i32(0)) + message('S', "");
-    EXPECT_EQ(m, expected);
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
 }
 
-TEST(PgProtocol, StringsWithNulBytesAreRefused) {
-    EXPECT_THROW(extended_query("SELECT 1\0; DROP TABLE x"s, {}), std::invalid_argument);
+TEST(PgConnInfo, UrlGoesToLibpqUnchangedAndIsDescribedWithoutPassword) {
+    const std::string url =
+        "postgresql://sb%40app:p%3Ass@db.example.com:6543/shape%2Dblock?sslmode=verify-full&"
+        "sslrootcert=/etc/ca.pem&application_name=sb&connect_timeout=3";
+    auto info = parse_conninfo(url);
+    EXPECT_EQ(info.url, url);
+    EXPECT_EQ(info.description, "db.example.com:6543/shape-block");
+    EXPECT_EQ(info.connect_timeout, std::chrono::seconds(3));
+    EXPECT_FALSE(contains(info.description, "p:ss"));
 }
 
-TEST(PgProtocol, NextMessageWaitsForTheWholeMessage) {
-    std::string wire = message('C', "INSERT 0 3\0"s) + message('Z', "I");
-    std::size_t needed = 0;
-    EXPECT_FALSE(next_message(std::string_view(wire).substr(0, 3), needed));
-    EXPECT_EQ(needed, 5u);
-    EXPECT_FALSE(next_message(std::string_view(wire).substr(0, 8), needed));
-    EXPECT_EQ(needed, 16u);
-    auto m = next_message(wire, needed);
-    ASSERT_TRUE(m);
-    EXPECT_EQ(m->type, 'C');
-    EXPECT_EQ(affected_rows(Reader(m->body).cstring()), 3);
-    auto z = next_message(std::string_view(wire).substr(needed), needed);
-    ASSERT_TRUE(z);
-    EXPECT_EQ(z->body, "I");
+TEST(PgConnInfo, SeveralHostsKeyValueFormAndLibpqParametersAreAccepted) {
+    auto failover =
+        parse_conninfo("postgresql://u@h1:5432,h2:5433/app?target_session_attrs=read-write");
+    EXPECT_EQ(failover.description, "h1,h2:5432,5433/app");
+    auto key_value = parse_conninfo("host=/run/pg dbname=app user=bob sslmode=disable");
+    EXPECT_EQ(key_value.description, "/run/pg/app");
+    EXPECT_NO_THROW(parse_conninfo(
+        "postgresql://u@h/d?sslcert=/c.pem&sslkey=/k.pem&gssencmode=prefer&krbsrvname=pg"));
+    EXPECT_EQ(parse_conninfo("postgresql:///app").description, "(default host)/app");
 }
 
-TEST(PgProtocol, InvalidLengthsAreProtocolErrors) {
-    std::size_t needed = 0;
-    EXPECT_THROW(next_message("Z" + i32(3), needed), ProtocolError);
-    EXPECT_THROW(next_message("D" + i32(0x7fffffff), needed), ProtocolError);
-    EXPECT_THROW(data_row(i16(2) + i32(5) + "ab"), ProtocolError);  // shorter than it says
-    EXPECT_THROW(row_description(i16(1) + "name-without-terminator"), ProtocolError);
+TEST(PgConnInfo, ErrorsNameThePartAndNeverThePassword) {
+    EXPECT_TRUE(contains(parse_error("postgresql://u@h/d?frobnicate=1"), "frobnicate"));
+    EXPECT_TRUE(
+        contains(parse_error("postgresql://u@h/d?connect_timeout=soon"), "connect_timeout"));
+    EXPECT_TRUE(contains(parse_error("host=db user"), "user"));
+    auto bad_password = parse_error("postgresql://u:secret%zz@h/d");
+    EXPECT_TRUE(contains(bad_password, "percent-encoded")) << bad_password;
+    EXPECT_FALSE(contains(bad_password, "secret")) << bad_password;
+    auto bad_query_password = parse_error("postgresql://u@h/d?password=hidden%zz");
+    EXPECT_FALSE(contains(bad_query_password, "hidden")) << bad_query_password;
 }
 
-TEST(PgProtocol, DataRowKeepsNullApartFromEmpty) {
-    auto row = data_row(i16(3) + i32(2) + "hi" + i32(-1) + i32(0));
-    ASSERT_EQ(row.size(), 3u);
-    EXPECT_EQ(row[0], "hi");
-    EXPECT_FALSE(row[1].has_value());
-    EXPECT_EQ(row[2], "");
+TEST(PgConnInfo, ConnectTimeoutFromUrlEnvironmentOrTenSeconds) {
+    EXPECT_EQ(parse_conninfo("postgresql://u@h/d").connect_timeout, std::chrono::seconds(10));
+    EXPECT_EQ(parse_conninfo("postgresql://u@h/d?connect_timeout=0").connect_timeout,
+              std::chrono::seconds(0));
+    ::setenv("PGCONNECT_TIMEOUT", "7", 1);
+    EXPECT_EQ(parse_conninfo("postgresql://u@h/d").connect_timeout, std::chrono::seconds(7));
+    EXPECT_EQ(parse_conninfo("postgresql://u@h/d?connect_timeout=2").connect_timeout,
+              std::chrono::seconds(2));
+    ::unsetenv("PGCONNECT_TIMEOUT");
 }
 
-TEST(PgProtocol, RowDescriptionGivesColumnNames) {
-    std::string field_rest(18, '\0');
-    auto names = row_description(i16(2) + "id\0"s + field_rest + "name\0"s + field_rest);
-    EXPECT_EQ(names, (std::vector<std::string>{"id", "name"}));
-}
-
-TEST(PgProtocol, AffectedRowsFromCommandTags) {
-    EXPECT_EQ(affected_rows("INSERT 0 1"), 1);
-    EXPECT_EQ(affected_rows("UPDATE 12"), 12);
-    EXPECT_EQ(affected_rows("DELETE 0"), 0);
-    EXPECT_EQ(affected_rows("SELECT 5"), 5);
-    EXPECT_EQ(affected_rows("BEGIN"), 0);
-    EXPECT_EQ(affected_rows("CREATE TABLE"), 0);
-}
-
-TEST(PgProtocol, ErrorFieldsAndDescription) {
-    auto fields = error_fields("SERROR\0C23505\0Mduplicate key value\0DKey (name)=(a) already exists.\0\0"s);
-    EXPECT_EQ(fields['C'], "23505");
-    EXPECT_EQ(describe_error(fields), "ERROR: duplicate key value (SQLSTATE 23505): Key (name)=(a) already exists.");
-}
-
-TEST(PgScram, Rfc7677Example) {
-    ScramSha256 scram("pencil", "user", "rOprNGfwEbeRWgbNEkqO");
-    EXPECT_EQ(scram.client_first(), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
-    auto final_message =
-        scram.client_final("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
-    EXPECT_EQ(final_message,
-              "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
-    EXPECT_NO_THROW(scram.verify_server_final("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="));
-    EXPECT_THROW(scram.verify_server_final("v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="), std::runtime_error);
-    EXPECT_THROW(scram.verify_server_final("e=invalid-proof"), std::runtime_error);
-}
-
-TEST(PgScram, RefusesForeignNoncesAndAbsurdIterationCounts) {
-    ScramSha256 scram("pencil", "", "clientnonce");
-    EXPECT_THROW(scram.client_final("r=othernonce123,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"), std::runtime_error);
-    EXPECT_THROW(scram.client_final("r=clientnonce,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"), std::runtime_error);
-    EXPECT_THROW(scram.client_final("r=clientnonceXY,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=99999999"), std::runtime_error);
-    EXPECT_THROW(scram.client_final("r=clientnonceXY,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=0"), std::runtime_error);
-    EXPECT_THROW(scram.client_final("r=clientnonceXY,s=***,i=4096"), std::runtime_error);
-    EXPECT_THROW(scram.client_final("r=clientnonceXY,i=4096"), std::runtime_error);
-    EXPECT_THROW(scram.verify_server_final("v=x"), std::runtime_error);  // before any exchange
-}
-
-TEST(PgScram, RandomNoncesDiffer) {
-    ASSERT_TRUE(sodium_ready);
-    EXPECT_NE(ScramSha256("pw").client_first(), ScramSha256("pw").client_first());
-}
-
-TEST(PgAuth, Md5PasswordMatchesPostgres) {
-    // python3: "md5" + md5(md5(b"s3cretalice").hexdigest().encode() + b"\x01\x02\x03\x04").hexdigest()
-    EXPECT_EQ(md5_password("alice", "s3cret", "\x01\x02\x03\x04"), "md5b79948bbeb35dee03ab8fe15a839030b");
-}
-
-TEST(PgUrl, FullUrl) {
-    auto o = parse_url("postgresql://sb%40app:p%3Ass@db.example.com:6543/shape%2Dblock?sslmode=verify-full&"
-                       "sslrootcert=/etc/ca.pem&application_name=sb&connect_timeout=3");
-    EXPECT_EQ(o.user, "sb@app");
-    EXPECT_EQ(o.password, "p:ss");
-    EXPECT_EQ(o.host, "db.example.com");
-    EXPECT_EQ(o.port, 6543);
-    EXPECT_EQ(o.database, "shape-block");
-    EXPECT_EQ(o.ssl_mode, SslMode::verify_full);
-    EXPECT_EQ(o.ssl_root_cert, "/etc/ca.pem");
-    EXPECT_EQ(o.application_name, "sb");
-    EXPECT_EQ(o.connect_timeout, std::chrono::seconds(3));
-    EXPECT_FALSE(o.unix_socket());
-    EXPECT_EQ(o.describe(), "db.example.com:6543/shape-block");
-}
-
-TEST(PgUrl, DefaultsAndShortForms) {
-    auto o = parse_url("postgres://bob@[::1]/");
-    EXPECT_EQ(o.host, "::1");
-    EXPECT_EQ(o.port, 5432);
-    EXPECT_EQ(o.database, "bob");
-    EXPECT_EQ(o.ssl_mode, SslMode::prefer);
-    auto local = parse_url("postgresql://bob@/app?host=/run/pg");
-    EXPECT_TRUE(local.unix_socket());
-    EXPECT_EQ(local.unix_socket_path(), "/run/pg/.s.PGSQL.5432");
-    auto default_socket = parse_url("postgresql:///app?user=bob");
-    EXPECT_EQ(default_socket.unix_socket_path(), "/var/run/postgresql/.s.PGSQL.5432");
-    EXPECT_EQ(default_socket.database, "app");
-}
-
-TEST(PgUrl, ErrorsNameThePartAndNeverThePassword) {
-    auto message = [](const std::string& url) {
-        try {
-            parse_url(url);
-        } catch (const std::invalid_argument& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
+TEST(PgConnInfo, PasswordsAsWrittenAndDecodedAreSecrets) {
+    auto info = parse_conninfo("postgresql://u:p%40ss@h/d?sslpassword=keypass");
+    auto has = [&](const std::string& s) {
+        return std::find(info.secrets.begin(), info.secrets.end(), s) != info.secrets.end();
     };
-    EXPECT_NE(message("host=db user=x").find("postgresql://"), std::string::npos);
-    EXPECT_NE(message("postgresql://u@h:99999/d").find("port"), std::string::npos);
-    EXPECT_NE(message("postgresql://u@h/d?sslmode=maybe").find("sslmode"), std::string::npos);
-    EXPECT_NE(message("postgresql://u@h/d?frobnicate=1").find("frobnicate"), std::string::npos);
-    EXPECT_NE(message("postgresql://u@h/d?connect_timeout=0").find("connect_timeout"), std::string::npos);
-    EXPECT_NE(message("postgresql://u@h1,h2/d").find("several hosts"), std::string::npos);
-    EXPECT_NE(message("postgresql://u@/d?host=/tmp&sslmode=require").find("Unix socket"), std::string::npos);
-    auto bad_password = message("postgresql://u:secret%zz@h/d");
-    EXPECT_NE(bad_password.find("password"), std::string::npos);
-    EXPECT_EQ(bad_password.find("secret"), std::string::npos);
+    EXPECT_TRUE(has("p%40ss"));
+    EXPECT_TRUE(has("p@ss"));
+    EXPECT_TRUE(has("keypass"));
+    EXPECT_TRUE(parse_conninfo("host=h password=kv-secret").secrets.size() >= 1);
+}
+
+TEST(PgConnInfo, RedactReplacesEveryOccurrence) {
+    EXPECT_EQ(redact("a hunter2 b hunter2", {"hunter2", ""}), "a *** b ***");
+    EXPECT_EQ(redact("nothing here", {"hunter2"}), "nothing here");
+    EXPECT_EQ(redact("aaaa", {"a"}), "************");
+}
+
+TEST(PgParams, IntegersAsDecimalTextAndNullAsNullPointer) {
+    TextParams text(params(std::int64_t{-42}, std::string("it's ü"), nullptr, std::string()));
+    ASSERT_EQ(text.count(), 4);
+    EXPECT_STREQ(text.values()[0], "-42");
+    EXPECT_STREQ(text.values()[1], "it's ü");
+    EXPECT_EQ(text.values()[2], nullptr);
+    EXPECT_STREQ(text.values()[3], "");
+}
+
+TEST(PgParams, ManyParametersStayValid) {
+    Params many;
+    for (int i = 0; i < 1000; ++i)
+        many.emplace_back(std::string(100, static_cast<char>('a' + i % 26)));
+    TextParams text(many);
+    EXPECT_EQ(std::string(text.values()[999]), std::string(100, static_cast<char>('a' + 999 % 26)));
+}
+
+TEST(PgParams, NulBytesAreRefused) {
+    using namespace std::string_literals;
+    try {
+        TextParams text(params(std::int64_t{1}, "a\0b"s));
+        FAIL() << "NUL byte accepted";
+    } catch (const Error& e) {
+        EXPECT_TRUE(contains(e.what(), "parameter 2")) << e.what();
+    }
+}
+
+// A result as libpq would hand it over: columns, then values (nullopt is NULL).
+PGresult* make_result(const std::vector<std::string>& columns,
+                      const std::vector<std::vector<std::optional<std::string>>>& rows) {
+    PGresult* r = PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK);
+    std::vector<PGresAttDesc> attributes(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        attributes[c] = {};
+        attributes[c].name = const_cast<char*>(columns[c].c_str());
+    }
+    PQsetResultAttrs(r, static_cast<int>(columns.size()), attributes.data());
+    for (std::size_t row = 0; row < rows.size(); ++row)
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const auto& v = rows[row][c];
+            PQsetvalue(r, static_cast<int>(row), static_cast<int>(c),
+                       v ? const_cast<char*>(v->data()) : nullptr,
+                       v ? static_cast<int>(v->size()) : -1);
+        }
+    return r;
+}
+
+TEST(PgResult, ColumnsRowsAndNullKeptApartFromEmpty) {
+    PGresult* r = make_result({"id", "name"}, {{"1", "a"}, {"2", std::nullopt}, {"3", ""}});
+    auto result = to_result(r);
+    PQclear(r);
+    EXPECT_EQ(*result.columns, (std::vector<std::string>{"id", "name"}));
+    ASSERT_EQ(result.rows.size(), 3u);
+    EXPECT_EQ(result.rows[0].i64(0), 1);
+    EXPECT_EQ(result.rows[0].str(1), "a");
+    EXPECT_TRUE(result.rows[1].is_null(1));
+    EXPECT_FALSE(result.rows[2].is_null(1));
+    EXPECT_EQ(result.rows[2].str(1), "");
+    EXPECT_EQ(result.affected, 0);
+}
+
+TEST(PgResult, ValuesWithBinaryBytesKeepTheirLength) {
+    using namespace std::string_literals;
+    PGresult* r = make_result({"v"}, {{"x\xff\x01y"s}});
+    auto result = to_result(r);
+    PQclear(r);
+    EXPECT_EQ(result.one().str(0), "x\xff\x01y"s);
+}
+
+TEST(PgResult, SqlStatesAreClassified) {
+    EXPECT_EQ(classify_sqlstate("23505"), Error::Kind::unique_violation);
+    EXPECT_EQ(classify_sqlstate("23503"), Error::Kind::foreign_key_violation);
+    EXPECT_EQ(classify_sqlstate("08006"), Error::Kind::unavailable);
+    EXPECT_EQ(classify_sqlstate("57P01"), Error::Kind::unavailable);
+    EXPECT_EQ(classify_sqlstate("53300"), Error::Kind::unavailable);
+    EXPECT_EQ(classify_sqlstate("42601"), Error::Kind::other);
+    EXPECT_EQ(classify_sqlstate(""), Error::Kind::other);
+}
+
+TEST(PgResult, ErrorTextHasSeverityStateAndDetail) {
+    auto e = sql_error("ERROR", "23505", "duplicate key value", "Key (name)=(a) already exists.");
+    EXPECT_EQ(e.kind(), Error::Kind::unique_violation);
+    EXPECT_STREQ(
+        e.what(),
+        "postgres: ERROR: duplicate key value (SQLSTATE 23505): Key (name)=(a) already exists.");
+    EXPECT_STREQ(sql_error("", "", "server closed the connection", "").what(),
+                 "postgres: ERROR: server closed the connection");
+}
+
+Error connect_failure(const std::string& url) {
+    asio::io_context io;
+    Connection connection(io.get_executor(), parse_conninfo(url));
+    auto future = asio::co_spawn(io, connection.query("SELECT 1", {}), asio::use_future);
+    io.run();
+    try {
+        future.get();
+    } catch (const Error& e) {
+        return e;
+    }
+    return Error(Error::Kind::other, "no error");
+}
+
+TEST(PgConnection, ConnectErrorsNameTheDatabaseAndNeverThePassword) {
+    auto port = std::to_string(sb::testenv::free_port());
+    auto e = connect_failure("postgresql://u:hunter2-secret@127.0.0.1:" + port + "/app");
+    EXPECT_EQ(e.kind(), Error::Kind::unavailable);
+    EXPECT_TRUE(contains(e.what(), "127.0.0.1:" + port + "/app")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "cannot connect")) << e.what();
+    EXPECT_FALSE(contains(e.what(), "hunter2")) << e.what();
+}
+
+TEST(PgConnection, MissingUnixSocketIsAClearError) {
+    auto e = connect_failure("postgresql://u@/app?host=/nonexistent-sb-socket-dir");
+    EXPECT_EQ(e.kind(), Error::Kind::unavailable);
+    EXPECT_TRUE(contains(e.what(), "/nonexistent-sb-socket-dir")) << e.what();
 }
 
 }  // namespace

@@ -40,6 +40,17 @@ LocalPostgres::LocalPostgres(Options options) : dir_("pg"), bin_dir_(find_pg_bin
         for (const auto& p : {dir_.path(), dir_ / "data", dir_ / "sock"})
             if (chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown " + p.string());
     }
+    if (options.standby_of_port != 0) {
+        fs::permissions(dir_ / "data", fs::perms::owner_all);  // postgres refuses a data directory others can read
+        // -R writes standby.signal and primary_conninfo; initdb's trust
+        // pg_hba.conf lets local replication connections in.
+        run_command({bin_dir_ + "/pg_basebackup", "-d",
+                     "postgresql://postgres@127.0.0.1:" + std::to_string(options.standby_of_port) + "/postgres", "-D",
+                     (dir_ / "data").string(), "-R", "-X", "stream", "-c", "fast"},
+                    server_user());
+        start();
+        return;
+    }
     run_command({bin_dir_ + "/initdb", "-D", (dir_ / "data").string(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                  "--no-instructions"},
                 server_user());

@@ -16,6 +16,9 @@ public:
         // Roles that must log in over TCP with a password, one per method
         // (see password_user()), and sb_tls_only, refused without TLS.
         bool password_users = false;
+        // A hot standby (read-only) of the server on this port: a base
+        // backup streaming from it instead of a fresh initdb.
+        int standby_of_port = 0;
     };
     explicit LocalPostgres(Options options);
     LocalPostgres() : LocalPostgres(Options{}) {}

@@ -21,7 +21,7 @@
 #include "common/log.hpp"
 #include "operator/agent/cluster_facts.hpp"
 #include "operator/agent/proxy_env.hpp"
-#include "operator/crd_types.hpp"
+#include "operator/common/crd_types.hpp"
 
 namespace sb::op::agent {
 

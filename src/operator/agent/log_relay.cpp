@@ -10,8 +10,8 @@
 #include "common/json_fields.hpp"
 #include "common/log.hpp"
 #include "operator/agent/object_writer.hpp"
-#include "operator/build/build_log.hpp"
-#include "operator/build/job_builder.hpp"
+#include "operator/appbuild/build_log.hpp"
+#include "operator/appbuild/job_builder.hpp"
 
 namespace sb::op::agent {
 
@@ -99,13 +99,13 @@ kube::LogOptions options_for(const sb::agent::OpenLogs& request, std::string con
 
 kube::Task<void> LogRelay::relay_build(const sb::agent::OpenLogs& request, std::stop_token stop) {
     kube::ListOptions list;
-    list.label_selector = std::string(build::kBuildLabel) + "=" + request.object.name;
+    list.label_selector = std::string(appbuild::kBuildLabel) + "=" + request.object.name;
     auto pods = co_await client_.list(kube::resources::pods, request.object.namespace_, list);
     if (pods.items.empty())
         throw std::runtime_error("AppBuild " + request.object.name + " has no build pod");
     const auto& pod = pods.items.front();
     const auto pod_name = get_string(pod, "metadata.name");
-    for (const auto& step : build::build_log_requests(pod, 8 << 20)) {
+    for (const auto& step : appbuild::build_log_requests(pod, 8 << 20)) {
         if (stop.stop_requested()) co_return;
         co_await relay_container(request, pod_name, step.container,
                                  options_for(request, step.container), stop);

@@ -3,8 +3,8 @@
 #include "agent/objects.hpp"
 #include "common/json_fields.hpp"
 #include "kube/errors.hpp"
-#include "operator/crd_types.hpp"
-#include "operator/project_objects.hpp"
+#include "operator/common/crd_types.hpp"
+#include "operator/project/project_objects.hpp"
 
 namespace sb::op::agent {
 

@@ -4,8 +4,8 @@
 #include <sodium.h>
 #include <stdexcept>
 
-#include "operator/crd_types.hpp"
-#include "operator/deploy/helm_values.hpp"
+#include "operator/common/crd_types.hpp"
+#include "operator/helm/helm_values.hpp"
 #include "common/base64.hpp"
 
 namespace sb::op::service {
@@ -166,7 +166,7 @@ json::object service_values(const json::object& service) {
                                                 {"user", from_secret("username")},
                                                 {"password", from_secret("password")}};
     }
-    if (const auto* user = find_object(service, "spec.values")) return deploy::deep_merge(values, *user).as_object();
+    if (const auto* user = find_object(service, "spec.values")) return helm::deep_merge(values, *user).as_object();
     return values;
 }
 
@@ -175,7 +175,7 @@ json::object service_helm_chart(const json::object& service, const ServiceConfig
     const auto name = get_string(service, "metadata.name");
     json::object spec{{"chart", chart.name},
                       {"targetNamespace", get_string(service, "metadata.namespace")},
-                      {"valuesContent", deploy::values_text(service_values(service))},
+                      {"valuesContent", helm::values_text(service_values(service))},
                       {"backOffLimit", config.backoff_limit},
                       {"timeout", config.timeout},
                       {"failurePolicy", config.failure_policy}};

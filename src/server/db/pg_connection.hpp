@@ -1,25 +1,25 @@
 #pragma once
-// One connection to PostgreSQL, spoken natively over Asio: TCP or a Unix
-// socket, TLS as the URL's sslmode says, SCRAM-SHA-256 / MD5 / cleartext
-// passwords, and the extended query protocol with text parameters. It
-// (re)connects on first use after a failure, so a restarted database heals.
+// One libpq connection driven by Asio: libpq does the protocol, TLS and
+// authentication in non-blocking mode; we wait on its socket's readiness
+// (never reading from it) on the io_context. It (re)connects on first use
+// after a failure, so a restarted database heals.
 // Not thread-safe: one coroutine uses it at a time (the pool's lease).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <optional>
 
-#include <memory>
-
-#include "server/db/pg_protocol.hpp"
-#include "server/db/pg_url.hpp"
+#include "server/db/pg_conninfo.hpp"
 #include "server/db/sql.hpp"
+
+struct pg_conn;
 
 namespace sb::server::db::pg {
 
-class Transport;
-
 class Connection {
-public:
-    Connection(boost::asio::any_io_executor io, ConnectOptions options);
+  public:
+    Connection(boost::asio::any_io_executor io, ConnInfo info);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -28,23 +28,23 @@ public:
     // usable; a lost connection throws db::Error (unavailable) and the next
     // call connects again.
     boost::asio::awaitable<Result> query(std::string sql, Params params);
-    bool connected() const { return transport_ != nullptr; }
+    bool connected() const;
 
-private:
+  private:
+    enum class Readiness { read, write };
     boost::asio::awaitable<void> connect();
-    boost::asio::awaitable<std::exception_ptr> handshake();  // transport, then authentication
-    boost::asio::awaitable<void> open_transport();
-    boost::asio::awaitable<void> authenticate();
-    boost::asio::awaitable<Result> run(std::string_view sql, const Params& params);
-    boost::asio::awaitable<Message> read_message();
+    boost::asio::awaitable<Result> run(const std::string& sql, const Params& params);
+    // Waits until the socket is ready; false when the deadline passed first.
+    boost::asio::awaitable<bool> wait(Readiness readiness, boost::asio::steady_timer* deadline);
+    void watch_socket();
     void disconnect();
-    void release_buffer();
+    [[noreturn]] void lost(const std::string& what);
 
     boost::asio::any_io_executor io_;
-    ConnectOptions options_;
-    std::unique_ptr<Transport> transport_;
-    std::string input_;
-    std::size_t consumed_ = 0;
+    ConnInfo info_;
+    pg_conn* conn_ = nullptr;
+    std::optional<boost::asio::posix::stream_descriptor>
+        socket_;  // libpq's socket; never closed by Asio
 };
 
 }  // namespace sb::server::db::pg

@@ -25,10 +25,10 @@ private:
 
 class PostgresDatabase final : public Database {
 public:
-    PostgresDatabase(asio::any_io_executor io, const pg::ConnectOptions& options, int pool_size)
+    PostgresDatabase(asio::any_io_executor io, const pg::ConnInfo& info, int pool_size)
         : free_(io, static_cast<std::size_t>(pool_size)) {
         for (int i = 0; i < pool_size; ++i) {
-            connections_.push_back(std::make_unique<pg::Connection>(io, options));
+            connections_.push_back(std::make_unique<pg::Connection>(io, info));
             free_.try_send(boost::system::error_code{}, connections_.back().get());
         }
     }
@@ -86,13 +86,13 @@ private:
 }  // namespace
 
 std::unique_ptr<Database> open_postgres(asio::any_io_executor io, const std::string& url, int pool_size) {
-    pg::ConnectOptions options;
+    pg::ConnInfo info;
     try {
-        options = pg::parse_url(url);
+        info = pg::parse_conninfo(url);
     } catch (const std::invalid_argument& e) {
         throw Error(Error::Kind::other, e.what());
     }
-    return std::make_unique<PostgresDatabase>(std::move(io), options, pool_size);
+    return std::make_unique<PostgresDatabase>(std::move(io), info, pool_size);
 }
 
 }  // namespace sb::server::db

@@ -5,9 +5,9 @@
 
 #include <boost/json/parse.hpp>
 
-#include "operator/crd_types.hpp"
+#include "operator/common/crd_types.hpp"
 #include "tests/operator/agent/scripted_agent_server.hpp"
-#include "tests/operator/operator_fixture.hpp"
+#include "tests/operator/support/operator_fixture.hpp"
 #include "tests/support/scratch.hpp"
 
 namespace sb::optest {

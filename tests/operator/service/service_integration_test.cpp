@@ -7,8 +7,8 @@
 
 #include <atomic>
 
-#include "operator/crd_types.hpp"
-#include "tests/operator/build/operator_harness.hpp"
+#include "operator/common/crd_types.hpp"
+#include "tests/operator/support/operator_harness.hpp"
 #include "operator/service/service_objects.hpp"
 
 namespace json = boost::json;
@@ -63,7 +63,7 @@ protected:
     ServiceIntegration() : ns(fresh_namespace("svc")) {
         install_crds(client);
         client.create_namespace(ns);
-        build::AppBuildSettings settings;
+        appbuild::AppBuildSettings settings;
         settings.registry.secret_name = "registry-credentials";
         op = std::make_unique<OperatorUnderTest>(settings);
     }

@@ -1,0 +1,128 @@
+#include "operator/appbuild/build_plan.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
+#include <stdexcept>
+
+#include "operator/common/crd_types.hpp"
+
+namespace sb::op::appbuild {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0xf];
+    }
+    return out;
+}
+
+std::vector<BuildVar> build_vars_of(const json::object& appbuild) {
+    std::vector<BuildVar> vars;
+    const auto* spec = find_object(appbuild, "spec");
+    if (!spec) return vars;
+    if (auto* list = spec->if_contains("buildVars"); list && list->is_array()) {
+        for (const auto& item : list->get_array()) {
+            if (!item.is_object()) continue;
+            const auto& o = item.get_object();
+            BuildVar v;
+            if (auto* k = o.if_contains("key"); k && k->is_string()) v.key = k->get_string();
+            if (auto* val = o.if_contains("value"); val && val->is_string()) v.value = val->get_string();
+            if (!v.key.empty()) vars.push_back(std::move(v));
+        }
+    }
+    return vars;
+}
+
+}  // namespace
+
+bool is_commit_sha(std::string_view ref) {
+    if (ref.size() != 40) return false;
+    for (char c : ref)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+BuildPlan plan_build(const json::object& app, const json::object& appbuild, const BuildConfig& config,
+                     const RegistryDefaults& registry) {
+    BuildPlan plan;
+    const std::string app_name = get_string(app, "metadata.name");
+    const std::string ns = get_string(appbuild, "metadata.namespace");
+    const std::string type = get_string(app, "spec.build.type");
+
+    // An explicit image on the AppBuild (rollback) or an App of type image: no build.
+    std::string image = get_string(appbuild, "spec.image");
+    if (image.empty() && type == "image") {
+        image = get_string(app, "spec.build.image");
+        if (image.empty()) throw std::invalid_argument("the App has build.type image but no build.image");
+    }
+    if (!image.empty()) {
+        plan.image_only = true;
+        plan.image = image;
+        return plan;
+    }
+
+    BuildRequest& r = plan.request;
+    r.namespace_ = ns;
+    r.app_name = app_name;
+    r.build_name = get_string(appbuild, "metadata.name");
+    r.build_uid = get_string(appbuild, "metadata.uid");
+    r.git_url = get_string(app, "spec.git.url");
+    if (r.git_url.empty()) throw std::invalid_argument("the App has no spec.git.url to build from");
+    r.git_ref = get_string(appbuild, "spec.gitRef");
+    if (r.git_ref.empty()) r.git_ref = get_string(app, "spec.git.branch");
+    r.git_secret = get_string(app, "spec.git.secretName");
+    if (r.git_secret.empty()) r.git_secret = get_string(app, "status.deployKeySecretName");
+    if (r.git_secret.empty() && get_bool(app, "spec.git.isPrivate").value_or(false))
+        throw std::invalid_argument("the repository is private and the App has no git secret or deploy key yet");
+    r.context_path = get_string(app, "spec.build.contextPath");
+    r.dockerfile = get_string(app, "spec.build.dockerfile");
+
+    std::string registry_url = get_string(app, "spec.registry.url");
+    if (registry_url.empty()) registry_url = registry.url;
+    if (registry_url.empty())
+        throw std::invalid_argument("no registry: set spec.registry.url on the App or a default registry on the operator");
+    while (!registry_url.empty() && registry_url.back() == '/') registry_url.pop_back();
+    r.image_repository = registry_url + "/" + ns + "/" + app_name;
+    r.image_tag = get_string(appbuild, "spec.imageTag");
+    r.registry_secret = get_string(app, "spec.registry.secretName");
+    if (r.registry_secret.empty()) r.registry_secret = registry.secret_name;
+
+    if (type == "dockerfile") r.type = BuildType::dockerfile;
+    else if (type == "buildpack") r.type = BuildType::buildpack;
+    else r.type = BuildType::detect;
+    const std::string builder = get_string(app, "spec.build.builder");
+    r.builder = builder == "buildah"  ? DockerfileBuilder::buildah
+                : builder == "kaniko" ? DockerfileBuilder::kaniko
+                                      : config.dockerfile_builder;
+    r.builder_image = get_string(app, "spec.build.builderImage");
+    r.build_vars = build_vars_of(appbuild);
+    // Layer reuse for buildpacks: the image deployed now, when it is ours.
+    const std::string current = get_string(app, "status.currentImage");
+    if (current.rfind(r.image_repository + ":", 0) == 0 || current.rfind(r.image_repository + "@", 0) == 0)
+        r.previous_image = current;
+
+    json::object settings{{"url", r.git_url},
+                          {"context", r.context_path},
+                          {"dockerfile", r.dockerfile},
+                          {"type", to_string(r.type)},
+                          {"builder", to_string(r.builder)},
+                          {"builderImage", r.builder_image},
+                          {"repository", r.image_repository}};
+    json::array vars;
+    for (const auto& v : r.build_vars) vars.push_back(json::array{v.key, v.value});
+    settings["buildVars"] = std::move(vars);
+    plan.settings_fingerprint = sha256_hex(json::serialize(settings)).substr(0, 32);
+    return plan;
+}
+
+}  // namespace sb::op::appbuild

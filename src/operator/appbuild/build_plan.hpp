@@ -1,0 +1,37 @@
+#pragma once
+// From an App and one of its AppBuilds to what must happen: deploy a given
+// image, or build with this request. Pure (no API calls), so every rule —
+// the build type, the image repository, credentials, the fingerprint used
+// for image reuse — is unit-tested.
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "operator/appbuild/job_builder.hpp"
+
+namespace sb::op::appbuild {
+
+struct RegistryDefaults {
+    std::string url;          // used when the App names no registry
+    std::string secret_name;  // the registry secret copied into every project namespace
+};
+
+struct BuildPlan {
+    bool image_only = false;  // no Job: deploy `image`
+    std::string image;        // for image_only
+    BuildRequest request;     // otherwise
+    // Hash of everything that shapes the built image except the commit:
+    // two builds of one commit with the same fingerprint produce the same image.
+    std::string settings_fingerprint;
+};
+
+// Throws std::invalid_argument with a message for the user when the App
+// cannot be built (no registry, type image without an image...).
+BuildPlan plan_build(const boost::json::object& app, const boost::json::object& appbuild, const BuildConfig& config,
+                     const RegistryDefaults& registry);
+
+// True for a full 40-character hex commit SHA (reuse can be decided before cloning).
+bool is_commit_sha(std::string_view ref);
+
+inline constexpr std::string_view kSettingsAnnotation = "shapeblock.io/build-settings";
+
+}  // namespace sb::op::appbuild

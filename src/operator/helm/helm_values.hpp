@@ -1,0 +1,84 @@
+#pragma once
+// The deploy of an app: a helm.cattle.io/v1 HelmChart (k3s helm-controller)
+// whose valuesContent is written in nxs-universal-chart's (2.x) layout —
+// deployments / services / ingresses keyed by name, generic.extraImagePullSecrets,
+// defaultImage + defaultImageTag — then deep-merged with the user's
+// helmValues (user values win). Pure functions.
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::op {
+struct OperatorConfig;
+}
+
+namespace sb::op::helm {
+
+struct DeployConfig {
+    // The chart, pinned. repo may be an https chart repository or oci://.
+    std::string chart_repo = "https://registry.nixys.io/chartrepo/public";
+    std::string chart_name = "nxs-universal-chart";
+    std::string chart_version = "2.8.3";
+    std::string ingress_class = "traefik";
+    std::string cluster_issuer = "letsencrypt-prod";  // "" = no TLS
+    // Apps without domains get <app>-<namespace>.<default_domain>; "" = no ingress.
+    std::string default_domain;
+    std::int64_t backoff_limit = 3;       // helm-install Job retries
+    std::string timeout = "10m0s";        // helm --timeout
+    std::string failure_policy = "reinstall";
+    bool probes = true;                   // TCP readiness/liveness probes on the app port
+    // Container resources when the App gives none (small: most of a 4 GB node is for apps).
+    std::string cpu_request = "50m", memory_request = "64Mi", memory_limit = "512Mi";
+};
+
+DeployConfig deploy_config_from(const OperatorConfig& config);
+
+struct EnvVar {
+    std::string name;
+    std::string value;
+    std::string secret_name;  // valueFrom.secretKeyRef when set
+    std::string secret_key;
+};
+
+struct DeployRequest {
+    std::string app_name;
+    std::string namespace_;
+    std::string build_name;           // recorded on the HelmChart
+    std::string image;                // repository[:tag][@digest]
+    std::int64_t port = 8080;
+    std::int64_t replicas = 1;
+    std::vector<EnvVar> env;
+    boost::json::object resources;    // App.spec.resources; empty = defaults
+    std::vector<std::string> domains;
+    std::vector<std::string> env_secrets;  // connection secrets of bound services (envFrom)
+    std::string image_pull_secret;    // registry credentials; "" = none
+    boost::json::object helm_values;  // AppBuild.spec.helmValues
+};
+
+// Splits an image reference into the chart's defaultImage and defaultImageTag
+// ("reg:5000/p/a:v1@sha256:..." -> {"reg:5000/p/a", "v1@sha256:..."}); the
+// tag defaults to "latest".
+std::pair<std::string, std::string> split_image(std::string_view image);
+
+// Objects are merged key by key; anything else in overlay replaces base.
+boost::json::value deep_merge(const boost::json::value& base, const boost::json::value& overlay);
+
+// The chart values (generated, user intent translated, user values merged on top).
+boost::json::object chart_values(const DeployRequest& request, const DeployConfig& config);
+
+// The hosts the app is served on (domains, ingress.hosts from helmValues,
+// or the default domain), in order.
+std::vector<std::string> app_hosts(const DeployRequest& request, const DeployConfig& config);
+// "https://<first host>" ("http://" without a cluster issuer), "" without hosts.
+std::string app_url(const DeployRequest& request, const DeployConfig& config);
+
+// The HelmChart object, owned by `app` (so deleting the App uninstalls it).
+boost::json::object helm_chart(const DeployRequest& request, const DeployConfig& config, const boost::json::object& app);
+
+// Indented JSON (valid YAML) for valuesContent: readable with kubectl.
+std::string values_text(const boost::json::value& values);
+
+}  // namespace sb::op::helm

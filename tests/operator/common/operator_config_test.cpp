@@ -1,0 +1,178 @@
+#include "operator/common/operator_config.hpp"
+
+#include "operator/appbuild/build_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace sb::op;
+
+namespace {
+
+OperatorConfig parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "shapeblock-operator");
+    OperatorConfig config;
+    int code = -1;
+    EXPECT_TRUE(parse_operator_config(static_cast<int>(args.size()), args.data(), config, code));
+    return config;
+}
+
+}  // namespace
+
+TEST(OperatorConfig, Defaults) {
+    auto c = parse({});
+    EXPECT_EQ(c.registry_secret_namespace, "shapeblock");
+    EXPECT_EQ(c.registry_secret_name, "registry-credentials");
+    EXPECT_TRUE(c.leader_elect);
+    EXPECT_FALSE(c.install_crds);
+    EXPECT_EQ(c.concurrency, 4);
+}
+
+TEST(OperatorConfig, Flags) {
+    auto c = parse({"--kubeconfig", "/k", "--registry-secret-name", "regcred", "--api-qps", "20", "--concurrency=8",
+                    "--leader-elect=false", "--install-crds", "--ingress-namespaces", "a,b"});
+    EXPECT_EQ(c.kubeconfig, "/k");
+    EXPECT_EQ(c.registry_secret_name, "regcred");
+    EXPECT_DOUBLE_EQ(c.api_qps, 20);
+    EXPECT_EQ(c.concurrency, 8);
+    EXPECT_FALSE(c.leader_elect);
+    EXPECT_TRUE(c.install_crds);
+    EXPECT_EQ(c.ingress_namespaces, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(OperatorConfig, BuildImagesDefaultToThePinnedOnesAndKanikoHasAShell) {
+    auto c = parse({});
+    const sb::op::appbuild::BuildConfig defaults;
+    EXPECT_EQ(c.kaniko_image, defaults.kaniko_image);
+    EXPECT_TRUE(c.kaniko_image.ends_with("-debug")) << "the build script runs under /busybox/sh";
+    EXPECT_EQ(defaults.kaniko_shell, "/busybox/sh");
+    EXPECT_EQ(c.buildah_image, defaults.buildah_image);
+    EXPECT_EQ(c.git_image, defaults.git_image);
+    EXPECT_EQ(c.buildpack_builder_image, defaults.buildpack_builder_image);
+    EXPECT_EQ(sb::op::appbuild::build_config_from(c).kaniko_image, defaults.kaniko_image);
+}
+
+TEST(OperatorConfig, InsecureRegistriesReachTheBuilds) {
+    auto c = parse({"--insecure-registries", "10.0.0.1:5000,registry.local", "--dockerfile-builder=buildah"});
+    EXPECT_EQ(c.insecure_registries, (std::vector<std::string>{"10.0.0.1:5000", "registry.local"}));
+    auto build = sb::op::appbuild::build_config_from(c);
+    EXPECT_EQ(build.insecure_registries, (std::set<std::string>{"10.0.0.1:5000", "registry.local"}));
+    EXPECT_EQ(build.dockerfile_builder, sb::op::appbuild::DockerfileBuilder::buildah);
+    OperatorConfig bad;
+    int code = 0;
+    const char* url[] = {"op", "--insecure-registries", "http://10.0.0.1:5000"};
+    EXPECT_THROW(parse_operator_config(3, url, bad, code), ConfigError);
+}
+
+TEST(OperatorConfig, FileThenEnvThenFlags) {
+    auto file = std::filesystem::temp_directory_path() / ("sb-operator-config-" + std::to_string(::getpid()) + ".yaml");
+    {
+        std::ofstream out(file);
+        out << "registry-secret-name: from-file\nchart-version: 1.0.0\nconcurrency: 3\nleader-elect: false\n"
+               "ingress-namespaces: [x, y]\n";
+    }
+    ::setenv("SB_OPERATOR_CHART_VERSION", "2.0.0", 1);
+    auto path = file.string();
+    auto c = parse({"--config", path.c_str(), "--concurrency", "5"});
+    ::unsetenv("SB_OPERATOR_CHART_VERSION");
+    std::filesystem::remove(file);
+    EXPECT_EQ(c.registry_secret_name, "from-file");
+    EXPECT_EQ(c.chart_version, "2.0.0");
+    EXPECT_EQ(c.concurrency, 5);
+    EXPECT_FALSE(c.leader_elect);
+    EXPECT_EQ(c.ingress_namespaces, (std::vector<std::string>{"x", "y"}));
+}
+
+TEST(OperatorConfig, RejectsBadInput) {
+    OperatorConfig c;
+    EXPECT_THROW(apply_config_yaml(c, "no-such-setting: 1", "f.yaml"), ConfigError);
+    EXPECT_THROW(apply_config_yaml(c, "concurrency: lots", "f.yaml"), ConfigError);
+    EXPECT_THROW(apply_config_yaml(c, "- a\n- b", "f.yaml"), ConfigError);
+    int code = 0;
+    const char* bad_builder[] = {"op", "--dockerfile-builder", "docker"};
+    EXPECT_THROW(parse_operator_config(3, bad_builder, c, code), ConfigError);
+    const char* unknown[] = {"op", "--frobnicate"};
+    EXPECT_THROW(parse_operator_config(2, unknown, c, code), ConfigError);
+    const char* zero[] = {"op", "--concurrency", "0"};
+    EXPECT_THROW(parse_operator_config(3, zero, c, code), ConfigError);
+}
+
+TEST(OperatorConfig, HelpExitsCleanly) {
+    OperatorConfig c;
+    int code = -1;
+    const char* help[] = {"op", "--help"};
+    testing::internal::CaptureStdout();
+    EXPECT_FALSE(parse_operator_config(2, help, c, code));
+    auto out = testing::internal::GetCapturedStdout();
+    EXPECT_EQ(code, 0);
+    EXPECT_NE(out.find("--registry-secret-name"), std::string::npos);
+}
+
+namespace {
+
+// The ConfigError message of parsing args ("" when it parses).
+std::string error_of(std::vector<const char*> args) {
+    args.insert(args.begin(), "shapeblock-operator");
+    OperatorConfig config;
+    int code = -1;
+    try {
+        parse_operator_config(static_cast<int>(args.size()), args.data(), config, code);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(OperatorConfig, BadFlagNamesTheFlagAndWhatItExpects) {
+    auto message = error_of({"--concurrency", "lots"});
+    EXPECT_NE(message.find("--concurrency"), std::string::npos) << message;
+    EXPECT_NE(message.find("a whole number"), std::string::npos) << message;
+    message = error_of({"--build-memory-limit", "lots"});
+    EXPECT_NE(message.find("build-memory-limit"), std::string::npos) << message;
+    EXPECT_NE(message.find("Kubernetes quantity"), std::string::npos) << message;
+    message = error_of({"--metrics-address", "0.0.0.0:http"});
+    EXPECT_NE(message.find("metrics-address"), std::string::npos) << message;
+    EXPECT_NE(message.find("port from 1 to 65535"), std::string::npos) << message;
+}
+
+TEST(OperatorConfig, BadEnvironmentValueNamesTheVariableAndWhatItExpects) {
+    ::setenv("SB_OPERATOR_API_QPS", "fast", 1);
+    auto message = error_of({});
+    EXPECT_EQ(error_of({"--api-qps", "10"}), "") << "the flag wins over the environment";
+    ::unsetenv("SB_OPERATOR_API_QPS");
+    EXPECT_NE(message.find("SB_OPERATOR_API_QPS"), std::string::npos) << message;
+    EXPECT_NE(message.find("a number"), std::string::npos) << message;
+    ::setenv("SB_OPERATOR_LEADER_ELECT", "maybe", 1);
+    message = error_of({});
+    ::unsetenv("SB_OPERATOR_LEADER_ELECT");
+    EXPECT_NE(message.find("SB_OPERATOR_LEADER_ELECT"), std::string::npos) << message;
+    EXPECT_NE(message.find("true or false"), std::string::npos) << message;
+}
+
+TEST(OperatorConfig, BadConfigFileValueNamesTheSettingAndWhatItExpects) {
+    OperatorConfig c;
+    try {
+        apply_config_yaml(c, "concurrency: lots", "f.yaml");
+        FAIL() << "accepted a word for concurrency";
+    } catch (const ConfigError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("f.yaml: concurrency"), std::string::npos) << message;
+        EXPECT_NE(message.find("a whole number"), std::string::npos) << message;
+    }
+}
+
+TEST(OperatorConfig, MetricsPortIsOneTo65535) {
+    EXPECT_EQ(metrics_port("0.0.0.0:8080"), 8080);
+    EXPECT_EQ(metrics_port(":9090"), 9090);
+    EXPECT_EQ(metrics_port("[::1]:443"), 443);
+    EXPECT_EQ(metrics_port("localhost"), std::nullopt);
+    EXPECT_EQ(metrics_port("localhost:"), std::nullopt);
+    EXPECT_EQ(metrics_port("localhost:0"), std::nullopt);
+    EXPECT_EQ(metrics_port("localhost:65536"), std::nullopt);
+    EXPECT_EQ(metrics_port("localhost:80a"), std::nullopt);
+}
