@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <exception>
@@ -15,6 +16,7 @@
 #include "operator/common/crd_install.hpp"
 #include "operator/appbuild/appbuild_reconciler.hpp"
 #include "operator/service/service_reconciler.hpp"
+#include "operator/agent/agent_link.hpp"
 #include "kube/manager.hpp"
 #include "operator/common/operator_config.hpp"
 #include "operator/project/project_reconciler.hpp"
@@ -69,6 +71,15 @@ boost::asio::awaitable<void> ensure_lease_namespace(sb::kube::Client& client, co
     }
 }
 
+sb::op::agent::AgentLinkOptions agent_link_options(const OperatorConfig& config) {
+    sb::op::agent::AgentLinkOptions options;
+    options.server_url = config.server_url;
+    options.token = config.agent_token;
+    options.ca_file = config.server_ca_file;
+    options.cluster_id = config.cluster_id;
+    return options;
+}
+
 sb::kube::ManagerOptions manager_options(const OperatorConfig& config) {
     sb::kube::ManagerOptions options;
     if (config.metrics_address.empty()) {
@@ -109,6 +120,10 @@ int main(int argc, char** argv) {
         sb::kube::Client client(io.get_executor(), cluster_config(config));
         sb::kube::Manager manager(client, manager_options(config));
         add_controllers(manager, config);
+        std::unique_ptr<sb::op::agent::AgentLink> agent_link;
+        std::stop_source agent_stop;
+        if (!config.server_url.empty())
+            agent_link = std::make_unique<sb::op::agent::AgentLink>(manager, agent_link_options(config));
 
         std::exception_ptr failure;
         boost::asio::co_spawn(
@@ -119,7 +134,14 @@ int main(int argc, char** argv) {
                 sb::log::info("operator starting", {{"registrySecret", boost::json::value(config.registry_secret_name)},
                                                     {"leaderElect", boost::json::value(config.leader_elect)},
                                                     {"workers", boost::json::value(config.concurrency)}});
-                co_await manager.run();
+                if (agent_link) boost::asio::co_spawn(io, agent_link->run(agent_stop.get_token()), boost::asio::detached);
+                try {
+                    co_await manager.run();
+                } catch (...) {
+                    agent_stop.request_stop();
+                    throw;
+                }
+                agent_stop.request_stop();
             },
             [&](std::exception_ptr e) {
                 failure = e;

@@ -58,6 +58,12 @@ std::vector<Setting> settings_of(OperatorConfig& c) {
          &c.container_defaults.memory_request},
         {"container-memory-limit", "default container memory limit in projects with a quota",
          &c.container_defaults.memory_limit},
+        {"server-url", "the ShapeBlock server this cluster's agent link connects to (https://...; empty: no link)",
+         &c.server_url},
+        {"agent-token", "the cluster's agent token (set it through SB_OPERATOR_AGENT_TOKEN from a Secret)", &c.agent_token},
+        {"server-ca-file", "PEM file of the only CA trusted for the server's certificate (default: the system's)",
+         &c.server_ca_file},
+        {"cluster-id", "this cluster's id on the server (default: the kube-system namespace's uid)", &c.cluster_id},
         {"concurrency", "reconcile workers per controller", &c.concurrency},
         {"log-level", "debug, info, warn or error", &c.log_level},
         {"log-format", "json or text", &c.log_format},
@@ -298,6 +304,12 @@ void OperatorConfig::validate() const {
     if (!metrics_address.empty() && !metrics_port(metrics_address))
         throw ConfigError("metrics-address must be host:port with a port from 1 to 65535 (or empty to disable), got '" +
                           metrics_address + "'");
+    if (!server_url.empty() && !server_url.starts_with("https://") && !server_url.starts_with("http://"))
+        throw ConfigError("server-url must be an https:// URL (http:// only on loopback), got '" + server_url + "'");
+    if (!server_url.empty() && agent_token.empty())
+        throw ConfigError("server-url needs agent-token (SB_OPERATOR_AGENT_TOKEN): the cluster's agent token");
+    if (server_url.empty() && !agent_token.empty())
+        throw ConfigError("agent-token is set but server-url is not: the agent link needs both");
     if (leader_elect && (lease_namespace.empty() || lease_name.empty()))
         throw ConfigError("leader election needs lease-namespace and lease-name");
 }

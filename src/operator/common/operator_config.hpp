@@ -66,6 +66,13 @@ struct OperatorConfig {
     // LimitRange defaults for containers in projects that have a quota.
     ResourceLimits container_defaults{"50m", "500m", "64Mi", "512Mi"};
 
+    // The agent link to the control-plane server (docs/agent-protocol.md);
+    // off when server_url is empty.
+    std::string server_url;
+    std::string agent_token;     // from the agent Secret (SB_OPERATOR_AGENT_TOKEN); never logged
+    std::string server_ca_file;  // trust only this CA for the server
+    std::string cluster_id;      // default: the kube-system namespace's uid
+
     // Runtime.
     int concurrency = 4;  // workers per controller
     std::string log_level = "info";

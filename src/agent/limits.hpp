@@ -1,0 +1,18 @@
+#pragma once
+// Sizes both ends enforce (docs/agent-protocol.md, "Limits").
+#include <cstddef>
+
+namespace sb::agent {
+
+// One WebSocket message; a larger one closes the connection (1009).
+inline constexpr std::size_t kMaxMessageBytes = 1 << 20;
+// One log chunk's data; the operator splits longer output.
+inline constexpr std::size_t kMaxLogChunkBytes = 64 * 1024;
+// Objects in one snapshot part.
+inline constexpr std::size_t kMaxSnapshotObjects = 200;
+// Log streams one connection may hold open.
+inline constexpr std::size_t kMaxOpenLogStreams = 64;
+// Ids, names and versions.
+inline constexpr std::size_t kMaxIdBytes = 128;
+
+}  // namespace sb::agent

@@ -1,0 +1,25 @@
+#pragma once
+// What counts as a ShapeBlock object: the only thing the server may ask an
+// operator to apply or delete.
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string_view>
+
+#include "agent/messages.hpp"
+
+namespace sb::agent {
+
+inline constexpr std::string_view kShapeBlockApiVersion = "apps.shapeblock.io/v1alpha1";
+
+bool is_shapeblock_kind(std::string_view kind);
+bool is_namespaced(std::string_view kind);  // every kind but Project
+
+// nullopt when `ref` names a ShapeBlock object properly (known kind, DNS-1123
+// names, a namespace exactly when the kind has one); else a `forbidden` or
+// `malformed` Error naming what is wrong.
+std::optional<Error> check_ref(const ObjectRef& ref);
+// As check_ref for a whole object, which must also carry the ShapeBlock
+// apiVersion. Fills `ref` from the object's kind and metadata.
+std::optional<Error> check_object(const boost::json::object& object, ObjectRef& ref);
+
+}  // namespace sb::agent

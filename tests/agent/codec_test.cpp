@@ -1,0 +1,178 @@
+#include "agent/codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "agent/limits.hpp"
+
+namespace sb::agent {
+namespace {
+
+namespace json = boost::json;
+
+const Error& failure(const DecodeResult& r) {
+    static const Error none{ErrorCode::internal, "decoded: no failure"};
+    return std::holds_alternative<DecodeFailure>(r) ? std::get<DecodeFailure>(r).error : none;
+}
+
+Message round_trip(const Message& m) {
+    auto decoded = decode(encode(m), sender_of(m.body));
+    EXPECT_TRUE(std::holds_alternative<Message>(decoded))
+        << encode(m) << " → " << failure(decoded).message;
+    return std::holds_alternative<Message>(decoded) ? std::get<Message>(decoded) : Message{};
+}
+
+Status app_status() {
+    return Status{{"App", "shop", "web"},
+                  "4711",
+                  3,
+                  json::parse(R"({"phase":"Running"})").as_object(),
+                  false};
+}
+
+TEST(AgentCodec, EveryMessageRoundTrips) {
+    const std::vector<Message> messages = {
+        {"", Hello{"c-1", "0.1.0", "v1.30.2", {1}, {"apply", "logs"}, {3, 6000, 12LL << 30}}},
+        {"", app_status()},
+        {"", Status{{"AppBuild", "shop", "web-7"}, "9", 1, {}, true}},
+        {"", Snapshot{2,
+                      true,
+                      {app_status(),
+                       Status{{"Project", "", "shop"}, "1", 1, {{"phase", "Active"}}, false}}}},
+        {"", LogChunk{"s1", "web-7-build-abc", "kaniko", "Step 1/3\n", false, ""}},
+        {"", LogChunk{"s1", "", "", "", true, "pod deleted"}},
+        {"", Ack{"s-1", std::nullopt}},
+        {"", Ack{"s-2", Error{ErrorCode::forbidden, "kind 'Deployment' is not a ShapeBlock kind"}}},
+        {"", Welcome{1, "0.1.0"}},
+        {"s-3", Apply{json::parse(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
+                                     "metadata":{"name":"web","namespace":"shop"},"spec":{"image":"nginx"}})")
+                          .as_object()}},
+        {"s-4", Delete{{"Service", "shop", "db"}}},
+        {"s-5", OpenLogs{"s5", {"App", "shop", "web"}, "web-abc", true, 100, 3600}},
+        {"s-6",
+         OpenLogs{"s6", {"AppBuild", "shop", "web-7"}, "", false, std::nullopt, std::nullopt}},
+        {"s-7", CloseLogs{"s5"}},
+    };
+    for (const auto& m : messages) EXPECT_EQ(round_trip(m), m) << encode(m);
+}
+
+TEST(AgentCodec, TheWireFormatIsTheDocumentedOne) {
+    auto frame = json::parse(encode({"s-9", Delete{{"App", "shop", "web"}}})).as_object();
+    EXPECT_EQ(frame.at("v").as_int64(), 1);
+    EXPECT_EQ(frame.at("type").as_string(), "delete");
+    EXPECT_EQ(frame.at("id").as_string(), "s-9");
+    EXPECT_EQ(json::serialize(frame.at("payload")),
+              R"({"object":{"kind":"App","name":"web","namespace":"shop"}})");
+    auto ack = json::parse(encode({"", Ack{"s-9", Error{ErrorCode::not_found, "no App shop/web"}}}))
+                   .as_object();
+    EXPECT_EQ(
+        json::serialize(ack.at("payload")),
+        R"({"replyTo":"s-9","ok":false,"error":{"code":"notFound","message":"no App shop/web"}})");
+}
+
+TEST(AgentCodec, MalformedFramesNameWhatIsWrong) {
+    struct Case {
+        const char* frame;
+        ErrorCode code;
+        const char* says;
+    };
+    const Case cases[] = {
+        {"", ErrorCode::malformed, "not a JSON object"},
+        {"[1,2]", ErrorCode::malformed, "not a JSON object"},
+        {R"({"type":"delete","payload":{}})", ErrorCode::malformed, "v is required"},
+        {R"({"v":2,"type":"delete","payload":{}})", ErrorCode::unsupported_version, "version 2"},
+        {R"({"v":1,"payload":{}})", ErrorCode::malformed, "type is required"},
+        {R"({"v":1,"type":"explode","payload":{}})", ErrorCode::unknown_type, "explode"},
+        {R"({"v":1,"type":"delete"})", ErrorCode::malformed, "payload is required"},
+        {R"({"v":1,"type":"delete","payload":{"object":{"kind":"App","name":"web"}}})",
+         ErrorCode::malformed, "payload.object: App web: metadata.namespace"},
+        {R"({"v":1,"type":"delete","payload":{"object":{"kind":"App","name":"Web!","namespace":"a"}}})",
+         ErrorCode::malformed, "DNS-1123"},
+        {R"({"v":1,"type":"openLogs","payload":{"streamId":"x","object":{"kind":"Service","name":"db","namespace":"a"}}})",
+         ErrorCode::malformed, "App or AppBuild"},
+        {R"({"v":1,"type":"openLogs","payload":{"streamId":"x","follow":"yes","object":{"kind":"App","name":"w","namespace":"a"}}})",
+         ErrorCode::malformed, "payload.follow must be true or false"},
+        {R"({"v":1,"type":"openLogs","payload":{"streamId":"x","tailLines":-1,"object":{"kind":"App","name":"w","namespace":"a"}}})",
+         ErrorCode::malformed, "payload.tailLines"},
+        {R"({"v":1,"type":"closeLogs","payload":{"streamId":7}})", ErrorCode::malformed,
+         "payload.streamId must be a string"},
+    };
+    for (const auto& c : cases) {
+        auto r = decode(c.frame, Sender::server);
+        ASSERT_TRUE(std::holds_alternative<DecodeFailure>(r)) << c.frame;
+        EXPECT_EQ(failure(r).code, c.code) << c.frame << " → " << failure(r).message;
+        EXPECT_NE(failure(r).message.find(c.says), std::string::npos)
+            << c.frame << " → " << failure(r).message;
+    }
+}
+
+TEST(AgentCodec, TheIdSurvivesAFailureSoTheAckCanName) {
+    auto r = decode(
+        R"({"v":1,"id":"s-77","type":"delete","payload":{"object":{"kind":"Deployment","name":"x","namespace":"y"}}})",
+        Sender::server);
+    ASSERT_TRUE(std::holds_alternative<DecodeFailure>(r));
+    EXPECT_EQ(std::get<DecodeFailure>(r).id, "s-77");
+    EXPECT_EQ(failure(r).code, ErrorCode::forbidden);
+}
+
+TEST(AgentCodec, OnlyShapeBlockObjectsMayBeApplied) {
+    for (
+        const char* object : {
+            R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","namespace":"shop"}})",
+            R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"x"}})",
+            R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"x","namespace":"shop"}})",
+            R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Secret","metadata":{"name":"x","namespace":"shop"}})",
+            R"({"apiVersion":"apps.shapeblock.io/v2","kind":"App","metadata":{"name":"x","namespace":"shop"}})",
+        }) {
+        auto r = decode(
+            R"({"v":1,"id":"s-1","type":"apply","payload":{"object":)" + std::string(object) + "}}",
+            Sender::server);
+        EXPECT_EQ(failure(r).code, ErrorCode::forbidden) << object << " → " << failure(r).message;
+    }
+}
+
+TEST(AgentCodec, EachSideOnlyAcceptsWhatTheOtherSends) {
+    const auto apply = encode(
+        {"s-1", Apply{json::parse(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project",
+                                                           "metadata":{"name":"shop"}})")
+                          .as_object()}});
+    EXPECT_TRUE(std::holds_alternative<Message>(decode(apply, Sender::server)));
+    EXPECT_EQ(failure(decode(apply, Sender::op)).code, ErrorCode::unknown_type);
+    const auto status = encode({"", app_status()});
+    EXPECT_EQ(failure(decode(status, Sender::server)).code, ErrorCode::unknown_type);
+}
+
+TEST(AgentCodec, LimitsAreEnforced) {
+    std::string big(kMaxMessageBytes + 1, ' ');
+    EXPECT_EQ(failure(decode(big, Sender::op)).code, ErrorCode::too_large);
+
+    std::string deep(100, '[');
+    EXPECT_EQ(failure(decode(R"({"v":1,"type":"x","payload":)" + deep, Sender::op)).code,
+              ErrorCode::malformed);
+
+    LogChunk chunk{"s", "", "", std::string(kMaxLogChunkBytes + 1, 'x'), false, ""};
+    EXPECT_EQ(failure(decode(encode({"", chunk}), Sender::op)).code, ErrorCode::too_large);
+
+    Snapshot snapshot{0, true, std::vector<Status>(kMaxSnapshotObjects + 1, app_status())};
+    EXPECT_EQ(failure(decode(encode({"", snapshot}), Sender::op)).code, ErrorCode::too_large);
+
+    EXPECT_EQ(
+        failure(decode(encode({std::string(kMaxIdBytes + 1, 'i'), CloseLogs{"s"}}), Sender::server))
+            .code,
+        ErrorCode::too_large);
+}
+
+TEST(AgentCodec, AnUnknownErrorCodeFromANewerPeerIsStillAnError) {
+    auto r = decode(
+        R"({"v":1,"type":"ack","payload":{"replyTo":"s-1","ok":false,"error":{"code":"quotaExceeded","message":"m"}}})",
+        Sender::op);
+    ASSERT_TRUE(std::holds_alternative<Message>(r));
+    const auto& ack = std::get<Ack>(std::get<Message>(r).body);
+    ASSERT_TRUE(ack.error);
+    EXPECT_EQ(ack.error->code, ErrorCode::internal);
+}
+
+}  // namespace
+}  // namespace sb::agent

@@ -1,0 +1,198 @@
+// The operator's agent link against a real kube-apiserver: the operator runs
+// as a process with the chart's RBAC and connects out to a scripted server
+// end (tests/operator/agent/scripted_agent_server.hpp).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "operator/common/crd_types.hpp"
+#include "tests/operator/agent/scripted_agent_server.hpp"
+#include "tests/operator/support/operator_fixture.hpp"
+#include "tests/support/scratch.hpp"
+
+namespace sb::optest {
+namespace {
+
+using namespace std::chrono_literals;
+namespace crds = op::crds;
+
+constexpr const char* kToken = "agent-token-for-tests-7f3a";
+
+agent::Message apply(std::string id, const std::string& object) {
+    return {std::move(id), agent::Apply{json::parse(object).as_object()}};
+}
+
+bool is_status(const agent::Message& m, std::string_view kind, std::string_view name, std::string_view phase) {
+    const auto* s = std::get_if<agent::Status>(&m.body);
+    if (!s || s->object.kind != kind || s->object.name != name) return false;
+    if (phase == "deleted") return s->deleted;
+    const auto* p = s->status.if_contains("phase");
+    return p && p->is_string() && p->get_string() == phase;
+}
+
+class AgentLinkTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        auto& cp = testenv::LocalControlPlane::shared();
+        scratch_ = new testenv::ScratchDir("agent-link-it");
+        admin_ = new SyncKube(cp.admin_kubeconfig());
+        install_crds_from_source(*admin_);
+        create_registry_secret(*admin_);
+        server_ = new ScriptedAgentServer(kToken);
+        operator_ = new OperatorProcess(operator_service_account_kubeconfig(*admin_, cp, scratch_->path()),
+                                        *scratch_ / "operator.log",
+                                        {"--lease-namespace", "shapeblock", "--server-url", server_->url(),
+                                         "--agent-token", kToken});
+        operator_->start();
+    }
+    static void TearDownTestSuite() {
+        operator_->stop();
+        delete operator_;
+        delete server_;
+        delete admin_;
+        delete scratch_;
+    }
+    void TearDown() override {
+        if (HasFailure()) {
+            auto log = operator_->log();
+            std::cerr << "---- operator log (tail) ----\n" << log.substr(log.size() > 6000 ? log.size() - 6000 : 0) << "\n";
+        }
+    }
+
+    static inline testenv::ScratchDir* scratch_ = nullptr;
+    static inline SyncKube* admin_ = nullptr;
+    static inline ScriptedAgentServer* server_ = nullptr;
+    static inline OperatorProcess* operator_ = nullptr;
+};
+
+TEST_F(AgentLinkTest, HelloTellsWhoTheClusterIs) {
+    auto hello = server_->wait_for([](const agent::Message& m) { return std::holds_alternative<agent::Hello>(m.body); });
+    ASSERT_TRUE(hello) << "no hello from the operator";
+    const auto& h = std::get<agent::Hello>(hello->body);
+    EXPECT_EQ(h.cluster_id, sb::get_string(admin_->get(kube::resources::namespaces, "", "kube-system"), "metadata.uid"));
+    EXPECT_EQ(h.protocol_versions, std::vector<int>{agent::kProtocolVersion});
+    EXPECT_TRUE(h.kubernetes_version.starts_with("v1.")) << h.kubernetes_version;
+    EXPECT_GE(h.capacity.nodes, 0);
+    auto snapshot = server_->wait_for([](const agent::Message& m) {
+        const auto* s = std::get_if<agent::Snapshot>(&m.body);
+        return s && s->last;
+    });
+    EXPECT_TRUE(snapshot) << "no snapshot after the welcome";
+}
+
+TEST_F(AgentLinkTest, AppliesShapeBlockObjectsAndReportsTheirStatus) {
+    server_->send(apply("p-1", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project",
+                                  "metadata":{"name":"agent-shop"},"spec":{"name":"agent-shop"}})"));
+    auto ack = server_->ack_of("p-1");
+    ASSERT_TRUE(ack);
+    EXPECT_FALSE(ack->error) << ack->error->message;
+    EXPECT_TRUE(admin_->try_get(crds::projects, "", "agent-shop"));
+    EXPECT_TRUE(server_->wait_for([](const agent::Message& m) { return is_status(m, "Project", "agent-shop", "Active"); }))
+        << "the Project's Active status never reached the server";
+
+    server_->send(apply("a-1", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
+                                  "metadata":{"name":"web","namespace":"agent-shop"},
+                                  "spec":{"git":{"url":"https://git.example/web.git","branch":"main"},
+                                          "registry":{"url":"registry.local:5000"}}})"));
+    ack = server_->ack_of("a-1");
+    ASSERT_TRUE(ack);
+    EXPECT_FALSE(ack->error) << ack->error->message;
+    auto app = admin_->try_get(crds::apps, "agent-shop", "web");
+    ASSERT_TRUE(app);
+    bool agent_manages = false;
+    for (const auto& f : app->at("metadata").at("managedFields").as_array())
+        agent_manages |= f.at("manager").as_string() == "shapeblock-agent";
+    EXPECT_TRUE(agent_manages) << "the apply was not made under the agent's field manager";
+
+    server_->send({"d-1", agent::Delete{{"App", "agent-shop", "web"}}});
+    ack = server_->ack_of("d-1");
+    ASSERT_TRUE(ack);
+    EXPECT_FALSE(ack->error) << ack->error->message;
+    EXPECT_TRUE(server_->wait_for([](const agent::Message& m) { return is_status(m, "App", "web", "deleted"); }));
+    server_->send({"d-2", agent::Delete{{"App", "agent-shop", "web"}}});  // gone already: still ok
+    ack = server_->ack_of("d-2");
+    ASSERT_TRUE(ack);
+    EXPECT_FALSE(ack->error);
+}
+
+TEST_F(AgentLinkTest, RefusesEverythingThatIsNotAShapeBlockObjectInAProject) {
+    struct Case {
+        const char* id;
+        const char* object;
+    };
+    const Case cases[] = {
+        {"x-1", R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"evil","namespace":"default"}})"},
+        {"x-2", R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"evil"}})"},
+        {"x-3", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App","metadata":{"name":"evil","namespace":"kube-system"}})"},
+        {"x-4", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Service","metadata":{"name":"evil","namespace":"default"}})"},
+    };
+    for (const auto& c : cases) {
+        // Sent raw: the scripted server's own encoder would be right to refuse these.
+        server_->send(apply(c.id, c.object));
+    }
+    for (const auto& c : cases) {
+        auto ack = server_->ack_of(c.id);
+        ASSERT_TRUE(ack) << c.id;
+        ASSERT_TRUE(ack->error) << c.id << " was applied";
+        EXPECT_EQ(ack->error->code, agent::ErrorCode::forbidden) << c.id << ": " << ack->error->message;
+    }
+    EXPECT_FALSE(admin_->try_get(crds::apps, "kube-system", "evil"));
+    EXPECT_FALSE(admin_->try_get(crds::services, "default", "evil"));
+    EXPECT_TRUE(admin_->list(kube::resources::deployments, "default").empty());
+}
+
+TEST_F(AgentLinkTest, AnAppWithoutPodsEndsItsLogStreamWithAReason) {
+    server_->send(apply("p-2", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project",
+                                  "metadata":{"name":"agent-logs"},"spec":{"name":"agent-logs"}})"));
+    ASSERT_TRUE(server_->ack_of("p-2"));
+    server_->send({"l-1", agent::OpenLogs{"stream-1", {"App", "agent-logs", "web"}, "", true, 10, std::nullopt}});
+    auto ack = server_->ack_of("l-1");
+    ASSERT_TRUE(ack);
+    EXPECT_FALSE(ack->error);
+    auto end = server_->wait_for([](const agent::Message& m) {
+        const auto* c = std::get_if<agent::LogChunk>(&m.body);
+        return c && c->stream_id == "stream-1" && c->end;
+    });
+    ASSERT_TRUE(end);
+    EXPECT_NE(std::get<agent::LogChunk>(end->body).error.find("no pods"), std::string::npos);
+}
+
+TEST_F(AgentLinkTest, ReconnectsAfterACutAndSendsAFreshSnapshot) {
+    server_->send(apply("p-3", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project",
+                                  "metadata":{"name":"agent-again"},"spec":{"name":"agent-again"}})"));
+    ASSERT_TRUE(server_->ack_of("p-3"));
+    const int before = server_->connections();
+    server_->clear_received();
+    server_->drop();
+    ASSERT_TRUE(eventually([&] { return server_->connections() > before; }, 60s)) << "the operator did not come back";
+    auto snapshot = server_->wait_for([](const agent::Message& m) {
+        const auto* s = std::get_if<agent::Snapshot>(&m.body);
+        if (!s) return false;
+        for (const auto& o : s->objects)
+            if (o.object.kind == "Project" && o.object.name == "agent-again") return true;
+        return false;
+    });
+    EXPECT_TRUE(snapshot) << "the snapshot after the reconnect does not hold the Project";
+}
+
+TEST_F(AgentLinkTest, AWrongTokenIsRefusedAndRetriedWithBackoffAndNeverLogged) {
+    ScriptedAgentServer strict("the-right-token");
+    auto& cp = testenv::LocalControlPlane::shared();
+    std::filesystem::create_directories(scratch_->path() / "wrong");
+    OperatorProcess wrong(operator_service_account_kubeconfig(*admin_, cp, scratch_->path() / "wrong"),
+                          *scratch_ / "wrong-token.log",
+                          {"--leader-elect=false", "--server-url", strict.url(), "--agent-token", "a-wrong-token-51c9"});
+    wrong.start();
+    EXPECT_TRUE(eventually([&] { return strict.refused() >= 3; }, 60s)) << "the operator stopped retrying";
+    EXPECT_EQ(strict.connections(), 0);
+    EXPECT_TRUE(wrong.running());
+    wrong.stop();
+    EXPECT_EQ(wrong.log().find("a-wrong-token-51c9"), std::string::npos) << "the token was logged";
+}
+
+TEST_F(AgentLinkTest, TheTokenNeverAppearsInTheOperatorsLog) {
+    EXPECT_EQ(operator_->log().find(kToken), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sb::optest
