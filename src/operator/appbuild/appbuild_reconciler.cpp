@@ -118,6 +118,8 @@ AppBuildSettings appbuild_settings_from(const OperatorConfig& config) {
     settings.deploy = helm::deploy_config_from(config);
     settings.registry = RegistryDefaults{config.default_registry, config.registry_secret_name};
     settings.workers = config.concurrency;
+    settings.history_limit = config.build_history_limit;
+    settings.max_concurrent_builds = config.max_concurrent_builds;
     return settings;
 }
 
@@ -353,8 +355,33 @@ kube::Task<kube::Result> AppBuildReconciler::check_job_still_exists(const json::
     co_return kube::Result::done();
 }
 
+// Build Jobs running in the cluster: those the cache shows unfinished, and
+// those this process created that the cache has not seen yet.
+std::size_t AppBuildReconciler::running_builds() {
+    std::size_t running = 0;
+    for (const auto& job : jobs_.store().list()) {
+        starting_jobs_.erase(std::string(kube::object_namespace(*job)) + "/" + std::string(kube::object_name(*job)));
+        if (!get_int(*job, "status.succeeded").value_or(0) && !get_int(*job, "status.failed").value_or(0) &&
+            get_string(*job, "status.completionTime").empty())
+            ++running;
+    }
+    return running + starting_jobs_.size();
+}
+
 kube::Task<kube::Result> AppBuildReconciler::start_job(const json::object& build, const BuildPlan& plan) {
     const auto job_name = job_name_for(kube::object_name(build));
+    if (settings_.max_concurrent_builds > 0) {
+        const auto running = running_builds();
+        if (running >= static_cast<std::size_t>(settings_.max_concurrent_builds)) {
+            auto status = current_status(build);
+            status["phase"] = "Pending";
+            status["message"] = "queued: " + std::to_string(running) + " builds are running in the cluster (at most " +
+                                std::to_string(settings_.max_concurrent_builds) + " at once)";
+            co_await patch_status(build, std::move(status));
+            co_return kube::Result::after(std::chrono::seconds(5));
+        }
+        starting_jobs_.insert(std::string(kube::object_namespace(build)) + "/" + job_name);
+    }
     if (annotation_value(build, kSettingsAnnotation) != plan.settings_fingerprint) co_await record_settings(build, plan);
     auto desired = build_job(plan.request, settings_.build);
     try {

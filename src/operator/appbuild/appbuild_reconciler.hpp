@@ -7,6 +7,7 @@
 // deployed again when the App or a bound Service changes.
 #include <boost/json/object.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ struct AppBuildSettings {
     BuildConfig build;
     helm::DeployConfig deploy;
     RegistryDefaults registry;
-    int history_limit = 10;  // finished AppBuilds kept per app
+    int history_limit = 10;         // finished AppBuilds kept per app
+    int max_concurrent_builds = 0;  // build Jobs running at once in the cluster; 0: no limit
     int workers = 4;
 };
 
@@ -55,6 +57,7 @@ private:
     kube::Task<kube::Result> reuse_image(const boost::json::object& build, const boost::json::object& app,
                                          const BuildPlan& plan, const boost::json::object& earlier);
     kube::Task<kube::Result> check_job_still_exists(const boost::json::object& build);
+    std::size_t running_builds();
     kube::Task<kube::Result> start_job(const boost::json::object& build, const BuildPlan& plan);
     kube::Task<kube::Result> follow_job(const boost::json::object& build, const boost::json::object& app,
                                         const boost::json::object& job);
@@ -78,6 +81,7 @@ private:
     kube::Informer& apps_;
     kube::Informer& jobs_;
     kube::Informer& pods_;
+    std::set<std::string> starting_jobs_;  // namespace/name of Jobs created, not yet in the cache
     AppRollout rollout_;
 };
 

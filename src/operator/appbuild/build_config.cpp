@@ -15,6 +15,8 @@ BuildConfig build_config_from(const OperatorConfig& config) {
     c.build_resources = {config.build_resources.cpu_request, config.build_resources.memory_request,
                          config.build_resources.cpu_limit, config.build_resources.memory_limit};
     c.active_deadline_seconds = config.build_deadline_seconds;
+    c.ttl_seconds_after_finished = config.build_ttl_seconds;
+    c.registry_cache = config.build_cache;
     return c;
 }
 

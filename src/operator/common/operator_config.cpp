@@ -43,6 +43,13 @@ std::vector<Setting> settings_of(OperatorConfig& c) {
         {"build-memory-request", "memory request of build containers", &c.build_resources.memory_request},
         {"build-memory-limit", "memory limit of build containers", &c.build_resources.memory_limit},
         {"build-deadline-seconds", "activeDeadlineSeconds of build Jobs", &c.build_deadline_seconds},
+        {"build-ttl-seconds", "ttlSecondsAfterFinished of build Jobs: how long a build's pod and log stay",
+         &c.build_ttl_seconds},
+        {"build-history-limit", "finished AppBuilds kept per app (older ones and their Jobs are deleted)",
+         &c.build_history_limit},
+        {"build-cache", "keep a layer cache in the registry (<repository>/cache)", &c.build_cache},
+        {"max-concurrent-builds", "build Jobs running at once in the cluster; more wait Pending (0: no limit)",
+         &c.max_concurrent_builds},
         {"chart-repo", "Helm chart repository (https:// or oci://) for app deploys", &c.chart_repo},
         {"chart-name", "Helm chart for app deploys", &c.chart_name},
         {"chart-version", "pinned version of the deploy chart", &c.chart_version},
@@ -288,6 +295,9 @@ void OperatorConfig::validate() const {
     if (log_format != "json" && log_format != "text")
         throw ConfigError("log-format must be json or text, got '" + log_format + "'");
     if (build_deadline_seconds < 60) throw ConfigError("build-deadline-seconds must be >= 60");
+    if (build_ttl_seconds < 0) throw ConfigError("build-ttl-seconds must be >= 0");
+    if (build_history_limit < 1) throw ConfigError("build-history-limit must be >= 1");
+    if (max_concurrent_builds < 0) throw ConfigError("max-concurrent-builds must be >= 0 (0: no limit)");
     for (const auto& r : insecure_registries)
         if (r.empty() || r.find('/') != std::string::npos || r.find("://") != std::string::npos)
             throw ConfigError("insecure-registries takes host[:port] entries, got '" + r + "'");

@@ -51,6 +51,10 @@ struct OperatorConfig {
     std::vector<std::string> insecure_registries;
     ResourceLimits build_resources{"500m", "2", "1Gi", "2Gi"};
     std::int64_t build_deadline_seconds = 1800;
+    std::int64_t build_ttl_seconds = 86400;  // a finished build's pod (and its log) stays this long
+    int build_history_limit = 10;            // finished AppBuilds kept per app
+    bool build_cache = true;                 // layer cache in the registry (<repository>/cache)
+    int max_concurrent_builds = 0;           // build Jobs running at once in the cluster; 0: no limit
 
     // Deploys (HelmChart objects for k3s helm-controller).
     std::string chart_repo = "https://registry.nixys.io/chartrepo/public";

@@ -176,3 +176,37 @@ TEST(OperatorConfig, MetricsPortIsOneTo65535) {
     EXPECT_EQ(metrics_port("localhost:65536"), std::nullopt);
     EXPECT_EQ(metrics_port("localhost:80a"), std::nullopt);
 }
+
+TEST(OperatorConfig, TheChartsBuildSettingsReachTheBuilds) {
+    auto c = parse({"--build-ttl-seconds", "3600", "--build-history-limit", "3", "--build-cache=false",
+                    "--max-concurrent-builds", "2"});
+    auto build = sb::op::appbuild::build_config_from(c);
+    EXPECT_EQ(build.ttl_seconds_after_finished, 3600);
+    EXPECT_FALSE(build.registry_cache);
+    EXPECT_EQ(c.build_history_limit, 3);
+    EXPECT_EQ(c.max_concurrent_builds, 2);
+    for (std::vector<const char*> bad : {std::vector<const char*>{"op", "--build-history-limit", "0"},
+                                         std::vector<const char*>{"op", "--max-concurrent-builds", "-1"},
+                                         std::vector<const char*>{"op", "--build-ttl-seconds", "-5"}}) {
+        OperatorConfig config;
+        int code = 0;
+        EXPECT_THROW(parse_operator_config(static_cast<int>(bad.size()), bad.data(), config, code), ConfigError) << bad[1];
+    }
+}
+
+TEST(OperatorConfig, TheAgentLinkNeedsBothUrlAndToken) {
+    auto c = parse({"--server-url", "https://sb.example.com", "--agent-token", "t"});
+    EXPECT_EQ(c.server_url, "https://sb.example.com");
+    for (std::vector<const char*> bad : {std::vector<const char*>{"op", "--server-url", "https://sb.example.com"},
+                                         std::vector<const char*>{"op", "--agent-token", "t"},
+                                         std::vector<const char*>{"op", "--server-url", "ftp://x", "--agent-token", "t"}}) {
+        OperatorConfig config;
+        int code = 0;
+        try {
+            parse_operator_config(static_cast<int>(bad.size()), bad.data(), config, code);
+            ADD_FAILURE() << "accepted " << bad[1];
+        } catch (const ConfigError& e) {
+            EXPECT_EQ(std::string(e.what()).find("\"t\""), std::string::npos);
+        }
+    }
+}
