@@ -162,13 +162,6 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
                                      std::to_string(parser.get().result_int()));
     }
 
-    const auto host_header = endpoint_.host + ":" + endpoint_.port;
-    auto decorate = [this](websocket::request_type& req) {
-        req.set(http::field::authorization, "Bearer " + options_.token);
-        req.set(http::field::user_agent, "shapeblock-operator/" + options_.operator_version);
-    };
-    auto timeouts =
-        websocket::stream_base::timeout{std::chrono::seconds(30), std::chrono::seconds(60), true};
     std::string facts_id = facts.cluster_id;
 
     auto hello = [&] {
@@ -195,25 +188,29 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
         if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), endpoint_.host.c_str()))
             throw std::runtime_error("cannot set the TLS server name " + endpoint_.host);
         co_await ws.next_layer().async_handshake(ssl::stream_base::client, asio::use_awaitable);
-        beast::get_lowest_layer(ws).expires_never();
-        ws.set_option(timeouts);
-        ws.set_option(websocket::stream_base::decorator(decorate));
-        ws.read_message_max(sb::agent::kMaxMessageBytes);
-        co_await ws.async_handshake(host_header, endpoint_.target, asio::use_awaitable);
-        ws.text(true);
-        co_await ws.async_write(asio::buffer(hello_frame), asio::use_awaitable);
+        co_await upgrade(ws, hello_frame);
         co_await serve(ws, stop);
     } else {
         websocket::stream<beast::tcp_stream> ws(std::move(tcp));
-        beast::get_lowest_layer(ws).expires_never();
-        ws.set_option(timeouts);
-        ws.set_option(websocket::stream_base::decorator(decorate));
-        ws.read_message_max(sb::agent::kMaxMessageBytes);
-        co_await ws.async_handshake(host_header, endpoint_.target, asio::use_awaitable);
-        ws.text(true);
-        co_await ws.async_write(asio::buffer(hello_frame), asio::use_awaitable);
+        co_await upgrade(ws, hello_frame);
         co_await serve(ws, stop);
     }
+}
+
+// The WebSocket upgrade with the agent token, then the hello.
+template <class WebSocket>
+kube::Task<void> AgentLink::upgrade(WebSocket& ws, const std::string& hello_frame) {
+    beast::get_lowest_layer(ws).expires_never();
+    ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(30), std::chrono::seconds(60), true});
+    ws.set_option(websocket::stream_base::decorator([this](websocket::request_type& req) {
+        req.set(http::field::authorization, "Bearer " + options_.token);
+        req.set(http::field::user_agent, "shapeblock-operator/" + options_.operator_version);
+    }));
+    ws.read_message_max(sb::agent::kMaxMessageBytes);
+    const auto host_header = endpoint_.host + ":" + endpoint_.port;
+    co_await ws.async_handshake(host_header, endpoint_.target, asio::use_awaitable);
+    ws.text(true);
+    co_await ws.async_write(asio::buffer(hello_frame), asio::use_awaitable);
 }
 
 // After the hello: the welcome, the snapshot, then reading and writing side

@@ -58,6 +58,8 @@ class AgentLink {
 
   private:
     template <class WebSocket>
+    kube::Task<void> upgrade(WebSocket& ws, const std::string& hello_frame);
+    template <class WebSocket>
     kube::Task<void> serve(WebSocket& ws, std::stop_token stop);
     template <class WebSocket>
     kube::Task<void> read_loop(WebSocket& ws);
