@@ -213,7 +213,7 @@ std::optional<int> metrics_port(std::string_view address) {
         if (!std::isdigit(static_cast<unsigned char>(ch))) return std::nullopt;
         port = port * 10 + (ch - '0');
     }
-    if (port < 1 || port > 65535) return std::nullopt;
+    if (port > 65535) return std::nullopt;  // 0: any free port (tests, several operators on one host)
     return port;
 }
 
@@ -312,7 +312,7 @@ void OperatorConfig::validate() const {
         if (!valid_quantity_like(*q))
             throw ConfigError(std::string(flag) + " must be a Kubernetes quantity (such as 500m or 2Gi), got '" + *q + "'");
     if (!metrics_address.empty() && !metrics_port(metrics_address))
-        throw ConfigError("metrics-address must be host:port with a port from 1 to 65535 (or empty to disable), got '" +
+        throw ConfigError("metrics-address must be host:port with a port from 0 (any free port) to 65535, or empty to disable, got '" +
                           metrics_address + "'");
     if (!server_url.empty() && !server_url.starts_with("https://") && !server_url.starts_with("http://"))
         throw ConfigError("server-url must be an https:// URL (http:// only on loopback), got '" + server_url + "'");

@@ -97,7 +97,7 @@ struct OperatorConfig {
 // `exit_code` then holds the code. Throws ConfigError on bad input.
 bool parse_operator_config(int argc, const char* const* argv, OperatorConfig& config, int& exit_code);
 
-// The port of a "host:port" address, when it is one from 1 to 65535.
+// The port of a "host:port" address, when it is one from 0 (any free port) to 65535.
 std::optional<int> metrics_port(std::string_view address);
 
 // Applies a YAML config document (a map of flag names to values).

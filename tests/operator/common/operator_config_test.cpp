@@ -137,7 +137,7 @@ TEST(OperatorConfig, BadFlagNamesTheFlagAndWhatItExpects) {
     EXPECT_NE(message.find("Kubernetes quantity"), std::string::npos) << message;
     message = error_of({"--metrics-address", "0.0.0.0:http"});
     EXPECT_NE(message.find("metrics-address"), std::string::npos) << message;
-    EXPECT_NE(message.find("port from 1 to 65535"), std::string::npos) << message;
+    EXPECT_NE(message.find("port from 0 (any free port) to 65535"), std::string::npos) << message;
 }
 
 TEST(OperatorConfig, BadEnvironmentValueNamesTheVariableAndWhatItExpects) {
@@ -166,13 +166,13 @@ TEST(OperatorConfig, BadConfigFileValueNamesTheSettingAndWhatItExpects) {
     }
 }
 
-TEST(OperatorConfig, MetricsPortIsOneTo65535) {
+TEST(OperatorConfig, MetricsPortIsZeroTo65535) {
     EXPECT_EQ(metrics_port("0.0.0.0:8080"), 8080);
     EXPECT_EQ(metrics_port(":9090"), 9090);
     EXPECT_EQ(metrics_port("[::1]:443"), 443);
     EXPECT_EQ(metrics_port("localhost"), std::nullopt);
     EXPECT_EQ(metrics_port("localhost:"), std::nullopt);
-    EXPECT_EQ(metrics_port("localhost:0"), std::nullopt);
+    EXPECT_EQ(metrics_port("127.0.0.1:0"), 0);  // any free port
     EXPECT_EQ(metrics_port("localhost:65536"), std::nullopt);
     EXPECT_EQ(metrics_port("localhost:80a"), std::nullopt);
 }
