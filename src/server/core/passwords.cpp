@@ -1,4 +1,4 @@
-#include "server/auth/passwords.hpp"
+#include "server/core/passwords.hpp"
 
 #include <sodium.h>
 
