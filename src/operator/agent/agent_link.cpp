@@ -117,9 +117,9 @@ kube::Task<void> AgentLink::run(std::stop_token stop) {
             co_await connect_and_serve(stop);
         } catch (const std::exception& e) {
             sb::log::warn("agent link lost", {{"server", json::value(options_.server_url)},
-                                              {"error", json::value(e.what())}});
+                                              {"error", json::value(e.what())},
+                                              {"droppedLogChunks", json::value(dropped_log_chunks_)}});
         }
-        connected_ = false;
         logs_.close_all();
         outgoing_.clear();
         if (stop.stop_requested()) break;
@@ -235,8 +235,6 @@ kube::Task<void> AgentLink::serve(WebSocket& ws, std::stop_token stop) {
         const auto frame = sb::agent::encode(Message{"", part});
         co_await ws.async_write(asio::buffer(frame), asio::use_awaitable);
     }
-    connected_ = true;
-    ++connections_;
     sb::log::info("agent link connected",
                   {{"server", json::value(options_.server_url)},
                    {"serverVersion", json::value(welcome->server_version)}});

@@ -4,7 +4,6 @@
 // ShapeBlock object, then status changes as its informers see them; carries
 // out the server's apply, delete and log requests; reconnects with capped
 // exponential back-off and jitter for as long as it runs.
-#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
@@ -53,8 +52,6 @@ class AgentLink {
     // Connects, serves and reconnects until stop is requested.
     kube::Task<void> run(std::stop_token stop);
 
-    bool connected() const { return connected_.load(); }
-    std::uint64_t connections() const { return connections_.load(); }
 
   private:
     template <class WebSocket>
@@ -78,9 +75,7 @@ class AgentLink {
     LogRelay logs_;
     std::deque<std::string> outgoing_;  // encoded acks and log chunks, before queued statuses
     std::unique_ptr<boost::asio::steady_timer> wake_;
-    std::atomic<bool> connected_{false};
-    std::atomic<std::uint64_t> connections_{0};
-    std::uint64_t dropped_log_chunks_ = 0;
+    std::uint64_t dropped_log_chunks_ = 0;  // log chunks a slow server could not take (reported when the link is lost)
 };
 
 }  // namespace sb::op::agent
