@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common/log.hpp"
+#include "server/core/config_check.hpp"
 #include "server/core/key_rotation.hpp"
 #include "server/core/licence_tool.hpp"
 #include "server/server.hpp"
@@ -60,10 +61,15 @@ int main(int argc, char** argv) {
     app.add_subcommand("serve", "Serve the API (the default)");
     CLI11_PARSE(app, argc, argv);
     try {
-        sb::log::set_level(sb::log::parse_level(log_level));
+        try {
+            sb::log::set_level(sb::log::parse_level(log_level));
+        } catch (const std::invalid_argument&) {
+            throw std::invalid_argument("--log-level (SB_LOG_LEVEL) must be debug, info, warn or error; got '" + log_level + "'");
+        }
+        if (log_format != "json" && log_format != "text")
+            throw std::invalid_argument("--log-format (SB_LOG_FORMAT) must be json or text; got '" + log_format + "'");
         sb::log::set_format(log_format == "text" ? sb::log::Format::text : sb::log::Format::json);
-        if (config.tls_cert_file.empty() != config.tls_key_file.empty())
-            throw std::invalid_argument("--tls-cert and --tls-key go together");
+        sb::server::check_config(config);
         if (migrate->parsed()) {
             int applied = sb::server::migrate_database(config);
             sb::log::info("migrations applied", {{"count", applied}});

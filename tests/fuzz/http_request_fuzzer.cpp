@@ -43,7 +43,7 @@ void read_like_a_handler(const Request& request) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(1 << 20);      // Config::body_limit_bytes default
-    parser.header_limit(16 * 1024);  // as in http/server.cpp
+    parser.header_limit(16 * 1024);  // as in http/transport.cpp
     parser.eager(true);
     boost::beast::error_code ec;
     std::size_t offset = 0;

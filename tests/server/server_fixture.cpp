@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/base64.hpp"
 #include "common/log.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/licence.hpp"
@@ -24,8 +25,8 @@ const LicenceKeys& test_licence_keys() {
         crypto::init();
         unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
         crypto_sign_keypair(pk, sk);
-        return LicenceKeys{crypto::to_base64(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))),
-                           crypto::to_base64(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)))};
+        return LicenceKeys{sb::base64_encode(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))),
+                           sb::base64_encode(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)))};
     }();
     return keys;
 }

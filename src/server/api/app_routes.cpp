@@ -6,12 +6,12 @@
 
 #include "server/api/app_body.hpp"
 #include "server/api/helpers.hpp"
+#include "server/store/app_store.hpp"
+#include "server/store/service_store.hpp"
 
 namespace sb::server::api {
 
 namespace {
-
-constexpr const char* kSelect = "SELECT id, name, spec, secrets, phase, message, created_at, updated_at, version FROM apps ";
 
 AppSecrets open_secrets(const ServerState& state, const std::string& sealed) {
     auto v = json::parse(state.secrets.open(sealed)).as_object();
@@ -36,21 +36,21 @@ json::object secret_summary(const AppSecrets& s) {
     return {{"envKeys", std::move(keys)}, {"hasToken", !s.git_token.empty()}, {"hasPassword", !s.registry_password.empty()}};
 }
 
-json::object app_json(const ServerState& state, const db::Row& r) {
-    auto spec = json::parse(r.str(2)).as_object();
+json::object app_json(const ServerState& state, const store::App& app) {
+    auto spec = json::parse(app.spec).as_object();
     json::object summary;
     if (auto* stored = spec.if_contains(kSecretSummary)) summary = stored->as_object();
-    else summary = secret_summary(open_secrets(state, r.str(3)));  // an app stored before summaries existed
+    else summary = secret_summary(open_secrets(state, app.secrets));  // an app stored before summaries existed
     spec.erase(kSecretSummary);
     spec["git"].as_object()["hasToken"] = summary.at("hasToken");
     spec["registry"].as_object()["hasPassword"] = summary.at("hasPassword");
-    json::object out{{"id", r.str(0)}, {"name", r.str(1)}};
+    json::object out{{"id", app.id}, {"name", app.name}};
     for (auto& [k, v] : spec) out[k] = v;
     out["envKeys"] = summary.at("envKeys");
-    out["status"] = {{"phase", r.str(4)}, {"message", r.str(5)}};
-    out["createdAt"] = timestamp(r.i64(6));
-    out["updatedAt"] = timestamp(r.i64(7));
-    out["version"] = r.i64(8);
+    out["status"] = {{"phase", app.phase}, {"message", app.message}};
+    out["createdAt"] = timestamp(app.created_at);
+    out["updatedAt"] = timestamp(app.updated_at);
+    out["version"] = app.version;
     return out;
 }
 
@@ -58,25 +58,25 @@ json::object app_json(const ServerState& state, const db::Row& r) {
 asio::awaitable<void> check_services(Context& ctx, json::object spec) {
     const auto& services = spec.at("services").as_array();
     for (std::size_t i = 0; i < services.size(); ++i) {
-        auto rows = co_await ctx.state.db->query("SELECT 1 FROM services WHERE id = $1 AND project_id = $2",
-                                                 db::params(std::string(services[i].as_string()), ctx.param("project")));
-        if (rows.empty())
+        bool found = co_await store::ServiceStore(*ctx.state.db)
+                         .exists_in_project(std::string(services[i].as_string()), ctx.param("project"));
+        if (!found)
             throw invalid_field("services[" + std::to_string(i) + "]", "services[" + std::to_string(i) + "] is not a service of this project");
     }
 }
 
-asio::awaitable<db::Result> load(Context& ctx) {
-    co_return co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(ctx.param("app")));
+// The router checked that the app exists.
+asio::awaitable<store::App> load(Context& ctx) {
+    auto app = co_await store::AppStore(*ctx.state.db).find(ctx.param("app"));
+    if (!app) throw not_found("app");
+    co_return std::move(*app);
 }
 
 asio::awaitable<Response> list(Context& ctx) {
     auto page = page_params(ctx.request, {"name"});
     std::string name = query_value(ctx.request, "name");
-    auto rows = co_await ctx.state.db->query(
-        std::string(kSelect) + "WHERE project_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
-        db::params(ctx.param("project"), page.after, name, page.limit + 1));
-    json::array items;
-    for (const auto& r : rows.rows) items.push_back(app_json(ctx.state, r));
+    auto apps = co_await store::AppStore(*ctx.state.db).list(ctx.param("project"), page_query(page), name);
+    auto items = json_items(apps, [&](const store::App& a) { return app_json(ctx.state, a); });
     co_return Response::json(200, page_result(std::move(items), page));
 }
 
@@ -95,13 +95,12 @@ asio::awaitable<Response> create(Context& ctx) {
     json::object out;
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("INSERT INTO apps (id, team_id, project_id, name, spec, secrets, phase, message, created_at, updated_at) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', '', $7, $7)",
-                         db::params(id, ctx.param("team"), ctx.param("project"), name, json::serialize(spec), seal_secrets(ctx.state, secrets), now));
+        store::AppStore apps(s);
+        co_await apps.insert(id, ctx.param("team"), ctx.param("project"), name, json::serialize(spec), seal_secrets(ctx.state, secrets), now);
         co_await record_usage(s, ctx.param("team"), "apps", 1, id);
         co_await audit(s, ctx.param("team"), ctx, "app.create", "app", id);
-        auto rows = co_await s.query(std::string(kSelect) + "WHERE id = $1", db::params(id));
-        out = app_json(ctx.state, rows.one());
+        auto app = co_await apps.find(id);
+        out = app_json(ctx.state, *app);
         auto made = with_etag(Response::json(201, out), 1);
         response = co_await created(s, ctx, std::move(made));
     });
@@ -110,16 +109,15 @@ asio::awaitable<Response> create(Context& ctx) {
 }
 
 asio::awaitable<Response> get(Context& ctx) {
-    auto rows = co_await load(ctx);
-    co_return with_etag(Response::json(200, app_json(ctx.state, rows.one())), rows.one().i64(8));
+    auto app = co_await load(ctx);
+    co_return with_etag(Response::json(200, app_json(ctx.state, app)), app.version);
 }
 
 asio::awaitable<Response> update(Context& ctx) {
-    auto rows = co_await load(ctx);
-    const auto& row = rows.one();
-    auto version = row.i64(8);
-    auto spec = json::parse(row.str(2)).as_object();
-    auto secrets = open_secrets(ctx.state, row.str(3));
+    auto app = co_await load(ctx);
+    auto version = app.version;
+    auto spec = json::parse(app.spec).as_object();
+    auto secrets = open_secrets(ctx.state, app.secrets);
     auto body = BodyReader::parse(ctx.request.body);
     apply_app_body(body, spec, secrets);
     spec[kSecretSummary] = secret_summary(secrets);
@@ -127,23 +125,23 @@ asio::awaitable<Response> update(Context& ctx) {
     check_if_match(ctx.request, version);
     co_await check_services(ctx, spec);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        auto r = co_await s.query("UPDATE apps SET spec = $1, secrets = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5",
-                                  db::params(json::serialize(spec), seal_secrets(ctx.state, secrets), crypto::now_ms(), ctx.param("app"), version));
-        if (r.affected == 0) throw precondition_failed();
+        bool updated = co_await store::AppStore(s).update_spec(ctx.param("app"), json::serialize(spec), seal_secrets(ctx.state, secrets),
+                                                               crypto::now_ms(), version);
+        if (!updated) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "app.update", "app", ctx.param("app"));
     });
-    rows = co_await load(ctx);
-    auto out = app_json(ctx.state, rows.one());
+    app = co_await load(ctx);
+    auto out = app_json(ctx.state, app);
     ctx.state.events.publish("app:" + ctx.param("app"), "app.updated", out);
     ctx.state.events.publish("project:" + ctx.param("project"), "app.updated", out);
-    co_return with_etag(Response::json(200, out), rows.one().i64(8));
+    co_return with_etag(Response::json(200, out), app.version);
 }
 
 asio::awaitable<Response> remove(Context& ctx) {
-    auto rows = co_await load(ctx);
-    check_if_match(ctx.request, rows.one().i64(8));
+    auto app = co_await load(ctx);
+    check_if_match(ctx.request, app.version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("DELETE FROM apps WHERE id = $1", db::params(ctx.param("app")));
+        co_await store::AppStore(s).remove(ctx.param("app"));
         co_await audit(s, ctx.param("team"), ctx, "app.delete", "app", ctx.param("app"));
     });
     ctx.state.events.publish("app:" + ctx.param("app"), "app.deleted", {{"id", ctx.param("app")}});
@@ -152,17 +150,16 @@ asio::awaitable<Response> remove(Context& ctx) {
 }
 
 asio::awaitable<Response> get_env(Context& ctx) {
-    auto rows = co_await load(ctx);
-    auto secrets = open_secrets(ctx.state, rows.one().str(3));
-    co_return with_etag(Response::json(200, json::object{{"env", secrets.env}}), rows.one().i64(8));
+    auto app = co_await load(ctx);
+    auto secrets = open_secrets(ctx.state, app.secrets);
+    co_return with_etag(Response::json(200, json::object{{"env", secrets.env}}), app.version);
 }
 
 asio::awaitable<Response> put_env(Context& ctx) {
-    auto rows = co_await load(ctx);
-    const auto& row = rows.one();
-    auto version = row.i64(8);
-    auto spec = json::parse(row.str(2)).as_object();
-    auto secrets = open_secrets(ctx.state, row.str(3));
+    auto app = co_await load(ctx);
+    auto version = app.version;
+    auto spec = json::parse(app.spec).as_object();
+    auto secrets = open_secrets(ctx.state, app.secrets);
     auto body = BodyReader::parse(ctx.request.body);
     if (!body.has("env")) throw invalid_field("env", "env is required");
     apply_app_body(body, spec, secrets);  // only "env" is accepted: finish() refuses the rest
@@ -170,9 +167,9 @@ asio::awaitable<Response> put_env(Context& ctx) {
     body.finish();
     check_if_match(ctx.request, version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        auto r = co_await s.query("UPDATE apps SET spec = $1, secrets = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5",
-                                  db::params(json::serialize(spec), seal_secrets(ctx.state, secrets), crypto::now_ms(), ctx.param("app"), version));
-        if (r.affected == 0) throw precondition_failed();
+        bool updated = co_await store::AppStore(s).update_spec(ctx.param("app"), json::serialize(spec), seal_secrets(ctx.state, secrets),
+                                                               crypto::now_ms(), version);
+        if (!updated) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "app.env_update", "app", ctx.param("app"));
     });
     co_return with_etag(Response::json(200, json::object{{"env", secrets.env}}), version + 1);

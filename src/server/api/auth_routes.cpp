@@ -1,5 +1,8 @@
 // Sign-in, sessions, personal API tokens, password change and user accounts.
 #include "server/api/helpers.hpp"
+#include "server/store/session_store.hpp"
+#include "server/store/token_store.hpp"
+#include "server/store/user_store.hpp"
 #include "common/log.hpp"
 
 namespace sb::server::api {
@@ -8,9 +11,8 @@ namespace {
 
 constexpr std::size_t kMinPassword = 10;
 
-json::object user_json(const db::Row& r) {
-    // columns: id, email, name, is_admin, created_at
-    return {{"id", r.str(0)}, {"email", r.str(1)}, {"name", r.str(2)}, {"isAdmin", r.i64(3) != 0}, {"createdAt", timestamp(r.i64(4))}};
+json::object user_json(const store::User& u) {
+    return {{"id", u.id}, {"email", u.email}, {"name", u.name}, {"isAdmin", u.is_admin}, {"createdAt", timestamp(u.created_at)}};
 }
 
 void check_password_strength(const std::string& field, const std::string& password) {
@@ -38,9 +40,9 @@ asio::awaitable<Response> login(Context& ctx) {
             throw e;
         }
     }
-    auto rows = co_await state.db->query("SELECT id, email, name, is_admin, created_at, password_hash FROM users WHERE email = $1", db::params(email));
+    auto found = co_await store::UserStore(*state.db).find_by_email_with_password(email);
     bool ok = false;
-    if (!rows.empty()) ok = co_await state.passwords.verify(rows.one().str(5), password);
+    if (found) ok = co_await state.passwords.verify(found->password_hash, password);
     if (!ok) {
         state.account_failures.record_failure(account_key);
         state.ip_failures.record_failure(ip_key);
@@ -52,9 +54,8 @@ asio::awaitable<Response> login(Context& ctx) {
     auto csrf = crypto::random_hex(24);
     auto now = crypto::now_ms();
     auto ttl = static_cast<std::int64_t>(state.config.session_ttl.count());
-    co_await state.db->query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-                             db::params(crypto::token_hash(token), rows.one().str(0), csrf, now, now + ttl * 1000));
-    auto response = Response::json(200, json::object{{"user", user_json(rows.one())}, {"csrfToken", csrf},
+    co_await store::SessionStore(*state.db).insert(crypto::token_hash(token), found->user.id, csrf, now, now + ttl * 1000);
+    auto response = Response::json(200, json::object{{"user", user_json(found->user)}, {"csrfToken", csrf},
                                                       {"expiresAt", timestamp(now + ttl * 1000)}});
     response.with_header("Set-Cookie", session_cookie(state, token, ttl));
     co_return response;
@@ -62,16 +63,16 @@ asio::awaitable<Response> login(Context& ctx) {
 
 asio::awaitable<Response> logout(Context& ctx) {
     if (ctx.user().via_cookie)
-        co_await ctx.state.db->query("DELETE FROM sessions WHERE token_hash = $1", db::params(ctx.user().session_hash));
+        co_await store::SessionStore(*ctx.state.db).remove(ctx.user().session_hash);
     auto response = Response::no_content();
     response.with_header("Set-Cookie", session_cookie(ctx.state, "", 0));
     co_return response;
 }
 
 asio::awaitable<Response> me(Context& ctx) {
-    auto rows = co_await ctx.state.db->query("SELECT id, email, name, is_admin, created_at FROM users WHERE id = $1", db::params(ctx.user().user_id));
-    if (rows.empty()) throw unauthenticated();
-    co_return Response::json(200, user_json(rows.one()));
+    auto user = co_await store::UserStore(*ctx.state.db).find(ctx.user().user_id);
+    if (!user) throw unauthenticated();
+    co_return Response::json(200, user_json(*user));
 }
 
 asio::awaitable<Response> change_password(Context& ctx) {
@@ -80,33 +81,28 @@ asio::awaitable<Response> change_password(Context& ctx) {
     auto next = body.required_string("newPassword", {.max_length = 1024});
     body.finish();
     check_password_strength("newPassword", next);
-    auto rows = co_await ctx.state.db->query("SELECT password_hash FROM users WHERE id = $1", db::params(ctx.user().user_id));
-    if (rows.empty() || !co_await ctx.state.passwords.verify(rows.one().str(0), current))
+    auto stored = co_await store::UserStore(*ctx.state.db).password_hash(ctx.user().user_id);
+    if (!stored || !co_await ctx.state.passwords.verify(*stored, current))
         throw ApiError(400, "invalid_credentials", "currentPassword is wrong", "currentPassword");
     auto hash = co_await ctx.state.passwords.hash(next);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2", db::params(hash, ctx.user().user_id));
+        co_await store::UserStore(s).set_password(ctx.user().user_id, hash);
         // Other sign-ins end; this one stays.
-        co_await s.query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", db::params(ctx.user().user_id, ctx.user().session_hash));
+        co_await store::SessionStore(s).remove_others(ctx.user().user_id, ctx.user().session_hash);
         co_await audit(s, "", ctx, "user.password_change", "user", ctx.user().user_id);
     });
     co_return Response::no_content();
 }
 
-json::object token_json(const db::Row& r) {
-    // id, name, created_at, expires_at, last_used_at
-    return {{"id", r.str(0)}, {"name", r.str(1)}, {"createdAt", timestamp(r.i64(2))},
-            {"expiresAt", timestamp(r.opt_i64(3))}, {"lastUsedAt", timestamp(r.opt_i64(4))}};
+json::object token_json(const store::ApiToken& t) {
+    return {{"id", t.id}, {"name", t.name}, {"createdAt", timestamp(t.created_at)},
+            {"expiresAt", timestamp(t.expires_at)}, {"lastUsedAt", timestamp(t.last_used_at)}};
 }
 
 asio::awaitable<Response> list_tokens(Context& ctx) {
     auto page = page_params(ctx.request);
-    auto rows = co_await ctx.state.db->query(
-        "SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-        db::params(ctx.user().user_id, page.after, page.limit + 1));
-    json::array items;
-    for (const auto& r : rows.rows) items.push_back(token_json(r));
-    co_return Response::json(200, page_result(std::move(items), page));
+    auto tokens = co_await store::TokenStore(*ctx.state.db).list(ctx.user().user_id, page_query(page));
+    co_return Response::json(200, page_result(json_items(tokens, token_json), page));
 }
 
 asio::awaitable<Response> create_token(Context& ctx) {
@@ -119,28 +115,23 @@ asio::awaitable<Response> create_token(Context& ctx) {
     auto now = crypto::now_ms();
     std::optional<std::int64_t> expires;
     if (days) expires = now + *days * 86'400'000;
-    co_await ctx.state.db->query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        db::params(id, ctx.user().user_id, name, crypto::token_hash(token), now, db::nullable(expires)));
+    store::ApiToken row{id, name, now, expires, std::nullopt};
+    co_await store::TokenStore(*ctx.state.db).insert(ctx.user().user_id, std::move(row), crypto::token_hash(token));
     json::object out{{"id", id}, {"name", name}, {"createdAt", timestamp(now)}, {"expiresAt", timestamp(expires)},
                      {"lastUsedAt", nullptr}, {"token", token}};
     co_return Response::json(201, out);
 }
 
 asio::awaitable<Response> delete_token(Context& ctx) {
-    co_await ctx.state.db->query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2", db::params(ctx.param("token"), ctx.user().user_id));
+    co_await store::TokenStore(*ctx.state.db).remove(ctx.param("token"), ctx.user().user_id);
     co_return Response::no_content();
 }
 
 asio::awaitable<Response> list_users(Context& ctx) {
     auto page = page_params(ctx.request, {"email"});
     std::string email = query_value(ctx.request, "email");
-    auto rows = co_await ctx.state.db->query(
-        "SELECT id, email, name, is_admin, created_at FROM users WHERE id > $1 AND (CAST($2 AS TEXT) = '' OR email = $2) ORDER BY id LIMIT $3",
-        db::params(page.after, email, page.limit + 1));
-    json::array items;
-    for (const auto& r : rows.rows) items.push_back(user_json(r));
-    co_return Response::json(200, page_result(std::move(items), page));
+    auto users = co_await store::UserStore(*ctx.state.db).list(page_query(page), email);
+    co_return Response::json(200, page_result(json_items(users, user_json), page));
 }
 
 asio::awaitable<Response> create_user(Context& ctx) {
@@ -152,8 +143,8 @@ asio::awaitable<Response> create_user(Context& ctx) {
     body.finish();
     validate_email("email", email);
     check_password_strength("password", password);
-    auto count = co_await ctx.state.db->query("SELECT COUNT(*) FROM users");
-    if (count.one().i64(0) >= ctx.state.licence.max_users)
+    auto count = co_await store::UserStore(*ctx.state.db).count();
+    if (count >= ctx.state.licence.max_users)
         throw licence_limit("the licence allows " + std::to_string(ctx.state.licence.max_users) +
                             " users and they all exist; install a licence with more users");
     auto hash = co_await ctx.state.passwords.hash(password);
@@ -161,10 +152,10 @@ asio::awaitable<Response> create_user(Context& ctx) {
     auto now = crypto::now_ms();
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        auto existing = co_await s.query("SELECT 1 FROM users WHERE email = $1", db::params(email));
-        if (!existing.empty()) throw conflict("a user with this e-mail exists", "email");
-        co_await s.query("INSERT INTO users (id, email, name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                         db::params(id, email, name, hash, std::int64_t{is_admin ? 1 : 0}, now));
+        store::UserStore users(s);
+        if (co_await users.email_taken(email)) throw conflict("a user with this e-mail exists", "email");
+        store::User user{id, email, name, is_admin, now};
+        co_await users.insert(std::move(user), hash);
         co_await audit(s, "", ctx, "user.create", "user", id);
         auto made = Response::json(201, json::object{{"id", id}, {"email", email}, {"name", name},
                                                      {"isAdmin", is_admin}, {"createdAt", timestamp(now)}});

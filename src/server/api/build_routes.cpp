@@ -2,13 +2,12 @@
 // changes and log lines are published to the build's, app's and project's
 // event topics.
 #include "server/api/helpers.hpp"
+#include "server/store/app_store.hpp"
+#include "server/store/build_store.hpp"
 
 namespace sb::server::api {
 
 namespace {
-
-constexpr const char* kSelect =
-    "SELECT id, app_id, git_ref, image_tag, status, message, logs_ref, created_at, started_at, finished_at, version FROM builds ";
 
 const std::vector<std::string>& statuses() {
     static const std::vector<std::string> s = {"Pending", "Building", "Completed", "Failed"};
@@ -16,11 +15,11 @@ const std::vector<std::string>& statuses() {
 }
 bool terminal(const std::string& s) { return s == "Completed" || s == "Failed"; }
 
-json::object build_json(const db::Row& r) {
-    return {{"id", r.str(0)}, {"appId", r.str(1)}, {"gitRef", r.str(2)}, {"imageTag", r.str(3)},
-            {"status", {{"phase", r.str(4)}, {"message", r.str(5)}}}, {"logsRef", r.str(6)},
-            {"createdAt", timestamp(r.i64(7))}, {"startedAt", timestamp(r.opt_i64(8))},
-            {"finishedAt", timestamp(r.opt_i64(9))}, {"version", r.i64(10)}};
+json::object build_json(const store::Build& b) {
+    return {{"id", b.id}, {"appId", b.app_id}, {"gitRef", b.git_ref}, {"imageTag", b.image_tag},
+            {"status", {{"phase", b.status}, {"message", b.message}}}, {"logsRef", b.logs_ref},
+            {"createdAt", timestamp(b.created_at)}, {"startedAt", timestamp(b.started_at)},
+            {"finishedAt", timestamp(b.finished_at)}, {"version", b.version}};
 }
 
 void publish(Context& ctx, const std::string& kind, const json::object& build) {
@@ -37,11 +36,9 @@ asio::awaitable<Response> list(Context& ctx) {
     // Newest first: the cursor walks ids downwards.
     std::string after = page.after;
     if (after.empty()) after = "g";
-    auto rows = co_await ctx.state.db->query(
-        std::string(kSelect) + "WHERE app_id = $1 AND id < $2 AND (CAST($3 AS TEXT) = '' OR status = $3) ORDER BY id DESC LIMIT $4",
-        db::params(ctx.param("app"), after, status, page.limit + 1));
-    json::array items;
-    for (const auto& r : rows.rows) items.push_back(build_json(r));
+    store::PageQuery query{after, page.limit + 1};
+    auto builds = co_await store::BuildStore(*ctx.state.db).list(ctx.param("app"), std::move(query), status);
+    auto items = json_items(builds, build_json);
     co_return Response::json(200, page_result(std::move(items), page));
 }
 
@@ -58,9 +55,8 @@ asio::awaitable<Response> create(Context& ctx) {
                      {"createdAt", timestamp(now)}, {"startedAt", nullptr}, {"finishedAt", nullptr}, {"version", 1}};
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("INSERT INTO builds (id, team_id, project_id, app_id, git_ref, image_tag, status, message, logs_ref, created_at) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', '', $7, $8)",
-                         db::params(id, ctx.param("team"), ctx.param("project"), ctx.param("app"), git_ref, image_tag, "builds/" + id, now));
+        store::Build build{id, ctx.param("app"), git_ref, image_tag, "Pending", "", "builds/" + id, now, {}, {}, 1};
+        co_await store::BuildStore(s).insert(ctx.param("team"), ctx.param("project"), std::move(build));
         auto made = with_etag(Response::json(201, out), 1);
         response = co_await created(s, ctx, std::move(made));
     });
@@ -68,13 +64,16 @@ asio::awaitable<Response> create(Context& ctx) {
     co_return response;
 }
 
-asio::awaitable<db::Result> load(Context& ctx) {
-    co_return co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(ctx.param("build")));
+// The router checked that the build exists.
+asio::awaitable<store::Build> load(Context& ctx) {
+    auto build = co_await store::BuildStore(*ctx.state.db).find(ctx.param("build"));
+    if (!build) throw not_found("build");
+    co_return std::move(*build);
 }
 
 asio::awaitable<Response> get(Context& ctx) {
-    auto rows = co_await load(ctx);
-    co_return with_etag(Response::json(200, build_json(rows.one())), rows.one().i64(10));
+    auto build = co_await load(ctx);
+    co_return with_etag(Response::json(200, build_json(build)), build.version);
 }
 
 // Status reports (from the operator link, or a CI runner with a developer token).
@@ -85,35 +84,35 @@ asio::awaitable<Response> update(Context& ctx) {
     body.finish();
     if (std::find(statuses().begin(), statuses().end(), phase) == statuses().end())
         throw invalid_field("phase", "phase must be Pending, Building, Completed or Failed");
-    auto rows = co_await load(ctx);
-    const auto& row = rows.one();
-    auto version = row.i64(10);
+    auto current = co_await load(ctx);
+    auto version = current.version;
     check_if_match(ctx.request, version);
-    if (terminal(row.str(4)) && phase != row.str(4))
-        throw ApiError(409, "conflict", "the build already finished as " + row.str(4), "phase");
+    if (terminal(current.status) && phase != current.status)
+        throw ApiError(409, "conflict", "the build already finished as " + current.status, "phase");
     auto now = crypto::now_ms();
-    auto started = row.opt_i64(8);
+    auto started = current.started_at;
     if (!started && phase != "Pending") started = now;
-    std::optional<std::int64_t> finished = row.opt_i64(9);
+    std::optional<std::int64_t> finished = current.finished_at;
     if (!finished && terminal(phase)) finished = now;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        auto r = co_await s.query(
-            "UPDATE builds SET status = $1, message = $2, started_at = $3, finished_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
-            db::params(phase, message.value_or(row.str(5)), db::nullable(started), db::nullable(finished), ctx.param("build"), version));
-        if (r.affected == 0) throw precondition_failed();
-        if (terminal(phase) && !row.opt_i64(9)) {
+        store::Build next = current;
+        next.status = phase;
+        next.message = message.value_or(current.message);
+        next.started_at = started;
+        next.finished_at = finished;
+        if (!co_await store::BuildStore(s).update_status(std::move(next))) throw precondition_failed();
+        if (terminal(phase) && !current.finished_at) {
             std::string app_phase = "Failed";
             if (phase == "Completed") app_phase = "Deployed";
             std::int64_t minutes = (*finished - *started + 59'999) / 60'000;
             co_await record_usage(s, ctx.param("team"), "build_minutes", std::max<std::int64_t>(1, minutes), ctx.param("build"));
-            co_await s.query("UPDATE apps SET phase = $1, message = $2 WHERE id = $3",
-                             db::params(app_phase, message.value_or(""), ctx.param("app")));
+            co_await store::AppStore(s).set_status(ctx.param("app"), app_phase, message.value_or(""));
         }
     });
-    rows = co_await load(ctx);
-    auto out = build_json(rows.one());
+    auto build = co_await load(ctx);
+    auto out = build_json(build);
     publish(ctx, "build.updated", out);
-    co_return with_etag(Response::json(200, out), rows.one().i64(10));
+    co_return with_etag(Response::json(200, out), build.version);
 }
 
 asio::awaitable<Response> append_logs(Context& ctx) {

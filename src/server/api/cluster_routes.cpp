@@ -1,33 +1,40 @@
 // Clusters: registered Kubernetes clusters with their agent token (shown
 // once, stored hashed), connection state and versions.
 #include "server/api/helpers.hpp"
+#include "server/store/cluster_store.hpp"
 
 namespace sb::server::api {
 
 namespace {
 
-constexpr const char* kSelect =
-    "SELECT id, name, state, kube_version, agent_version, created_at, updated_at, version FROM clusters ";
-
-json::object cluster_json(const db::Row& r) {
-    auto opt = [&](std::size_t i) { return r.opt_str(i) ? json::value(*r.opt_str(i)) : json::value(nullptr); };
-    return {{"id", r.str(0)}, {"name", r.str(1)}, {"state", r.str(2)}, {"kubeVersion", opt(3)}, {"agentVersion", opt(4)},
-            {"createdAt", timestamp(r.i64(5))}, {"updatedAt", timestamp(r.i64(6))}, {"version", r.i64(7)}};
+json::object cluster_json(const store::Cluster& c) {
+    auto opt = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
+    return {{"id", c.id}, {"name", c.name}, {"state", c.state}, {"kubeVersion", opt(c.kube_version)},
+            {"agentVersion", opt(c.agent_version)}, {"createdAt", timestamp(c.created_at)},
+            {"updatedAt", timestamp(c.updated_at)}, {"version", c.version}};
 }
 
-asio::awaitable<db::Result> load(Context& ctx) {
-    co_return co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(ctx.param("cluster")));
+// The router checked that the cluster exists.
+asio::awaitable<store::Cluster> load(Context& ctx) {
+    auto cluster = co_await store::ClusterStore(*ctx.state.db).find(ctx.param("cluster"));
+    if (!cluster) throw not_found("cluster");
+    co_return std::move(*cluster);
 }
 
-asio::awaitable<Response> list(Context& ctx) { co_return co_await list_team_rows(ctx, kSelect, cluster_json); }
+asio::awaitable<Response> list(Context& ctx) {
+    auto page = page_params(ctx.request, {"name"});
+    std::string name = query_value(ctx.request, "name");
+    auto clusters = co_await store::ClusterStore(*ctx.state.db).list(ctx.param("team"), page_query(page), name);
+    co_return Response::json(200, page_result(json_items(clusters, cluster_json), page));
+}
 
 asio::awaitable<Response> create(Context& ctx) {
     auto body = BodyReader::parse(ctx.request.body);
     auto name = body.required_string("name", {.max_length = 63});
     body.finish();
     validate_name("name", name);
-    auto count = co_await ctx.state.db->query("SELECT COUNT(*) FROM clusters");
-    if (count.one().i64(0) >= ctx.state.licence.max_clusters)
+    auto count = co_await store::ClusterStore(*ctx.state.db).count();
+    if (count >= ctx.state.licence.max_clusters)
         throw licence_limit("the licence allows " + std::to_string(ctx.state.licence.max_clusters) +
                             " cluster(s) and all are registered; remove one or install a licence with more clusters");
     auto id = crypto::new_id();
@@ -35,13 +42,12 @@ asio::awaitable<Response> create(Context& ctx) {
     auto now = crypto::now_ms();
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("INSERT INTO clusters (id, team_id, name, agent_token_hash, state, created_at, updated_at) "
-                         "VALUES ($1, $2, $3, $4, 'pending', $5, $5)",
-                         db::params(id, ctx.param("team"), name, crypto::token_hash(token), now));
+        store::ClusterStore clusters(s);
+        co_await clusters.insert(id, ctx.param("team"), name, crypto::token_hash(token), now);
         co_await record_usage(s, ctx.param("team"), "clusters", 1, id);
         co_await audit(s, ctx.param("team"), ctx, "cluster.create", "cluster", id);
-        auto rows = co_await s.query(std::string(kSelect) + "WHERE id = $1", db::params(id));
-        auto out = cluster_json(rows.one());
+        auto cluster = co_await clusters.find(id);
+        auto out = cluster_json(*cluster);
         out["agentToken"] = token;
         auto made = with_etag(Response::json(201, out), 1);
         response = co_await created(s, ctx, std::move(made));
@@ -50,8 +56,8 @@ asio::awaitable<Response> create(Context& ctx) {
 }
 
 asio::awaitable<Response> get(Context& ctx) {
-    auto rows = co_await load(ctx);
-    co_return with_etag(Response::json(200, cluster_json(rows.one())), rows.one().i64(7));
+    auto cluster = co_await load(ctx);
+    co_return with_etag(Response::json(200, cluster_json(cluster)), cluster.version);
 }
 
 asio::awaitable<Response> update(Context& ctx) {
@@ -64,32 +70,25 @@ asio::awaitable<Response> update(Context& ctx) {
     if (name) validate_name("name", *name);
     if (state && *state != "pending" && *state != "connected" && *state != "disconnected")
         throw invalid_field("state", "state must be pending, connected or disconnected");
-    auto rows = co_await load(ctx);
-    const auto& row = rows.one();
-    auto version = row.i64(7);
-    check_if_match(ctx.request, version);
-    if (!kube) kube = row.opt_str(3);
-    if (!agent) agent = row.opt_str(4);
-    db::Param kube_param = db::nullable(kube), agent_param = db::nullable(agent);
+    auto cluster = co_await load(ctx);
+    check_if_match(ctx.request, cluster.version);
+    if (name) cluster.name = *name;
+    if (state) cluster.state = *state;
+    if (kube) cluster.kube_version = kube;
+    if (agent) cluster.agent_version = agent;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        auto r = co_await s.query(
-            "UPDATE clusters SET name = $1, state = $2, kube_version = $3, agent_version = $4, updated_at = $5, version = version + 1 "
-            "WHERE id = $6 AND version = $7",
-            db::params(name.value_or(row.str(1)), state.value_or(row.str(2)),
-             kube_param, agent_param,
-             crypto::now_ms(), ctx.param("cluster"), version));
-        if (r.affected == 0) throw precondition_failed();
+        if (!co_await store::ClusterStore(s).update(cluster, crypto::now_ms())) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "cluster.update", "cluster", ctx.param("cluster"));
     });
-    rows = co_await load(ctx);
-    co_return with_etag(Response::json(200, cluster_json(rows.one())), rows.one().i64(7));
+    cluster = co_await load(ctx);
+    co_return with_etag(Response::json(200, cluster_json(cluster)), cluster.version);
 }
 
 asio::awaitable<Response> remove(Context& ctx) {
-    auto rows = co_await load(ctx);
-    check_if_match(ctx.request, rows.one().i64(7));
+    auto cluster = co_await load(ctx);
+    check_if_match(ctx.request, cluster.version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("DELETE FROM clusters WHERE id = $1", db::params(ctx.param("cluster")));
+        co_await store::ClusterStore(s).remove(ctx.param("cluster"));
         co_await audit(s, ctx.param("team"), ctx, "cluster.delete", "cluster", ctx.param("cluster"));
     });
     co_return Response::no_content();
@@ -98,14 +97,13 @@ asio::awaitable<Response> remove(Context& ctx) {
 asio::awaitable<Response> rotate_token(Context& ctx) {
     auto token = crypto::new_token("sba");
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("UPDATE clusters SET agent_token_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-                         db::params(crypto::token_hash(token), crypto::now_ms(), ctx.param("cluster")));
+        co_await store::ClusterStore(s).set_agent_token(ctx.param("cluster"), crypto::token_hash(token), crypto::now_ms());
         co_await audit(s, ctx.param("team"), ctx, "cluster.rotate_token", "cluster", ctx.param("cluster"));
     });
-    auto rows = co_await load(ctx);
-    auto out = cluster_json(rows.one());
+    auto cluster = co_await load(ctx);
+    auto out = cluster_json(cluster);
     out["agentToken"] = token;
-    co_return with_etag(Response::json(200, out), rows.one().i64(7));
+    co_return with_etag(Response::json(200, out), cluster.version);
 }
 
 }  // namespace

@@ -11,15 +11,23 @@
 #include "server/core/json_input.hpp"
 #include "server/core/state.hpp"
 #include "server/http/router.hpp"
+#include "server/store/querier.hpp"
 
 namespace sb::server::api {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-// GET of a team's collection: `select` ("SELECT ... FROM table ") filtered by
-// the team in the path and an optional ?name=, paged by id.
-asio::awaitable<Response> list_team_rows(Context& ctx, std::string select, json::object (*to_json)(const db::Row&));
+// A page of a collection: the store reads one row more than the page holds,
+// which tells page_result whether another page follows.
+inline store::PageQuery page_query(const Page& page) { return {page.after, page.limit + 1}; }
+template <typename Row, typename ToJson>
+json::array json_items(const std::vector<Row>& rows, ToJson to_json) {
+    json::array items;
+    items.reserve(rows.size());
+    for (const auto& r : rows) items.push_back(to_json(r));
+    return items;
+}
 
 // The last step of a create's transaction: stores the response under the
 // request's Idempotency-Key, when it has one, so the key commits with the object.

@@ -6,7 +6,7 @@
 #include <ctime>
 
 #include "server/core/api_error.hpp"
-#include "server/core/utc_time.hpp"
+#include "common/rfc3339.hpp"
 
 namespace sb::server::api {
 namespace json = boost::json;
@@ -71,10 +71,12 @@ Response with_etag(Response response, std::int64_t version) {
 
 json::value timestamp(std::optional<std::int64_t> ms) {
     if (!ms) return nullptr;
-    auto seconds = format_utc(static_cast<std::time_t>(*ms / 1000), "%Y-%m-%dT%H:%M:%S");
-    char out[48];
-    std::snprintf(out, sizeof(out), "%s.%03dZ", seconds.c_str(), static_cast<int>(*ms % 1000));
-    return json::string(out);
+    // Milliseconds: "2026-12-03T09:30:13.123Z".
+    auto text = sb::format_rfc3339(sb::Clock::time_point(std::chrono::seconds(*ms / 1000)));
+    char fraction[8];
+    std::snprintf(fraction, sizeof(fraction), ".%03d", static_cast<int>(*ms % 1000));
+    text.insert(text.size() - 1, fraction);
+    return json::string(text);
 }
 
 }  // namespace sb::server::api

@@ -3,22 +3,22 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/api/helpers.hpp"
+#include "server/store/service_store.hpp"
 
 namespace sb::server::api {
 
 namespace {
 
-constexpr const char* kSelect = "SELECT id, name, type, spec, phase, created_at, updated_at, version FROM services ";
 const std::vector<std::string> kTypes = {"postgresql", "mysql", "redis", "mongodb", "rabbitmq", "chart"};
 
-json::object service_json(const db::Row& r) {
-    json::object out{{"id", r.str(0)}, {"name", r.str(1)}, {"type", r.str(2)}};
-    auto spec = json::parse(r.str(3));
+json::object service_json(const store::Service& service) {
+    json::object out{{"id", service.id}, {"name", service.name}, {"type", service.type}};
+    auto spec = json::parse(service.spec);
     for (auto& [k, v] : spec.as_object()) out[k] = v;
-    out["status"] = {{"phase", r.str(4)}};
-    out["createdAt"] = timestamp(r.i64(5));
-    out["updatedAt"] = timestamp(r.i64(6));
-    out["version"] = r.i64(7);
+    out["status"] = {{"phase", service.phase}};
+    out["createdAt"] = timestamp(service.created_at);
+    out["updatedAt"] = timestamp(service.updated_at);
+    out["version"] = service.version;
     return out;
 }
 
@@ -32,19 +32,18 @@ void apply_body(BodyReader& body, json::object& spec) {
     }
 }
 
-asio::awaitable<db::Result> load(Context& ctx) {
-    co_return co_await ctx.state.db->query(std::string(kSelect) + "WHERE id = $1", db::params(ctx.param("service")));
+// The router checked that the service exists.
+asio::awaitable<store::Service> load(Context& ctx) {
+    auto service = co_await store::ServiceStore(*ctx.state.db).find(ctx.param("service"));
+    if (!service) throw not_found("service");
+    co_return std::move(*service);
 }
 
 asio::awaitable<Response> list(Context& ctx) {
     auto page = page_params(ctx.request, {"type"});
     std::string type = query_value(ctx.request, "type");
-    auto rows = co_await ctx.state.db->query(
-        std::string(kSelect) + "WHERE project_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR type = $3) ORDER BY id LIMIT $4",
-        db::params(ctx.param("project"), page.after, type, page.limit + 1));
-    json::array items;
-    for (const auto& r : rows.rows) items.push_back(service_json(r));
-    co_return Response::json(200, page_result(std::move(items), page));
+    auto services = co_await store::ServiceStore(*ctx.state.db).list(ctx.param("project"), page_query(page), type);
+    co_return Response::json(200, page_result(json_items(services, service_json), page));
 }
 
 asio::awaitable<Response> create(Context& ctx) {
@@ -63,12 +62,11 @@ asio::awaitable<Response> create(Context& ctx) {
     json::object out;
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("INSERT INTO services (id, team_id, project_id, name, type, spec, phase, created_at, updated_at) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', $7, $7)",
-                         db::params(id, ctx.param("team"), ctx.param("project"), name, type, json::serialize(spec), now));
+        store::ServiceStore services(s);
+        co_await services.insert(id, ctx.param("team"), ctx.param("project"), name, type, json::serialize(spec), now);
         co_await audit(s, ctx.param("team"), ctx, "service.create", "service", id);
-        auto rows = co_await s.query(std::string(kSelect) + "WHERE id = $1", db::params(id));
-        out = service_json(rows.one());
+        auto service = co_await services.find(id);
+        out = service_json(*service);
         auto made = with_etag(Response::json(201, out), 1);
         response = co_await created(s, ctx, std::move(made));
     });
@@ -77,36 +75,34 @@ asio::awaitable<Response> create(Context& ctx) {
 }
 
 asio::awaitable<Response> get(Context& ctx) {
-    auto rows = co_await load(ctx);
-    co_return with_etag(Response::json(200, service_json(rows.one())), rows.one().i64(7));
+    auto service = co_await load(ctx);
+    co_return with_etag(Response::json(200, service_json(service)), service.version);
 }
 
 asio::awaitable<Response> update(Context& ctx) {
-    auto rows = co_await load(ctx);
-    const auto& row = rows.one();
-    auto version = row.i64(7);
-    auto spec = json::parse(row.str(3)).as_object();
+    auto service = co_await load(ctx);
+    auto version = service.version;
+    auto spec = json::parse(service.spec).as_object();
     auto body = BodyReader::parse(ctx.request.body);
     apply_body(body, spec);
     body.finish();
     check_if_match(ctx.request, version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        auto r = co_await s.query("UPDATE services SET spec = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
-                                  db::params(json::serialize(spec), crypto::now_ms(), ctx.param("service"), version));
-        if (r.affected == 0) throw precondition_failed();
+        bool updated = co_await store::ServiceStore(s).update_spec(ctx.param("service"), json::serialize(spec), crypto::now_ms(), version);
+        if (!updated) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "service.update", "service", ctx.param("service"));
     });
-    rows = co_await load(ctx);
-    auto out = service_json(rows.one());
+    service = co_await load(ctx);
+    auto out = service_json(service);
     ctx.state.events.publish("project:" + ctx.param("project"), "service.updated", out);
-    co_return with_etag(Response::json(200, out), rows.one().i64(7));
+    co_return with_etag(Response::json(200, out), service.version);
 }
 
 asio::awaitable<Response> remove(Context& ctx) {
-    auto rows = co_await load(ctx);
-    check_if_match(ctx.request, rows.one().i64(7));
+    auto service = co_await load(ctx);
+    check_if_match(ctx.request, service.version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await s.query("DELETE FROM services WHERE id = $1", db::params(ctx.param("service")));
+        co_await store::ServiceStore(s).remove(ctx.param("service"));
         co_await audit(s, ctx.param("team"), ctx, "service.delete", "service", ctx.param("service"));
     });
     ctx.state.events.publish("project:" + ctx.param("project"), "service.deleted", {{"id", ctx.param("service")}});

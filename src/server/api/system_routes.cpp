@@ -2,6 +2,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/api/helpers.hpp"
+#include "server/store/cluster_store.hpp"
+#include "server/store/setting_store.hpp"
+#include "server/store/user_store.hpp"
 #include "common/metrics.hpp"
 
 namespace sb::server::api {
@@ -42,10 +45,10 @@ void add_system_routes(Router& router) {
                 }});
     router.add({"GET", "/api/v1/licence", Access::authenticated, Role::viewer, "Show the licence and its limits", "licence",
                 [](Context& ctx) -> asio::awaitable<Response> {
-                    auto clusters = co_await ctx.state.db->query("SELECT COUNT(*) FROM clusters");
-                    auto users = co_await ctx.state.db->query("SELECT COUNT(*) FROM users");
+                    auto clusters = co_await store::ClusterStore(*ctx.state.db).count();
+                    auto users = co_await store::UserStore(*ctx.state.db).count();
                     auto body = licence_json(ctx.state.licence);
-                    body["usage"] = {{"clusters", clusters.one().i64(0)}, {"users", users.one().i64(0)}};
+                    body["usage"] = {{"clusters", clusters}, {"users", users}};
                     co_return Response::json(200, body);
                 }});
     router.add({"PUT", "/api/v1/licence", Access::server_admin, Role::viewer, "Install a signed licence", "licence",
@@ -60,8 +63,7 @@ void add_system_routes(Router& router) {
                         throw invalid_field("document", e.what());
                     }
                     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-                        co_await s.query("DELETE FROM settings WHERE name = 'licence'");
-                        co_await s.query("INSERT INTO settings (name, value) VALUES ('licence', $1)", db::params(document));
+                        co_await store::SettingStore(s).put(store::kLicenceSetting, document);
                         co_await audit(s, "", ctx, "licence.install", "licence", licence.licensee);
                     });
                     ctx.state.licence = licence;

@@ -4,14 +4,17 @@
 
 #include "common/log.hpp"
 #include "server/core/key_rotation.hpp"
+#include "server/store/member_store.hpp"
+#include "server/store/setting_store.hpp"
+#include "server/store/team_store.hpp"
+#include "server/store/user_store.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;
 
 asio::awaitable<void> bootstrap(ServerState& state) {
     co_await check_master_key(*state.db, state.secrets);
-    auto users = co_await state.db->query("SELECT COUNT(*) FROM users");
-    if (users.one().i64(0) == 0) {
+    if (co_await store::UserStore(*state.db).count() == 0) {
         std::string password = state.config.admin_password;
         bool generated = password.empty();
         if (generated) password = crypto::random_hex(12);
@@ -19,12 +22,10 @@ asio::awaitable<void> bootstrap(ServerState& state) {
         auto user_id = crypto::new_id(), team_id = crypto::new_id();
         auto now = crypto::now_ms();
         co_await state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-            co_await s.query("INSERT INTO users (id, email, name, password_hash, is_admin, created_at) VALUES ($1, $2, 'Administrator', $3, 1, $4)",
-                             db::params(user_id, state.config.admin_email, hash, now));
-            co_await s.query("INSERT INTO teams (id, name, display_name, created_at, updated_at) VALUES ($1, 'default', 'Default', $2, $2)",
-                             db::params(team_id, now));
-            co_await s.query("INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
-                             db::params(team_id, user_id, now));
+            store::User admin{user_id, state.config.admin_email, "Administrator", true, now};
+            co_await store::UserStore(s).insert(std::move(admin), hash);
+            co_await store::TeamStore(s).insert(team_id, "default", "Default", now);
+            co_await store::MemberStore(s).insert(team_id, user_id, "owner", now);
         });
         sb::log::info("created the administrator and the default team", {{"email", boost::json::value(state.config.admin_email)}});
         if (generated) {
@@ -34,10 +35,10 @@ asio::awaitable<void> bootstrap(ServerState& state) {
             std::fflush(stdout);
         }
     }
-    auto licence = co_await state.db->query("SELECT value FROM settings WHERE name = 'licence'");
-    if (!licence.empty()) {
+    auto licence = co_await store::SettingStore(*state.db).get(store::kLicenceSetting);
+    if (licence) {
         try {
-            state.licence = verify_licence(licence.one().str(0), state.licence_key());
+            state.licence = verify_licence(*licence, state.licence_key());
         } catch (const std::invalid_argument& e) {
             sb::log::warn("the installed licence is not valid; running as the single-tenant edition", {{"reason", e.what()}});
         }

@@ -1,5 +1,7 @@
 #include "server/core/crypto.hpp"
 
+#include "common/base64.hpp"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -41,24 +43,6 @@ std::string token_hash(std::string_view token) {
     return hex;
 }
 
-std::string to_base64(std::string_view bytes) {
-    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
-
-std::optional<std::string> from_base64(std::string_view text) {
-    std::string out(text.size(), '\0');
-    std::size_t len = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), " \n\r",
-                          &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-        return std::nullopt;
-    out.resize(len);
-    return out;
-}
-
 bool equal_constant_time(std::string_view a, std::string_view b) {
     return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -93,7 +77,7 @@ std::string new_id() {
 
 MasterKey parse_master_key(std::string_view base64_text) {
     while (!base64_text.empty() && std::isspace(static_cast<unsigned char>(base64_text.back()))) base64_text.remove_suffix(1);
-    auto raw = from_base64(base64_text);
+    auto raw = sb::try_base64_decode(base64_text);
     MasterKey key{};
     if (!raw || raw->size() != key.size())
         throw std::runtime_error("master key must be 32 bytes in base64 (e.g. `head -c32 /dev/urandom | base64`)");
@@ -119,7 +103,7 @@ void write_master_key_file(const std::string& path, const MasterKey& key) {
     auto target = std::filesystem::path(path);
     auto dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
     std::filesystem::create_directories(dir);
-    std::string text = to_base64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) + "\n";
+    std::string text = sb::base64_encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) + "\n";
     std::string temp = path + ".tmp";
     ::unlink(temp.c_str());
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -150,12 +134,12 @@ std::string SecretBox::seal(std::string_view plaintext) const {
     randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plaintext.data()),
                           plaintext.size(), nonce, key_.data());
-    return "v1:" + to_base64(out);
+    return "v1:" + sb::base64_encode(out);
 }
 
 std::string SecretBox::open(std::string_view sealed) const {
     if (!sealed.starts_with("v1:")) throw std::runtime_error("sealed value has an unknown format");
-    auto raw = from_base64(sealed.substr(3));
+    auto raw = sb::try_base64_decode(sealed.substr(3));
     if (!raw || raw->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
         throw std::runtime_error("sealed value is truncated");
     const auto* nonce = reinterpret_cast<const unsigned char*>(raw->data());

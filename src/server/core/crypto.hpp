@@ -1,6 +1,6 @@
 #pragma once
 // Small wrappers around libsodium: random tokens, hashing of high-entropy
-// tokens, base64, and the secret box for data encrypted at rest.
+// tokens, and the secret box for data encrypted at rest.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -15,8 +15,6 @@ std::string random_hex(std::size_t bytes);
 std::string new_token(std::string_view prefix);
 // Tokens are 256-bit random values, so a fast hash is the right one to store.
 std::string token_hash(std::string_view token);
-std::string to_base64(std::string_view bytes);
-std::optional<std::string> from_base64(std::string_view text);
 bool equal_constant_time(std::string_view a, std::string_view b);
 
 // Object ids: 12 hex digits of milliseconds since the epoch, then 8 random hex

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/core/api_error.hpp"
+#include "server/store/idempotency_store.hpp"
 
 namespace sb::server {
 
@@ -37,18 +38,14 @@ std::optional<IdempotencyKey> idempotency_key(const Request& request, const std:
 
 boost::asio::awaitable<std::optional<Response>> stored_response(db::Database& db, const crypto::SecretBox& secrets,
                                                                 IdempotencyKey key) {
-    auto prior = co_await db.query(
-        "SELECT request_hash, status, body, headers FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at >= $3",
-        db::params(key.scope, key.key, crypto::now_ms() - kKeyLifetimeMs));
-    if (prior.empty()) co_return std::nullopt;
-    const auto& row = prior.one();
-    if (row.str(0) != key.request_hash)
+    auto prior = co_await store::IdempotencyStore(db).find(key.scope, key.key, crypto::now_ms() - kKeyLifetimeMs);
+    if (!prior) co_return std::nullopt;
+    if (prior->request_hash != key.request_hash)
         throw ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different body");
     // Rows written before bodies were sealed hold the JSON itself.
-    const std::string& stored = row.str(2);
-    std::string body = stored.starts_with("v1:") ? secrets.open(stored) : stored;
-    Response response{static_cast<int>(row.i64(1)), "application/json", std::move(body), {}};
-    restore_headers(response, row.str(3));
+    std::string body = prior->body.starts_with("v1:") ? secrets.open(prior->body) : std::move(prior->body);
+    Response response{prior->status, "application/json", std::move(body), {}};
+    restore_headers(response, prior->headers);
     response.with_header("Idempotent-Replayed", "true");
     co_return response;
 }
@@ -57,13 +54,10 @@ boost::asio::awaitable<void> remember_response(db::Session& s, const crypto::Sec
                                                Response response) {
     // Expired keys of the same caller and path go first, which bounds the
     // table and frees an expired key for reuse.
-    co_await s.query("DELETE FROM idempotency_keys WHERE scope = $1 AND created_at < $2",
-                     db::params(key.scope, crypto::now_ms() - kKeyLifetimeMs));
-    co_await s.query(
-        "INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, body, headers, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        db::params(key.scope, key.key, key.request_hash, std::int64_t{response.status}, secrets.seal(response.body),
-                   encode_headers(response), crypto::now_ms()));
+    store::IdempotencyStore keys(s);
+    co_await keys.remove_older(key.scope, crypto::now_ms() - kKeyLifetimeMs);
+    store::StoredResponse stored{key.request_hash, response.status, secrets.seal(response.body), encode_headers(response)};
+    co_await keys.insert(key.scope, key.key, std::move(stored), crypto::now_ms());
 }
 
 }  // namespace sb::server

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "server/core/utc_time.hpp"
+#include "common/rfc3339.hpp"
 #include "server/db/migrations.hpp"
+#include "server/store/sealed_value_store.hpp"
+#include "server/store/setting_store.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;
@@ -18,6 +20,13 @@ namespace {
 
 constexpr const char* kCheckName = "master_key_check";
 constexpr const char* kCheckPlaintext = "shapeblock master key check";
+
+// "20261203T093013Z": the RFC 3339 moment without separators, for a file name.
+std::string compact_utc_now() {
+    auto text = sb::now_rfc3339();
+    std::erase_if(text, [](char c) { return c == '-' || c == ':'; });
+    return text;
+}
 
 std::string open_with_either(const crypto::SecretBox& current, const crypto::SecretBox& next, const std::string& sealed) {
     try {
@@ -29,25 +38,15 @@ std::string open_with_either(const crypto::SecretBox& current, const crypto::Sec
 
 }  // namespace
 
-const std::vector<SealedColumn>& sealed_columns() {
-    static const std::vector<SealedColumn> columns = {
-        {"apps", "id", "secrets"},
-        {"idempotency_keys", "scope, idem_key", "body"},
-        {"settings", "name", "value"},
-    };
-    return columns;
-}
-
 asio::awaitable<void> check_master_key(db::Database& db, const crypto::SecretBox& secrets) {
-    auto rows = co_await db.query("SELECT value FROM settings WHERE name = $1", db::params(std::string(kCheckName)));
-    if (rows.empty()) {
-        co_await db.query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                          db::params(std::string(kCheckName), secrets.seal(kCheckPlaintext)));
+    auto stored = co_await store::SettingStore(db).get(kCheckName);
+    if (!stored) {
+        co_await store::SettingStore(db).put_if_absent(kCheckName, secrets.seal(kCheckPlaintext));
         co_return;
     }
     bool matches = false;
     try {
-        matches = secrets.open(rows.one().str(0)) == kCheckPlaintext;
+        matches = secrets.open(*stored) == kCheckPlaintext;
     } catch (const std::runtime_error&) {
     }
     if (!matches)
@@ -61,31 +60,17 @@ asio::awaitable<std::int64_t> reseal_all(db::Database& db, crypto::MasterKey cur
     const crypto::SecretBox old_box(current), new_box(next);
     std::int64_t resealed = 0;
     co_await db.transact([&](db::Session& s) -> asio::awaitable<void> {
-        for (const auto& c : sealed_columns()) {
-            std::string keys = c.key_columns;
-            std::size_t key_count = 1 + static_cast<std::size_t>(std::count(keys.begin(), keys.end(), ','));
-            std::string select = "SELECT " + keys + ", " + c.column + " FROM " + c.table + " WHERE " + c.column + " LIKE 'v1:%'";
-            auto rows = co_await s.query(select);
-            std::string update = std::string("UPDATE ") + c.table + " SET " + c.column + " = $1 WHERE ";
-            std::size_t start = 0;
-            for (std::size_t i = 0; i < key_count; ++i) {
-                auto comma = keys.find(',', start);
-                std::string name = keys.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-                name.erase(0, name.find_first_not_of(' '));
-                update += (i ? " AND " : "") + name + " = $" + std::to_string(i + 2);
-                start = comma + 1;
-            }
-            for (const auto& row : rows.rows) {
-                db::Params values{new_box.seal(open_with_either(old_box, new_box, row.str(key_count)))};
-                for (std::size_t i = 0; i < key_count; ++i) values.emplace_back(row.str(i));
-                co_await s.query(update, std::move(values));
+        store::SealedValueStore values(s);
+        for (const auto& c : store::sealed_columns()) {
+            for (auto& v : co_await values.list(c)) {
+                v.sealed = new_box.seal(open_with_either(old_box, new_box, v.sealed));
+                co_await values.replace(c, std::move(v));
                 ++resealed;
             }
         }
         // A database that never started a server since the check value was
         // introduced gets one now, under the new key.
-        co_await s.query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                         db::params(std::string(kCheckName), new_box.seal(kCheckPlaintext)));
+        co_await store::SettingStore(s).put_if_absent(kCheckName, new_box.seal(kCheckPlaintext));
     });
     co_return resealed;
 }
@@ -115,7 +100,7 @@ RotationOutcome rotate_master_key(const Config& config, const std::string& new_k
         return out;
     }
     if (!out.key_from_environment) {
-        out.previous_key_file = key_path + ".previous-" + format_utc(std::time(nullptr), "%Y%m%dT%H%M%SZ");
+        out.previous_key_file = key_path + ".previous-" + compact_utc_now();
         crypto::write_master_key_file(out.previous_key_file, current);
     }
 

@@ -15,15 +15,6 @@
 
 namespace sb::server {
 
-// Every column that may hold sealed ("v1:...") values. A new sealed column
-// must be listed here; the rotation test fails if a sealed value is missed.
-struct SealedColumn {
-    const char* table;
-    const char* key_columns;  // "id" or "a, b": identifies the row
-    const char* column;
-};
-const std::vector<SealedColumn>& sealed_columns();
-
 // At every start: the database remembers a value sealed with its master key,
 // so a wrong key fails the start with a clear message instead of failing
 // requests later. Writes the value on the first start.

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
+#include "common/base64.hpp"
 #include "server/core/crypto.hpp"
 
 namespace sb::server {
@@ -48,9 +49,9 @@ Licence verify_licence(std::string_view document, std::string_view public_key_ba
     const auto* signature_b64 = doc.as_object().if_contains("signature");
     if (!payload_b64 || !payload_b64->is_string() || !signature_b64 || !signature_b64->is_string())
         throw std::invalid_argument("licence needs a payload and a signature");
-    auto payload = crypto::from_base64(payload_b64->as_string());
-    auto signature = crypto::from_base64(signature_b64->as_string());
-    auto key = crypto::from_base64(public_key_base64);
+    auto payload = sb::try_base64_decode(payload_b64->as_string());
+    auto signature = sb::try_base64_decode(signature_b64->as_string());
+    auto key = sb::try_base64_decode(public_key_base64);
     if (!key || key->size() != crypto_sign_PUBLICKEYBYTES) throw std::invalid_argument("licence public key is malformed");
     if (!payload || !signature || signature->size() != crypto_sign_BYTES ||
         crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature->data()),
@@ -80,14 +81,14 @@ Licence verify_licence(std::string_view document, std::string_view public_key_ba
 }
 
 std::string sign_licence(std::string_view payload_json, std::string_view secret_key_base64) {
-    auto key = crypto::from_base64(secret_key_base64);
+    auto key = sb::try_base64_decode(secret_key_base64);
     if (!key || key->size() != crypto_sign_SECRETKEYBYTES) throw std::invalid_argument("secret key is malformed");
     unsigned char sig[crypto_sign_BYTES];
     crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(payload_json.data()), payload_json.size(),
                          reinterpret_cast<const unsigned char*>(key->data()));
     json::object doc;
-    doc["payload"] = crypto::to_base64(payload_json);
-    doc["signature"] = crypto::to_base64(std::string_view(reinterpret_cast<const char*>(sig), sizeof(sig)));
+    doc["payload"] = sb::base64_encode(payload_json);
+    doc["signature"] = sb::base64_encode(std::string_view(reinterpret_cast<const char*>(sig), sizeof(sig)));
     return json::serialize(doc);
 }
 

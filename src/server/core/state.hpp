@@ -4,12 +4,12 @@
 
 #include <memory>
 
-#include "server/core/auth_cache.hpp"
+#include "server/auth/auth_cache.hpp"
 #include "server/core/config.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/events.hpp"
 #include "server/core/licence.hpp"
-#include "server/core/passwords.hpp"
+#include "server/auth/passwords.hpp"
 #include "server/core/rate_limiter.hpp"
 #include "server/db/sql.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 // Converts a parsed Beast request into the transport-neutral Request. A
 // template over the request type, so this header needs no Beast include and
-// both the server (http/server.cpp) and the request fuzz target
+// both the server (http/transport.cpp) and the request fuzz target
 // (tests/fuzz/http_request_fuzzer.cpp) run this same code.
 #include <cctype>
 #include <string>

@@ -5,7 +5,7 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "server/core/api_error.hpp"
-#include "server/core/authenticator.hpp"
+#include "server/auth/authorize.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/idempotency.hpp"
 #include "server/core/state.hpp"
@@ -13,24 +13,6 @@
 namespace sb::server {
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-std::optional<Role> parse_role(std::string_view text) {
-    if (text == "viewer") return Role::viewer;
-    if (text == "developer") return Role::developer;
-    if (text == "admin") return Role::admin;
-    if (text == "owner") return Role::owner;
-    return std::nullopt;
-}
-
-std::string_view role_name(Role role) {
-    switch (role) {
-        case Role::viewer: return "viewer";
-        case Role::developer: return "developer";
-        case Role::admin: return "admin";
-        case Role::owner: return "owner";
-    }
-    return "viewer";
-}
 
 namespace {
 
@@ -57,27 +39,6 @@ bool valid_param(std::string_view v) {
     return true;
 }
 
-// How a path parameter is checked to exist inside its parent. The parent is
-// the previous parameter in the path (or the caller, for tokens).
-struct Resolver {
-    const char* sql;
-    const char* parent;
-    const char* what;
-};
-const std::map<std::string, Resolver, std::less<>>& resolvers() {
-    static const std::map<std::string, Resolver, std::less<>> r = {
-        {"project", {"SELECT 1 FROM projects WHERE id = $1 AND team_id = $2", "team", "project"}},
-        {"cluster", {"SELECT 1 FROM clusters WHERE id = $1 AND team_id = $2", "team", "cluster"}},
-        {"app", {"SELECT 1 FROM apps WHERE id = $1 AND project_id = $2", "project", "app"}},
-        {"service", {"SELECT 1 FROM services WHERE id = $1 AND project_id = $2", "project", "service"}},
-        {"build", {"SELECT 1 FROM builds WHERE id = $1 AND app_id = $2", "app", "build"}},
-        {"member", {"SELECT 1 FROM memberships WHERE user_id = $1 AND team_id = $2", "team", "member"}},
-        {"token", {"SELECT 1 FROM api_tokens WHERE id = $1 AND user_id = $2", "@user", "token"}},
-        {"user", {"SELECT 1 FROM users WHERE id = $1", nullptr, "user"}},
-    };
-    return r;
-}
-
 auto& request_counter() {
     static auto& c = sb::metrics::Registry::global().counter("sb_http_requests_total", "HTTP requests by route and status",
                                                               {"method", "route", "status"});
@@ -93,8 +54,13 @@ auto& request_latency() {
 
 void Router::add(Route route) {
     std::vector<std::string> segments;
-    for (auto part : split_path(route.pattern)) segments.emplace_back(part);
+    std::vector<std::string> names;
+    for (auto part : split_path(route.pattern)) {
+        segments.emplace_back(part);
+        if (part.starts_with('{')) names.emplace_back(part.substr(1, part.size() - 2));
+    }
     segments_.push_back(std::move(segments));
+    param_names_.push_back(std::move(names));
     routes_.push_back(std::move(route));
 }
 
@@ -153,34 +119,9 @@ asio::awaitable<std::variant<Router::Authorized, Response>> Router::authorize(Se
         if (path_matched) co_return Response::error(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
         co_return Response::error(404, "not_found", "no such endpoint: " + request.path);
     }
-    Authorized out{route, std::move(params), {}, Role::viewer};
-    if (route->access == Access::public_) co_return out;
-    auto principal = co_await authenticate(state, request);
-    if (!principal) throw unauthenticated();
-    out.principal = *principal;
-    if (route->access == Access::server_admin && !principal->is_admin)
-        throw forbidden("only installation administrators may do this");
-    if (route->access == Access::team) {
-        auto role = co_await team_role(state, out.params.at("team"), principal->user_id);
-        // Not a member: the team does not exist as far as this caller can tell.
-        if (!role) throw not_found("team");
-        out.role = *role;
-    }
-    // Walk the path parameters in order; each must live inside its parent.
-    for (std::string_view part : segments_[static_cast<std::size_t>(route - routes_.data())]) {
-        if (!part.starts_with('{')) continue;
-        std::string name(part.substr(1, part.size() - 2));
-        auto r = resolvers().find(name);
-        if (r == resolvers().end()) continue;
-        db::Params query_params{out.params.at(name)};
-        if (r->second.parent && std::string_view(r->second.parent) == "@user") query_params.emplace_back(principal->user_id);
-        else if (r->second.parent) query_params.emplace_back(out.params.at(r->second.parent));
-        if (!co_await row_exists(state, name, r->second.sql, std::move(query_params))) throw not_found(r->second.what);
-    }
-    if (route->access == Access::team && out.role < route->min_role)
-        throw forbidden("this needs the " + std::string(role_name(route->min_role)) + " role in the team (you are " +
-                        std::string(role_name(out.role)) + ")");
-    co_return out;
+    auto index = static_cast<std::size_t>(route - routes_.data());
+    auto auth = co_await sb::server::authorize(state, request, route->access, route->min_role, param_names_[index], params);
+    co_return Authorized{route, std::move(params), std::move(auth.principal), auth.role};
 }
 
 asio::awaitable<Response> Router::dispatch(ServerState& state, const Request& request) const {

@@ -12,32 +12,14 @@
 #include <variant>
 #include <vector>
 
+#include "server/auth/principal.hpp"
+#include "server/auth/role.hpp"
 #include "server/http/message.hpp"
 
 namespace sb::server {
 
 struct ServerState;
 struct IdempotencyKey;
-
-// Ordered: a team role satisfies every lower one.
-enum class Role { viewer = 0, developer = 1, admin = 2, owner = 3 };
-std::optional<Role> parse_role(std::string_view text);
-std::string_view role_name(Role role);
-
-enum class Access {
-    public_,        // anyone
-    authenticated,  // any signed-in user
-    server_admin,   // the installation's administrators
-    team,           // a member of {team} with at least `Route::min_role`
-};
-
-struct Principal {
-    std::string user_id;
-    std::string email;
-    bool is_admin = false;
-    bool via_cookie = false;
-    std::string session_hash;  // when via_cookie
-};
 
 struct Context {
     const Request& request;
@@ -94,6 +76,7 @@ private:
     const Route* match(const Request& request, std::map<std::string, std::string>& params, bool& path_matched) const;
     std::vector<Route> routes_;
     std::vector<std::vector<std::string>> segments_;  // routes_[i].pattern split at '/', for match()
+    std::vector<std::vector<std::string>> param_names_;  // routes_[i]'s path parameters in path order
 };
 
 // Turns any exception into its JSON error response.

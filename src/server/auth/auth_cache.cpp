@@ -1,4 +1,4 @@
-#include "server/core/auth_cache.hpp"
+#include "server/auth/auth_cache.hpp"
 
 #include <algorithm>
 

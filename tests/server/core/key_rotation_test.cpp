@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "common/base64.hpp"
 #include "tests/support/child_process.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/key_rotation.hpp"
@@ -24,7 +25,7 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 std::string key_text(const crypto::MasterKey& key) {
-    return crypto::to_base64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+    return sb::base64_encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
 }
 
 class KeyRotation : public ::testing::TestWithParam<Backend> {

@@ -1,7 +1,7 @@
 // The authentication cache and the write classification that empties it.
 #include <gtest/gtest.h>
 
-#include "server/core/auth_cache.hpp"
+#include "server/auth/auth_cache.hpp"
 #include "server/db/sql.hpp"
 
 namespace sb::server {

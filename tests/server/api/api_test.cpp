@@ -5,6 +5,7 @@
 #include <set>
 #include <sodium.h>
 
+#include "common/base64.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/licence.hpp"
 
@@ -150,7 +151,7 @@ TEST_P(ApiTest, LicenceGovernsTeamsClustersAndUsers) {
     unsigned char pk[32], sk[64];
     crypto_sign_keypair(pk, sk);
     auto forged = sign_licence(R"({"licensee":"x","edition":"multi","maxClusters":9,"maxUsers":9,"updatesUntil":"2030-01-01","issuedAt":"2024-01-01"})",
-                               crypto::to_base64(std::string_view(reinterpret_cast<char*>(sk), 64)));
+                               sb::base64_encode(std::string_view(reinterpret_cast<char*>(sk), 64)));
     auto bad = admin->put("/api/v1/licence", json::object{{"document", forged}});
     EXPECT_EQ(bad.status, 400);
     EXPECT_EQ(bad.error_field(), "document");

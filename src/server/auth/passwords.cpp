@@ -1,4 +1,4 @@
-#include "server/core/passwords.hpp"
+#include "server/auth/passwords.hpp"
 
 #include <sodium.h>
 

@@ -5,10 +5,13 @@
 
 #include <optional>
 
-#include "server/db/sql.hpp"
-#include "server/http/router.hpp"
+#include "server/auth/principal.hpp"
+#include "server/auth/role.hpp"
+#include "server/http/message.hpp"
 
 namespace sb::server {
+
+struct ServerState;
 
 // The principal for a Bearer API token or a session cookie (with the CSRF
 // check for cookie-authenticated writes); nullopt when the request carries
@@ -17,9 +20,5 @@ boost::asio::awaitable<std::optional<Principal>> authenticate(ServerState& state
 
 // The user's role in the team; nullopt when not a member.
 boost::asio::awaitable<std::optional<Role>> team_role(ServerState& state, std::string team_id, std::string user_id);
-
-// Whether `sql` (a "SELECT 1 ..." taking `params`) finds a row. `kind` names
-// the lookup; found answers are cached under kind and params.
-boost::asio::awaitable<bool> row_exists(ServerState& state, std::string kind, const char* sql, db::Params params);
 
 }  // namespace sb::server

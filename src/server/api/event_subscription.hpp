@@ -1,0 +1,23 @@
+#pragma once
+// The event WebSocket's protocol: a client sends
+// {"type": "subscribe", "topic": "app:<id>"} for objects of its team; the
+// answer is {"type": "subscribed", ...} or an error object with "type": "error".
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string>
+
+#include "server/http/message.hpp"
+
+namespace sb::server {
+struct ServerState;
+class EventSubscriber;
+}  // namespace sb::server
+
+namespace sb::server::api {
+
+// Coroutine: takes its strings by value (see helpers.hpp).
+boost::asio::awaitable<Response> handle_subscription_message(ServerState& state, std::string team,
+                                                             std::shared_ptr<EventSubscriber> subscriber, std::string text);
+
+}  // namespace sb::server::api

@@ -1,0 +1,44 @@
+#include "server/core/config_check.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <stdexcept>
+
+namespace sb::server {
+
+namespace {
+
+bool is_ip_address(const std::string& text) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(text, ec);
+    return !ec;
+}
+
+void check_listen_address(const std::string& address) {
+    if (is_ip_address(address)) return;
+    std::string message = "--listen (SB_LISTEN) must be an IP address such as 127.0.0.1, 0.0.0.0 or ::; got '" + address + "'";
+    auto colon = address.rfind(':');
+    if (colon != std::string::npos && is_ip_address(address.substr(0, colon)))
+        message += " (give the port with --port / SB_PORT: --listen " + address.substr(0, colon) + " --port " +
+                   address.substr(colon + 1) + ")";
+    throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+void check_config(const Config& config) {
+    check_listen_address(config.listen_address);
+    if (config.port < 0 || config.port > 65535)
+        throw std::invalid_argument("--port (SB_PORT) must be a TCP port from 0 to 65535 (0: any free port); got " +
+                                    std::to_string(config.port));
+    if (config.database_pool_size < 1)
+        throw std::invalid_argument("--database-pool (SB_DATABASE_POOL) must be at least 1; got " +
+                                    std::to_string(config.database_pool_size));
+    if (config.hash_threads < 1)
+        throw std::invalid_argument("--hash-threads (SB_HASH_THREADS) must be at least 1; got " + std::to_string(config.hash_threads));
+    if (config.body_limit_bytes < 1) throw std::invalid_argument("--body-limit (SB_BODY_LIMIT) must be at least 1 byte");
+    if (config.tls_cert_file.empty() != config.tls_key_file.empty())
+        throw std::invalid_argument("--tls-cert (SB_TLS_CERT) and --tls-key (SB_TLS_KEY) go together: give both or neither");
+}
+
+}  // namespace sb::server
