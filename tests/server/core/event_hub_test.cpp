@@ -1,6 +1,8 @@
 // The event hub's delivery order and its dropping of full subscribers.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include "server/core/events.hpp"
 
 namespace sb::server {
