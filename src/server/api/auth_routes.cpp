@@ -82,7 +82,9 @@ asio::awaitable<Response> change_password(Context& ctx) {
     body.finish();
     check_password_strength("newPassword", next);
     auto stored = co_await store::UserStore(*ctx.state.db).password_hash(ctx.user().user_id);
-    if (!stored || !co_await ctx.state.passwords.verify(*stored, current))
+    bool verified = false;
+    if (stored) verified = co_await ctx.state.passwords.verify(*stored, current);
+    if (!verified)
         throw ApiError(400, "invalid_credentials", "currentPassword is wrong", "currentPassword");
     auto hash = co_await ctx.state.passwords.hash(next);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
@@ -153,7 +155,8 @@ asio::awaitable<Response> create_user(Context& ctx) {
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         store::UserStore users(s);
-        if (co_await users.email_taken(email)) throw conflict("a user with this e-mail exists", "email");
+        bool taken = co_await users.email_taken(email);
+        if (taken) throw conflict("a user with this e-mail exists", "email");
         store::User user{id, email, name, is_admin, now};
         co_await users.insert(std::move(user), hash);
         co_await audit(s, "", ctx, "user.create", "user", id);

@@ -100,7 +100,8 @@ asio::awaitable<Response> update(Context& ctx) {
         next.message = message.value_or(current.message);
         next.started_at = started;
         next.finished_at = finished;
-        if (!co_await store::BuildStore(s).update_status(std::move(next))) throw precondition_failed();
+        bool updated = co_await store::BuildStore(s).update_status(std::move(next));
+        if (!updated) throw precondition_failed();
         if (terminal(phase) && !current.finished_at) {
             std::string app_phase = "Failed";
             if (phase == "Completed") app_phase = "Deployed";

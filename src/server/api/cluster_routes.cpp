@@ -77,7 +77,8 @@ asio::awaitable<Response> update(Context& ctx) {
     if (kube) cluster.kube_version = kube;
     if (agent) cluster.agent_version = agent;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        if (!co_await store::ClusterStore(s).update(cluster, crypto::now_ms())) throw precondition_failed();
+        bool updated = co_await store::ClusterStore(s).update(cluster, crypto::now_ms());
+        if (!updated) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "cluster.update", "cluster", ctx.param("cluster"));
     });
     cluster = co_await load(ctx);

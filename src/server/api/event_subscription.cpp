@@ -25,7 +25,8 @@ asio::awaitable<Response> handle_subscription_message(ServerState& state, std::s
         if (colon != std::string::npos) id = topic.substr(colon + 1);
         bool known = kind == "project" || kind == "app" || kind == "build";
         if (!known || id.empty()) throw invalid_field("topic", "topic must be project:<id>, app:<id> or build:<id>");
-        if (!co_await owned_by(state, kind, id, "team", team)) throw not_found(kind);
+        bool owned = co_await owned_by(state, kind, id, "team", team);
+        if (!owned) throw not_found(kind);
         state.events.subscribe(sub, topic);
         co_return Response::json(200, json::object{{"type", "subscribed"}, {"topic", topic}});
     } catch (...) {

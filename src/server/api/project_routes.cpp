@@ -23,7 +23,8 @@ asio::awaitable<store::Project> load(Context& ctx) {
 // A cluster given by id must belong to the caller's team.
 asio::awaitable<void> check_cluster(Context& ctx, std::optional<std::string> cluster) {
     if (!cluster || cluster->empty()) co_return;
-    if (!co_await store::ClusterStore(*ctx.state.db).exists_in_team(*cluster, ctx.param("team"))) throw invalid_field("clusterId", "clusterId does not name a cluster of this team");
+    bool owned = co_await store::ClusterStore(*ctx.state.db).exists_in_team(*cluster, ctx.param("team"));
+    if (!owned) throw invalid_field("clusterId", "clusterId does not name a cluster of this team");
 }
 
 asio::awaitable<Response> list(Context& ctx) {
@@ -77,7 +78,8 @@ asio::awaitable<Response> update(Context& ctx) {
     if (description) project.description = *description;
     if (cluster) project.cluster_id = cluster->empty() ? std::nullopt : cluster;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        if (!co_await store::ProjectStore(s).update(project, crypto::now_ms())) throw precondition_failed();
+        bool updated = co_await store::ProjectStore(s).update(project, crypto::now_ms());
+        if (!updated) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "project.update", "project", ctx.param("project"));
     });
     project = co_await load(ctx);

@@ -126,7 +126,8 @@ asio::awaitable<Response> add_member(Context& ctx) {
     auto user_id = *found;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         store::MemberStore members(s);
-        if (co_await members.exists(ctx.param("team"), user_id)) throw conflict("this user is already a member", "email");
+        bool member = co_await members.exists(ctx.param("team"), user_id);
+        if (member) throw conflict("this user is already a member", "email");
         co_await members.insert(ctx.param("team"), user_id, std::string(role_name(role)), crypto::now_ms());
         co_await audit(s, ctx.param("team"), ctx, "member.add", "user", user_id);
     });

@@ -30,7 +30,8 @@ asio::awaitable<Authorization> authorize(ServerState& state, const Request& requ
         std::string parent_kind = parent, parent_id;
         if (parent_kind == "@user") parent_id = out.principal.user_id;
         else if (!parent_kind.empty()) parent_id = params.at(parent_kind);
-        if (!co_await owned_by(state, name, params.at(name), parent_kind, parent_id)) throw not_found(name);
+        bool owned = co_await owned_by(state, name, params.at(name), parent_kind, parent_id);
+        if (!owned) throw not_found(name);
     }
     if (access == Access::team && out.role < min_role)
         throw forbidden("this needs the " + std::string(role_name(min_role)) + " role in the team (you are " +

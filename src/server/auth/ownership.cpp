@@ -86,7 +86,8 @@ asio::awaitable<bool> owned_by(ServerState& state, std::string kind, std::string
     if (!parent_kind.empty()) key.append("/").append(parent_id);
     if (state.auth_cache.exists(key, now)) co_return true;
     auto ticket = state.auth_cache.ticket();
-    if (!co_await relation->check(*state.db, std::move(id), std::move(parent_id))) co_return false;
+    bool owned = co_await relation->check(*state.db, std::move(id), std::move(parent_id));
+    if (!owned) co_return false;
     state.auth_cache.put_exists(key, ticket, now);
     co_return true;
 }

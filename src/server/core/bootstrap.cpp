@@ -14,7 +14,8 @@ namespace asio = boost::asio;
 
 asio::awaitable<void> bootstrap(ServerState& state) {
     co_await check_master_key(*state.db, state.secrets);
-    if (co_await store::UserStore(*state.db).count() == 0) {
+    auto users = co_await store::UserStore(*state.db).count();
+    if (users == 0) {
         std::string password = state.config.admin_password;
         bool generated = password.empty();
         if (generated) password = crypto::random_hex(12);
