@@ -89,9 +89,11 @@ asio::awaitable<void> Server::Impl::shutdown() {
     if (transport) {
         auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
         state->events.close_all();
+        state->agents.close_all();
         unfinished = co_await transport->shutdown(deadline);
     } else {
         state->events.close_all();
+        state->agents.close_all();
     }
     sb::log::info("shutdown complete", {{"unfinished_connections", static_cast<std::int64_t>(unfinished)}});
     io.stop();

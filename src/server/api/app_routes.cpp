@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/api/app_body.hpp"
+#include "server/api/cluster_sync.hpp"
 #include "server/api/helpers.hpp"
 #include "server/store/app_store.hpp"
 #include "server/store/service_store.hpp"
@@ -105,6 +106,7 @@ asio::awaitable<Response> create(Context& ctx) {
         response = co_await created(s, ctx, std::move(made));
     });
     ctx.state.events.publish("project:" + ctx.param("project"), "app.created", out);
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return response;
 }
 
@@ -134,6 +136,7 @@ asio::awaitable<Response> update(Context& ctx) {
     auto out = app_json(ctx.state, app);
     ctx.state.events.publish("app:" + ctx.param("app"), "app.updated", out);
     ctx.state.events.publish("project:" + ctx.param("project"), "app.updated", out);
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return with_etag(Response::json(200, out), app.version);
 }
 
@@ -141,11 +144,13 @@ asio::awaitable<Response> remove(Context& ctx) {
     auto app = co_await load(ctx);
     check_if_match(ctx.request, app.version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
+        co_await request_cluster_delete(s, ctx.param("project"), "App", app.name);
         co_await store::AppStore(s).remove(ctx.param("app"));
         co_await audit(s, ctx.param("team"), ctx, "app.delete", "app", ctx.param("app"));
     });
     ctx.state.events.publish("app:" + ctx.param("app"), "app.deleted", {{"id", ctx.param("app")}});
     ctx.state.events.publish("project:" + ctx.param("project"), "app.deleted", {{"id", ctx.param("app")}});
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return Response::no_content();
 }
 
@@ -180,7 +185,7 @@ asio::awaitable<Response> put_env(Context& ctx) {
 void add_app_routes(Router& r) {
     const std::string base = "/api/v1/teams/{team}/projects/{project}/apps";
     r.add({"GET", base, Access::team, Role::viewer, "List apps", "apps", list});
-    r.add({"POST", base, Access::team, Role::developer, "Create an app", "apps", create, 201, true, false, true});
+    r.add({"POST", base, Access::team, Role::developer, "Create an app", "apps", create, 201, true, true});
     r.add({"GET", base + "/{app}", Access::team, Role::viewer, "Show an app", "apps", get});
     r.add({"PATCH", base + "/{app}", Access::team, Role::developer, "Update an app", "apps", update, 200, true});
     r.add({"DELETE", base + "/{app}", Access::team, Role::admin, "Delete an app", "apps", remove, 204});

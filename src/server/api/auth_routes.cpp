@@ -178,7 +178,7 @@ void add_auth_routes(Router& r) {
     r.add({"POST", "/api/v1/me/tokens", Access::authenticated, Role::viewer, "Create an API token (shown once)", "auth", create_token, 201, true});
     r.add({"DELETE", "/api/v1/me/tokens/{token}", Access::authenticated, Role::viewer, "Revoke an API token", "auth", delete_token, 204});
     r.add({"GET", "/api/v1/users", Access::server_admin, Role::viewer, "List users", "users", list_users});
-    r.add({"POST", "/api/v1/users", Access::server_admin, Role::viewer, "Create a user", "users", create_user, 201, true, false, true});
+    r.add({"POST", "/api/v1/users", Access::server_admin, Role::viewer, "Create a user", "users", create_user, 201, true, true});
 }
 
 }  // namespace sb::server::api

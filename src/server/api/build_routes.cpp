@@ -1,8 +1,9 @@
-// Builds: the history of an app's builds with status and timestamps. Status
-// changes and log lines are published to the build's, app's and project's
-// event topics.
+// Builds: the history of an app's builds. A build is started here and runs
+// on the project's cluster; its status and log come from that cluster only
+// (agent/status_sink), published to the build's, app's and project's topics.
+#include "server/api/cluster_sync.hpp"
 #include "server/api/helpers.hpp"
-#include "server/store/app_store.hpp"
+#include "server/store/build_log_store.hpp"
 #include "server/store/build_store.hpp"
 
 namespace sb::server::api {
@@ -13,7 +14,6 @@ const std::vector<std::string>& statuses() {
     static const std::vector<std::string> s = {"Pending", "Building", "Completed", "Failed"};
     return s;
 }
-bool terminal(const std::string& s) { return s == "Completed" || s == "Failed"; }
 
 json::object build_json(const store::Build& b) {
     return {{"id", b.id}, {"appId", b.app_id}, {"gitRef", b.git_ref}, {"imageTag", b.image_tag},
@@ -61,6 +61,7 @@ asio::awaitable<Response> create(Context& ctx) {
         response = co_await created(s, ctx, std::move(made));
     });
     publish(ctx, "build.created", out);
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return response;
 }
 
@@ -76,55 +77,12 @@ asio::awaitable<Response> get(Context& ctx) {
     co_return with_etag(Response::json(200, build_json(build)), build.version);
 }
 
-// Status reports (from the operator link, or a CI runner with a developer token).
-asio::awaitable<Response> update(Context& ctx) {
-    auto body = BodyReader::parse(ctx.request.body);
-    auto phase = body.required_string("phase", {.max_length = 20});
-    auto message = body.string("message", {.max_length = 4000});
-    body.finish();
-    if (std::find(statuses().begin(), statuses().end(), phase) == statuses().end())
-        throw invalid_field("phase", "phase must be Pending, Building, Completed or Failed");
-    auto current = co_await load(ctx);
-    auto version = current.version;
-    check_if_match(ctx.request, version);
-    if (terminal(current.status) && phase != current.status)
-        throw ApiError(409, "conflict", "the build already finished as " + current.status, "phase");
-    auto now = crypto::now_ms();
-    auto started = current.started_at;
-    if (!started && phase != "Pending") started = now;
-    std::optional<std::int64_t> finished = current.finished_at;
-    if (!finished && terminal(phase)) finished = now;
-    co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        store::Build next = current;
-        next.status = phase;
-        next.message = message.value_or(current.message);
-        next.started_at = started;
-        next.finished_at = finished;
-        bool updated = co_await store::BuildStore(s).update_status(std::move(next));
-        if (!updated) throw precondition_failed();
-        if (terminal(phase) && !current.finished_at) {
-            std::string app_phase = "Failed";
-            if (phase == "Completed") app_phase = "Deployed";
-            std::int64_t minutes = (*finished - *started + 59'999) / 60'000;
-            co_await record_usage(s, ctx.param("team"), "build_minutes", std::max<std::int64_t>(1, minutes), ctx.param("build"));
-            co_await store::AppStore(s).set_status(ctx.param("app"), app_phase, message.value_or(""));
-        }
-    });
-    auto build = co_await load(ctx);
-    auto out = build_json(build);
-    publish(ctx, "build.updated", out);
-    co_return with_etag(Response::json(200, out), build.version);
-}
-
-asio::awaitable<Response> append_logs(Context& ctx) {
-    auto body = BodyReader::parse(ctx.request.body);
-    auto lines = body.string_list("lines", 1000, {.max_length = 16384});
-    body.finish();
-    if (!lines) throw invalid_field("lines", "lines is required");
-    json::array arr;
-    for (auto& l : *lines) arr.push_back(json::string(l));
-    ctx.state.events.publish("build:" + ctx.param("build"), "build.log", {{"buildId", ctx.param("build")}, {"lines", std::move(arr)}});
-    co_return Response::json(202, json::object{{"accepted", lines->size()}});
+// The build's output as its cluster streamed it: all of it once the build
+// ended, what arrived so far while it runs (follow it live on the event
+// WebSocket's build:<id> topic, "build.log" events).
+asio::awaitable<Response> logs(Context& ctx) {
+    auto text = co_await store::BuildLogStore(*ctx.state.db).read(ctx.param("build"));
+    co_return Response{200, "text/plain; charset=utf-8", std::move(text), {}};
 }
 
 }  // namespace
@@ -132,10 +90,9 @@ asio::awaitable<Response> append_logs(Context& ctx) {
 void add_build_routes(Router& r) {
     const std::string base = "/api/v1/teams/{team}/projects/{project}/apps/{app}/builds";
     r.add({"GET", base, Access::team, Role::viewer, "List builds, newest first", "builds", list});
-    r.add({"POST", base, Access::team, Role::developer, "Start a build", "builds", create, 201, true, false, true});
+    r.add({"POST", base, Access::team, Role::developer, "Start a build", "builds", create, 201, true, true});
     r.add({"GET", base + "/{build}", Access::team, Role::viewer, "Show a build", "builds", get});
-    r.add({"PATCH", base + "/{build}", Access::team, Role::developer, "Report a build's status", "builds", update, 200, true});
-    r.add({"POST", base + "/{build}/logs", Access::team, Role::developer, "Publish build log lines to subscribers", "builds", append_logs, 202, true});
+    r.add({"GET", base + "/{build}/logs", Access::team, Role::viewer, "Read a build's log (text)", "builds", logs});
 }
 
 }  // namespace sb::server::api

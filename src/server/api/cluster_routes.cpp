@@ -1,6 +1,12 @@
 // Clusters: registered Kubernetes clusters with their agent token (shown
-// once, stored hashed), connection state and versions.
+// once, stored hashed), and what their operator's connection reports: state,
+// versions, last seen, nodes and allocatable resources.
+#include <boost/json/parse.hpp>
+
+#include "server/agent/agent_hub.hpp"
+#include "server/agent/agent_session.hpp"
 #include "server/api/helpers.hpp"
+#include "server/auth/agent_token.hpp"
 #include "server/store/cluster_store.hpp"
 
 namespace sb::server::api {
@@ -9,9 +15,20 @@ namespace {
 
 json::object cluster_json(const store::Cluster& c) {
     auto opt = [](const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); };
+    auto facts = json::parse(c.facts).as_object();
+    auto fact = [&](std::string_view key) { return facts.contains(key) ? facts.at(key) : json::value(nullptr); };
     return {{"id", c.id}, {"name", c.name}, {"state", c.state}, {"kubeVersion", opt(c.kube_version)},
-            {"agentVersion", opt(c.agent_version)}, {"createdAt", timestamp(c.created_at)},
-            {"updatedAt", timestamp(c.updated_at)}, {"version", c.version}};
+            {"agentVersion", opt(c.agent_version)}, {"connectedAt", timestamp(c.connected_at)},
+            {"lastSeenAt", timestamp(c.last_seen_at)},
+            {"capacity", {{"nodes", fact("nodes")}, {"allocatableCpuMillis", fact("allocatableCpuMillis")},
+                          {"allocatableMemoryBytes", fact("allocatableMemoryBytes")}}},
+            {"capabilities", facts.contains("capabilities") ? facts.at("capabilities") : json::array{}},
+            {"createdAt", timestamp(c.created_at)}, {"updatedAt", timestamp(c.updated_at)}, {"version", c.version}};
+}
+
+// The live connection of a cluster whose token is gone ends (close code 4003).
+void revoke(ServerState& state, const std::string& cluster_id) {
+    if (auto connection = state.agents.find(cluster_id)) connection->close(4003, "the cluster's agent token was revoked");
 }
 
 // The router checked that the cluster exists.
@@ -38,7 +55,7 @@ asio::awaitable<Response> create(Context& ctx) {
         throw licence_limit("the licence allows " + std::to_string(ctx.state.licence.max_clusters) +
                             " cluster(s) and all are registered; remove one or install a licence with more clusters");
     auto id = crypto::new_id();
-    auto token = crypto::new_token("sba");
+    auto token = new_agent_token(id);
     auto now = crypto::now_ms();
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
@@ -62,20 +79,13 @@ asio::awaitable<Response> get(Context& ctx) {
 
 asio::awaitable<Response> update(Context& ctx) {
     auto body = BodyReader::parse(ctx.request.body);
+    // State and versions come from the cluster's operator only.
     auto name = body.string("name", {.max_length = 63});
-    auto state = body.string("state", {.max_length = 20});
-    auto kube = body.string("kubeVersion", {.max_length = 64});
-    auto agent = body.string("agentVersion", {.max_length = 64});
     body.finish();
     if (name) validate_name("name", *name);
-    if (state && *state != "pending" && *state != "connected" && *state != "disconnected")
-        throw invalid_field("state", "state must be pending, connected or disconnected");
     auto cluster = co_await load(ctx);
     check_if_match(ctx.request, cluster.version);
     if (name) cluster.name = *name;
-    if (state) cluster.state = *state;
-    if (kube) cluster.kube_version = kube;
-    if (agent) cluster.agent_version = agent;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         bool updated = co_await store::ClusterStore(s).update(cluster, crypto::now_ms());
         if (!updated) throw precondition_failed();
@@ -92,15 +102,21 @@ asio::awaitable<Response> remove(Context& ctx) {
         co_await store::ClusterStore(s).remove(ctx.param("cluster"));
         co_await audit(s, ctx.param("team"), ctx, "cluster.delete", "cluster", ctx.param("cluster"));
     });
-    co_return Response::no_content();
+    revoke(ctx.state, ctx.param("cluster"));
+    json::object out{{"removed", ctx.param("cluster")},
+                     {"cleanup", "the operator stays installed and disconnected; remove it with: kubectl delete namespace "
+                                 "shapeblock && kubectl delete clusterrole,clusterrolebinding -l "
+                                 "app.kubernetes.io/name=shapeblock-operator"}};
+    co_return Response::json(200, out);
 }
 
 asio::awaitable<Response> rotate_token(Context& ctx) {
-    auto token = crypto::new_token("sba");
+    auto token = new_agent_token(ctx.param("cluster"));
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         co_await store::ClusterStore(s).set_agent_token(ctx.param("cluster"), crypto::token_hash(token), crypto::now_ms());
         co_await audit(s, ctx.param("team"), ctx, "cluster.rotate_token", "cluster", ctx.param("cluster"));
     });
+    revoke(ctx.state, ctx.param("cluster"));
     auto cluster = co_await load(ctx);
     auto out = cluster_json(cluster);
     out["agentToken"] = token;
@@ -112,11 +128,15 @@ asio::awaitable<Response> rotate_token(Context& ctx) {
 void add_cluster_routes(Router& r) {
     const std::string base = "/api/v1/teams/{team}/clusters";
     r.add({"GET", base, Access::team, Role::viewer, "List clusters", "clusters", list});
-    r.add({"POST", base, Access::team, Role::admin, "Register a cluster (agent token shown once)", "clusters", create, 201, true, false, true});
+    r.add({"POST", base, Access::team, Role::admin, "Register a cluster (agent token shown once)", "clusters", create, 201, true, true});
     r.add({"GET", base + "/{cluster}", Access::team, Role::viewer, "Show a cluster", "clusters", get});
     r.add({"PATCH", base + "/{cluster}", Access::team, Role::admin, "Update a cluster", "clusters", update, 200, true});
-    r.add({"DELETE", base + "/{cluster}", Access::team, Role::admin, "Remove a cluster", "clusters", remove, 204});
+    r.add({"DELETE", base + "/{cluster}", Access::team, Role::admin, "Remove a cluster (revokes its agent token)", "clusters", remove});
     r.add({"POST", base + "/{cluster}/agent-token", Access::team, Role::admin, "Replace the agent token (shown once)", "clusters", rotate_token});
+    Route agent{"GET", "/api/v1/agent", Access::agent, Role::viewer,
+                "WebSocket: a cluster's operator connects here (docs/agent-protocol.md)", "clusters", websocket_required, 101};
+    agent.websocket = agent::serve_agent;
+    r.add(std::move(agent));
 }
 
 }  // namespace sb::server::api

@@ -1,12 +1,20 @@
 #include "server/api/event_subscription.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
+
+#include "common/log.hpp"
 
 #include "server/auth/ownership.hpp"
 #include "server/core/api_error.hpp"
 #include "server/core/json_input.hpp"
 #include "server/core/state.hpp"
 #include "server/http/router.hpp"
+#include "server/http/websocket.hpp"
 
 namespace sb::server::api {
 namespace asio = boost::asio;
@@ -23,8 +31,9 @@ asio::awaitable<Response> handle_subscription_message(ServerState& state, std::s
         auto colon = topic.find(':');
         std::string kind = topic.substr(0, colon), id;
         if (colon != std::string::npos) id = topic.substr(colon + 1);
-        bool known = kind == "project" || kind == "app" || kind == "build";
-        if (!known || id.empty()) throw invalid_field("topic", "topic must be project:<id>, app:<id> or build:<id>");
+        bool known = kind == "project" || kind == "app" || kind == "build" || kind == "cluster";
+        if (!known || id.empty())
+            throw invalid_field("topic", "topic must be project:<id>, app:<id>, build:<id> or cluster:<id>");
         bool owned = co_await owned_by(state, kind, id, "team", team);
         if (!owned) throw not_found(kind);
         state.events.subscribe(sub, topic);
@@ -35,6 +44,53 @@ asio::awaitable<Response> handle_subscription_message(ServerState& state, std::s
         v["type"] = "error";
         co_return Response::json(err.status, v);
     }
+}
+
+asio::awaitable<void> serve_event_subscriber(ServerState& state, WebSocket& ws, WebSocketSession session) {
+    ws.set_read_limit(64 * 1024);
+    std::string team = session.params.at("team");
+    auto sub = std::make_shared<EventSubscriber>(state.config.ws_queue_limit);
+    asio::steady_timer wake(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+    bool closed = false;
+    sub->on_ready = [&] {
+        wake.cancel();
+        // A dropped subscriber may be stuck in a write to a client that stopped reading: cut it off.
+        if (sub->dropped()) ws.cut();
+    };
+    struct Unsubscribe {
+        EventHub& hub;
+        std::shared_ptr<EventSubscriber> sub;
+        ~Unsubscribe() {
+            sub->on_ready = nullptr;
+            hub.unsubscribe_all(sub);
+        }
+    } unsubscribe{state.events, sub};
+
+    auto reader = [&]() -> asio::awaitable<void> {
+        for (;;) {
+            auto text = co_await ws.read();
+            if (!text) break;
+            auto reply = co_await handle_subscription_message(state, team, sub, std::move(*text));
+            sub->deliver(std::make_shared<const std::string>(std::move(reply.body)));
+        }
+        closed = true;
+        wake.cancel();
+    };
+    auto writer = [&]() -> asio::awaitable<void> {
+        while (!closed && !sub->dropped()) {
+            while (!sub->empty() && !sub->dropped()) {
+                auto message = sub->pop();
+                bool ok = co_await ws.write(*message);
+                if (!ok) co_return;
+            }
+            if (closed || sub->dropped()) break;
+            wake.expires_at(asio::steady_timer::time_point::max());
+            co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+    };
+    using namespace asio::experimental::awaitable_operators;
+    co_await (reader() || writer());
+    if (sub->dropped()) sb::log::info("event subscriber dropped: it did not keep up", {{"team", json::value(team)}});
 }
 
 }  // namespace sb::server::api

@@ -8,10 +8,12 @@
 #include <string>
 
 #include "server/http/message.hpp"
+#include "server/http/router.hpp"
 
 namespace sb::server {
 struct ServerState;
 class EventSubscriber;
+class WebSocket;
 }  // namespace sb::server
 
 namespace sb::server::api {
@@ -19,5 +21,9 @@ namespace sb::server::api {
 // Coroutine: takes its strings by value (see helpers.hpp).
 boost::asio::awaitable<Response> handle_subscription_message(ServerState& state, std::string team,
                                                              std::shared_ptr<EventSubscriber> subscriber, std::string text);
+
+// The WebSocket handler of GET /api/v1/teams/{team}/events: answers subscribe
+// requests and forwards the subscribed topics' events until either side ends.
+boost::asio::awaitable<void> serve_event_subscriber(ServerState& state, WebSocket& ws, WebSocketSession session);
 
 }  // namespace sb::server::api

@@ -26,6 +26,11 @@ asio::awaitable<void> record_usage(db::Session& s, std::string team_id, std::str
     co_await store::UsageStore(s).append(std::move(team_id), std::move(kind), quantity, std::move(subject_id));
 }
 
+asio::awaitable<Response> websocket_required(Context&) {
+    throw ApiError(400, "websocket_required", "this endpoint speaks WebSocket; send an Upgrade request");
+    co_return Response{};
+}
+
 Router make_router() {
     Router router;
     add_system_routes(router);

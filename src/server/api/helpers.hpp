@@ -34,6 +34,9 @@ json::array json_items(const std::vector<Row>& rows, ToJson to_json) {
 // Pass a named Response: GCC 12 mishandles temporaries inside co_await.
 asio::awaitable<Response> created(db::Session& s, Context& ctx, Response response);
 
+// The plain-HTTP answer of a WebSocket route: 400 websocket_required.
+asio::awaitable<Response> websocket_required(Context& ctx);
+
 asio::awaitable<void> audit(db::Session& s, std::string team_id, const Context& ctx, std::string action,
                             std::string target_type, std::string target_id);
 asio::awaitable<void> record_usage(db::Session& s, std::string team_id, std::string kind, std::int64_t quantity,

@@ -1,4 +1,6 @@
 // Projects: a team's unit of apps and services, one namespace in a cluster.
+#include "server/agent/agent_session.hpp"
+#include "server/api/cluster_sync.hpp"
 #include "server/api/helpers.hpp"
 #include "server/store/cluster_store.hpp"
 #include "server/store/project_store.hpp"
@@ -57,6 +59,7 @@ asio::awaitable<Response> create(Context& ctx) {
         auto made = with_etag(Response::json(201, project_json(*stored)), 1);
         response = co_await created(s, ctx, std::move(made));
     });
+    co_await sync_project_cluster(ctx.state, id);
     co_return response;
 }
 
@@ -76,7 +79,10 @@ asio::awaitable<Response> update(Context& ctx) {
     check_if_match(ctx.request, project.version);
     if (display) project.display_name = *display;
     if (description) project.description = *description;
-    if (cluster) project.cluster_id = cluster->empty() ? std::nullopt : cluster;
+    if (cluster && project.cluster_id && *cluster != *project.cluster_id)
+        throw invalid_field("clusterId", "a project's cluster cannot change once set (its apps run there); "
+                                         "create a project on the other cluster instead");
+    if (cluster && !cluster->empty()) project.cluster_id = cluster;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         bool updated = co_await store::ProjectStore(s).update(project, crypto::now_ms());
         if (!updated) throw precondition_failed();
@@ -85,6 +91,7 @@ asio::awaitable<Response> update(Context& ctx) {
     project = co_await load(ctx);
     auto out = project_json(project);
     ctx.state.events.publish("project:" + ctx.param("project"), "project.updated", out);
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return with_etag(Response::json(200, out), project.version);
 }
 
@@ -92,10 +99,13 @@ asio::awaitable<Response> remove(Context& ctx) {
     auto project = co_await load(ctx);
     check_if_match(ctx.request, project.version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
+        // The operator deletes the Project's namespace, and with it the apps and services.
+        co_await request_cluster_delete(s, ctx.param("project"), "Project", project.name);
         co_await store::ProjectStore(s).remove(ctx.param("project"));
         co_await audit(s, ctx.param("team"), ctx, "project.delete", "project", ctx.param("project"));
     });
     ctx.state.events.publish("project:" + ctx.param("project"), "project.deleted", {{"id", ctx.param("project")}});
+    if (project.cluster_id) co_await agent::sync_cluster(ctx.state, *project.cluster_id);
     co_return Response::no_content();
 }
 
@@ -104,7 +114,7 @@ asio::awaitable<Response> remove(Context& ctx) {
 void add_project_routes(Router& r) {
     const std::string base = "/api/v1/teams/{team}/projects";
     r.add({"GET", base, Access::team, Role::viewer, "List projects", "projects", list});
-    r.add({"POST", base, Access::team, Role::developer, "Create a project", "projects", create, 201, true, false, true});
+    r.add({"POST", base, Access::team, Role::developer, "Create a project", "projects", create, 201, true, true});
     r.add({"GET", base + "/{project}", Access::team, Role::viewer, "Show a project", "projects", get});
     r.add({"PATCH", base + "/{project}", Access::team, Role::developer, "Update a project", "projects", update, 200, true});
     r.add({"DELETE", base + "/{project}", Access::team, Role::admin, "Delete a project", "projects", remove, 204});

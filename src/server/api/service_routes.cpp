@@ -2,6 +2,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "server/api/cluster_sync.hpp"
 #include "server/api/helpers.hpp"
 #include "server/store/service_store.hpp"
 
@@ -71,6 +72,7 @@ asio::awaitable<Response> create(Context& ctx) {
         response = co_await created(s, ctx, std::move(made));
     });
     ctx.state.events.publish("project:" + ctx.param("project"), "service.created", out);
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return response;
 }
 
@@ -95,6 +97,7 @@ asio::awaitable<Response> update(Context& ctx) {
     service = co_await load(ctx);
     auto out = service_json(service);
     ctx.state.events.publish("project:" + ctx.param("project"), "service.updated", out);
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return with_etag(Response::json(200, out), service.version);
 }
 
@@ -102,10 +105,12 @@ asio::awaitable<Response> remove(Context& ctx) {
     auto service = co_await load(ctx);
     check_if_match(ctx.request, service.version);
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
+        co_await request_cluster_delete(s, ctx.param("project"), "Service", service.name);
         co_await store::ServiceStore(s).remove(ctx.param("service"));
         co_await audit(s, ctx.param("team"), ctx, "service.delete", "service", ctx.param("service"));
     });
     ctx.state.events.publish("project:" + ctx.param("project"), "service.deleted", {{"id", ctx.param("service")}});
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));
     co_return Response::no_content();
 }
 
@@ -114,7 +119,7 @@ asio::awaitable<Response> remove(Context& ctx) {
 void add_service_routes(Router& r) {
     const std::string base = "/api/v1/teams/{team}/projects/{project}/services";
     r.add({"GET", base, Access::team, Role::viewer, "List services", "services", list});
-    r.add({"POST", base, Access::team, Role::developer, "Create a service", "services", create, 201, true, false, true});
+    r.add({"POST", base, Access::team, Role::developer, "Create a service", "services", create, 201, true, true});
     r.add({"GET", base + "/{service}", Access::team, Role::viewer, "Show a service", "services", get});
     r.add({"PATCH", base + "/{service}", Access::team, Role::developer, "Update a service", "services", update, 200, true});
     r.add({"DELETE", base + "/{service}", Access::team, Role::admin, "Delete a service", "services", remove, 204});

@@ -1,4 +1,5 @@
 // Teams, members and roles, and the team's usage and audit records.
+#include "server/api/event_subscription.hpp"
 #include "server/api/helpers.hpp"
 #include "server/store/audit_store.hpp"
 #include "server/store/member_store.hpp"
@@ -204,16 +205,11 @@ asio::awaitable<Response> audit_log(Context& ctx) {
     co_return Response::json(200, page_result(std::move(items), page));
 }
 
-asio::awaitable<Response> events_without_upgrade(Context&) {
-    throw ApiError(400, "websocket_required", "this endpoint speaks WebSocket; send an Upgrade request");
-    co_return Response{};
-}
-
 }  // namespace
 
 void add_team_routes(Router& r) {
     r.add({"GET", "/api/v1/teams", Access::authenticated, Role::viewer, "List my teams", "teams", list_teams});
-    r.add({"POST", "/api/v1/teams", Access::authenticated, Role::viewer, "Create a team (multi-tenant edition)", "teams", create_team, 201, true, false, true});
+    r.add({"POST", "/api/v1/teams", Access::authenticated, Role::viewer, "Create a team (multi-tenant edition)", "teams", create_team, 201, true, true});
     r.add({"GET", "/api/v1/teams/{team}", Access::team, Role::viewer, "Show a team", "teams", get_team});
     r.add({"PATCH", "/api/v1/teams/{team}", Access::team, Role::admin, "Update a team", "teams", update_team, 200, true});
     r.add({"DELETE", "/api/v1/teams/{team}", Access::team, Role::owner, "Delete a team and everything in it", "teams", delete_team, 204});
@@ -223,8 +219,10 @@ void add_team_routes(Router& r) {
     r.add({"DELETE", "/api/v1/teams/{team}/members/{member}", Access::team, Role::admin, "Remove a member", "teams", remove_member, 204});
     r.add({"GET", "/api/v1/teams/{team}/usage", Access::team, Role::admin, "List usage records and totals", "usage", usage});
     r.add({"GET", "/api/v1/teams/{team}/audit", Access::team, Role::admin, "List the audit log", "audit", audit_log});
-    r.add({"GET", "/api/v1/teams/{team}/events", Access::team, Role::viewer,
-           "WebSocket: subscribe to project/app/build events", "events", events_without_upgrade, 101, false, true});
+    Route events{"GET", "/api/v1/teams/{team}/events", Access::team, Role::viewer,
+                 "WebSocket: subscribe to project/app/build/cluster events", "events", websocket_required, 101};
+    events.websocket = serve_event_subscriber;
+    r.add(std::move(events));
 }
 
 }  // namespace sb::server::api

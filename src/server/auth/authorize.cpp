@@ -1,5 +1,6 @@
 #include "server/auth/authorize.hpp"
 
+#include "server/auth/agent_token.hpp"
 #include "server/auth/authenticator.hpp"
 #include "server/auth/ownership.hpp"
 #include "server/core/api_error.hpp"
@@ -12,6 +13,10 @@ asio::awaitable<Authorization> authorize(ServerState& state, const Request& requ
                                          const std::map<std::string, std::string>& params) {
     Authorization out;
     if (access == Access::public_) co_return out;
+    if (access == Access::agent) {
+        out.cluster_id = co_await authenticate_agent(state, request);
+        co_return out;
+    }
     auto principal = co_await authenticate(state, request);
     if (!principal) throw unauthenticated();
     out.principal = std::move(*principal);

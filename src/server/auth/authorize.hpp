@@ -19,6 +19,7 @@ struct ServerState;
 struct Authorization {
     Principal principal;  // empty for public routes
     Role role = Role::viewer;  // in params["team"], for team routes
+    std::string cluster_id;    // the agent token's cluster, for agent routes
 };
 
 // `param_names`: the path's parameters in path order. Throws ApiErrors (401,

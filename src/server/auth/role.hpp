@@ -15,6 +15,7 @@ enum class Access {
     authenticated,  // any signed-in user
     server_admin,   // the installation's administrators
     team,           // a member of {team} with at least `Route::min_role`
+    agent,          // a cluster's operator, by the cluster's agent token
 };
 
 }  // namespace sb::server

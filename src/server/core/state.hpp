@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "server/agent/agent_hub.hpp"
 #include "server/auth/auth_cache.hpp"
 #include "server/core/config.hpp"
 #include "server/core/crypto.hpp"
@@ -34,6 +35,7 @@ struct ServerState {
     FailureLimiter account_failures;
     FailureLimiter ip_failures;
     EventHub events;
+    agent::AgentHub agents;  // the clusters' live operator connections
     AuthCache auth_cache;  // tokens, sessions, roles, parents: emptied by the writes that change them
     Licence licence;  // loaded at start, replaced by PUT /api/v1/licence
     bool ready = false;

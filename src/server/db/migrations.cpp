@@ -89,6 +89,26 @@ const std::vector<Migration>& migrations() {
              // JSON array of [name, value] pairs: ETag and the like, never secrets.
              "ALTER TABLE idempotency_keys ADD COLUMN headers TEXT NOT NULL DEFAULT '[]'",
          }},
+        {3,
+         "the agent link: connection facts, reported status, build logs, pending deletes",
+         {
+             "ALTER TABLE clusters ADD COLUMN connected_at BIGINT",
+             "ALTER TABLE clusters ADD COLUMN last_seen_at BIGINT",
+             // JSON: capacity, capabilities and protocol version from the operator's hello.
+             "ALTER TABLE clusters ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'",
+             // JSON: the object's .status as its cluster last reported it.
+             "ALTER TABLE apps ADD COLUMN reported TEXT NOT NULL DEFAULT '{}'",
+             "ALTER TABLE builds ADD COLUMN reported TEXT NOT NULL DEFAULT '{}'",
+             "ALTER TABLE services ADD COLUMN reported TEXT NOT NULL DEFAULT '{}'",
+             R"(CREATE TABLE build_logs (
+                 build_id TEXT NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+                 seq BIGINT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (build_id, seq)))",
+             // Objects deleted through the API that their cluster has not confirmed gone yet.
+             R"(CREATE TABLE cluster_deletes (
+                 cluster_id TEXT NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+                 kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, requested_at BIGINT NOT NULL,
+                 PRIMARY KEY (cluster_id, kind, namespace, name)))",
+         }},
     };
     return all;
 }

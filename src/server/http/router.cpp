@@ -121,7 +121,10 @@ asio::awaitable<std::variant<Router::Authorized, Response>> Router::authorize(Se
     }
     auto index = static_cast<std::size_t>(route - routes_.data());
     auto auth = co_await sb::server::authorize(state, request, route->access, route->min_role, param_names_[index], params);
-    co_return Authorized{route, std::move(params), std::move(auth.principal), auth.role};
+    if (!auth.cluster_id.empty()) params["cluster"] = auth.cluster_id;
+    std::optional<Principal> principal;
+    if (route->access != Access::public_ && route->access != Access::agent) principal = std::move(auth.principal);
+    co_return Authorized{route, WebSocketSession{std::move(params), std::move(principal), auth.role}};
 }
 
 asio::awaitable<Response> Router::dispatch(ServerState& state, const Request& request) const {
@@ -135,9 +138,7 @@ asio::awaitable<Response> Router::dispatch(ServerState& state, const Request& re
         } else {
             auto& a = std::get<Authorized>(auth);
             route_label = a.route->pattern;
-            std::optional<Principal> principal;
-            if (a.route->access != Access::public_) principal = a.principal;
-            Context ctx{request, state, std::move(a.params), std::move(principal), a.role};
+            Context ctx{request, state, std::move(a.session.params), std::move(a.session.principal), a.session.role};
             std::optional<IdempotencyKey> key;
             if (a.route->idempotent_create && ctx.principal) key = idempotency_key(request, ctx.principal->user_id);
             ctx.idempotency = key ? &*key : nullptr;

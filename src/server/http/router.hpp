@@ -37,6 +37,11 @@ struct Context {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Context&)>;
 
+class WebSocket;
+struct WebSocketSession;
+// Runs one upgraded connection of a WebSocket route until it ends.
+using WebSocketHandler = std::function<boost::asio::awaitable<void>(ServerState&, WebSocket&, WebSocketSession)>;
+
 struct Route {
     std::string method;
     std::string pattern;  // "/api/v1/teams/{team}/projects/{project}"
@@ -47,8 +52,17 @@ struct Route {
     Handler handler;
     int success_status = 200;
     bool has_body = false;
-    bool websocket = false;
     bool idempotent_create = false;  // honours Idempotency-Key
+    // Set on WebSocket routes: an Upgrade request runs this after the same
+    // authorisation as `handler`, which answers plain requests.
+    WebSocketHandler websocket;
+};
+
+// What a WebSocket handler knows about its caller, checked like any request.
+struct WebSocketSession {
+    std::map<std::string, std::string> params;
+    std::optional<Principal> principal;  // none on agent routes
+    Role role = Role::viewer;
 };
 
 class Router {
@@ -63,9 +77,7 @@ public:
     // For WebSocket upgrades: everything dispatch does except the handler.
     struct Authorized {
         const Route* route;
-        std::map<std::string, std::string> params;
-        Principal principal;
-        Role role;
+        WebSocketSession session;
     };
     boost::asio::awaitable<std::variant<Authorized, Response>> authorize(ServerState& state, const Request& request) const;
 

@@ -1,6 +1,6 @@
 // The only translation unit that includes Beast: accepts connections, parses
-// HTTP/1.1, upgrades WebSocket event subscriptions, and hands everything else
-// to the router.
+// HTTP/1.1, upgrades WebSocket routes (handing the route's handler a
+// WebSocket), and hands everything else to the router.
 #include "server/http/transport.hpp"
 
 #include <array>
@@ -21,10 +21,10 @@
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
-#include "server/api/event_subscription.hpp"
 #include "server/core/state.hpp"
 #include "server/http/request_conversion.hpp"
 #include "server/http/router.hpp"
+#include "server/http/websocket.hpp"
 
 namespace sb::server {
 namespace asio = boost::asio;
@@ -80,6 +80,55 @@ http::response<http::string_body> to_beast(Response&& resp, unsigned version, bo
     return res;
 }
 
+// A Beast WebSocket stream behind the handlers' WebSocket interface.
+template <typename Stream>
+class BeastWebSocket final : public WebSocket {
+public:
+    explicit BeastWebSocket(Stream stream) : ws_(std::move(stream)) {
+        ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        ws_.read_message_max(64 * 1024);
+    }
+    websocket::stream<Stream>& stream() { return ws_; }
+
+    asio::awaitable<std::optional<std::string>> read() override {
+        beast::flat_buffer buffer;
+        auto [ec, n] = co_await ws_.async_read(buffer, asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            reason_ = ec == websocket::error::closed ? "closed by the peer (" + std::to_string(ws_.reason().code) + " " +
+                                                            std::string(ws_.reason().reason.c_str()) + ")"
+                                                      : ec.message();
+            co_return std::nullopt;
+        }
+        co_return beast::buffers_to_string(buffer.data());
+    }
+    asio::awaitable<bool> write(std::string text) override {
+        ws_.text(true);
+        auto [ec, n] = co_await ws_.async_write(asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+        co_return !ec;
+    }
+    asio::awaitable<void> close(std::uint16_t code, std::string reason) override {
+        if (reason.size() > 120) reason.resize(120);  // a close frame's reason fits 123 bytes
+        websocket::close_reason why(static_cast<websocket::close_code>(code), reason);
+        co_await ws_.async_close(why, asio::as_tuple(asio::use_awaitable));
+    }
+    void cut() override {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+    void set_read_limit(std::size_t bytes) override { ws_.read_message_max(bytes); }
+    void set_idle_timeout(std::chrono::seconds idle) override {
+        auto timeout = websocket::stream_base::timeout::suggested(beast::role_type::server);
+        timeout.idle_timeout = idle;
+        timeout.keep_alive_pings = true;
+        ws_.set_option(timeout);
+    }
+    std::string close_reason() const override { return reason_; }
+
+private:
+    websocket::stream<Stream> ws_;
+    std::string reason_;
+};
+
 }  // namespace
 
 struct HttpTransport::Impl {
@@ -98,7 +147,7 @@ struct HttpTransport::Impl {
     template <typename Stream>
     asio::awaitable<void> serve(Stream stream, tcp::endpoint remote);
     template <typename Stream>
-    asio::awaitable<void> serve_events(Stream stream, http::request<http::string_body> req, Router::Authorized auth);
+    asio::awaitable<void> serve_websocket(Stream stream, http::request<http::string_body> req, Router::Authorized auth);
 };
 
 asio::awaitable<void> HttpTransport::Impl::accept_loop() {
@@ -176,8 +225,8 @@ asio::awaitable<void> HttpTransport::Impl::serve(Stream stream, tcp::endpoint re
                 auth = error_response(std::current_exception());
             }
             if (auto* a = std::get_if<Router::Authorized>(&auth)) {
-                entry->socket = nullptr;  // the event session manages its own lifetime
-                co_await serve_events(std::move(stream), std::move(req), std::move(*a));
+                entry->socket = nullptr;  // the WebSocket session manages its own lifetime
+                co_await serve_websocket(std::move(stream), std::move(req), std::move(*a));
                 co_return;
             }
             auto res = to_beast(std::move(std::get<Response>(auth)), req.version(), false, false);
@@ -201,64 +250,18 @@ asio::awaitable<void> HttpTransport::Impl::serve(Stream stream, tcp::endpoint re
 }
 
 template <typename Stream>
-asio::awaitable<void> HttpTransport::Impl::serve_events(Stream stream, http::request<http::string_body> req, Router::Authorized auth) {
+asio::awaitable<void> HttpTransport::Impl::serve_websocket(Stream stream, http::request<http::string_body> req,
+                                                           Router::Authorized auth) {
     beast::get_lowest_layer(stream).expires_never();
-    websocket::stream<Stream> ws(std::move(stream));
-    ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws.read_message_max(64 * 1024);
-    auto [aec] = co_await ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
+    BeastWebSocket<Stream> ws(std::move(stream));
+    auto [aec] = co_await ws.stream().async_accept(req, asio::as_tuple(asio::use_awaitable));
     if (aec) co_return;
-    std::string team = auth.params.at("team");
-    auto sub = std::make_shared<EventSubscriber>(config.ws_queue_limit);
-    asio::steady_timer wake(io, asio::steady_timer::time_point::max());
-    bool closed = false;
-    sub->on_ready = [&] {
-        wake.cancel();
-        // A dropped subscriber may be stuck in a write to a client that stopped reading: cut it off.
-        if (sub->dropped()) {
-            beast::error_code ignored;
-            beast::get_lowest_layer(ws).socket().close(ignored);
-        }
-    };
-    struct Unsubscribe {
-        EventHub& hub;
-        std::shared_ptr<EventSubscriber> sub;
-        ~Unsubscribe() {
-            sub->on_ready = nullptr;
-            hub.unsubscribe_all(sub);
-        }
-    } unsubscribe{state.events, sub};
-
-    auto reader = [&]() -> asio::awaitable<void> {
-        beast::flat_buffer buffer;
-        for (;;) {
-            auto [ec, n] = co_await ws.async_read(buffer, asio::as_tuple(asio::use_awaitable));
-            if (ec) break;
-            auto reply = co_await api::handle_subscription_message(state, team, sub, beast::buffers_to_string(buffer.data()));
-            buffer.consume(buffer.size());
-            sub->deliver(std::make_shared<const std::string>(std::move(reply.body)));
-        }
-        closed = true;
-        wake.cancel();
-    };
-    auto writer = [&]() -> asio::awaitable<void> {
-        while (!closed && !sub->dropped()) {
-            while (!sub->empty() && !sub->dropped()) {
-                auto message = sub->pop();
-                ws.text(true);
-                auto [ec, n] = co_await ws.async_write(asio::buffer(*message), asio::as_tuple(asio::use_awaitable));
-                if (ec) co_return;
-            }
-            if (closed || sub->dropped()) break;
-            wake.expires_at(asio::steady_timer::time_point::max());
-            co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
-        }
-    };
-    using namespace asio::experimental::awaitable_operators;
-    co_await (reader() || writer());
-    if (sub->dropped()) sb::log::info("event subscriber dropped: it did not keep up", {{"team", boost::json::value(team)}});
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws).socket().close(ignored);
+    try {
+        co_await auth.route->websocket(state, ws, std::move(auth.session));
+    } catch (const std::exception& e) {
+        sb::log::warn("WebSocket session failed", {{"route", json::value(auth.route->pattern)}, {"error", json::value(e.what())}});
+    }
+    ws.cut();
 }
 
 HttpTransport::HttpTransport(asio::io_context& io, const Config& config, ServerState& state, const Router& router)

@@ -4,10 +4,12 @@ namespace sb::server::store {
 
 namespace {
 constexpr const char* kSelect =
-    "SELECT id, name, state, kube_version, agent_version, created_at, updated_at, version FROM clusters ";
+    "SELECT id, name, state, kube_version, agent_version, connected_at, last_seen_at, facts, created_at, updated_at, version "
+    "FROM clusters ";
 
 Cluster cluster_from(const db::Row& r) {
-    return {r.str(0), r.str(1), r.str(2), r.opt_str(3), r.opt_str(4), r.i64(5), r.i64(6), r.i64(7)};
+    return {r.str(0), r.str(1), r.str(2), r.opt_str(3), r.opt_str(4), r.opt_i64(5), r.opt_i64(6), r.str(7),
+            r.i64(8), r.i64(9), r.i64(10)};
 }
 }  // namespace
 
@@ -57,6 +59,29 @@ asio::awaitable<bool> ClusterStore::update(Cluster c, std::int64_t now) {
 asio::awaitable<void> ClusterStore::set_agent_token(std::string id, std::string agent_token_hash, std::int64_t now) {
     co_await q_.query("UPDATE clusters SET agent_token_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3",
                       db::params(std::move(agent_token_hash), now, std::move(id)));
+}
+
+asio::awaitable<std::optional<std::string>> ClusterStore::agent_token_hash(std::string id) {
+    auto rows = co_await q_.query("SELECT agent_token_hash FROM clusters WHERE id = $1", db::params(std::move(id)));
+    if (rows.empty()) co_return std::nullopt;
+    co_return rows.one().str(0);
+}
+
+asio::awaitable<void> ClusterStore::record_connected(std::string id, std::string kube_version, std::string agent_version,
+                                                     std::string facts, std::int64_t now) {
+    co_await q_.query("UPDATE clusters SET state = 'connected', kube_version = $1, agent_version = $2, facts = $3, "
+                      "connected_at = $4, last_seen_at = $4, updated_at = $4, version = version + 1 WHERE id = $5",
+                      db::params(std::move(kube_version), std::move(agent_version), std::move(facts), now, std::move(id)));
+}
+
+asio::awaitable<void> ClusterStore::record_seen(std::string id, std::int64_t now) {
+    co_await q_.query("UPDATE clusters SET last_seen_at = $1 WHERE id = $2", db::params(now, std::move(id)));
+}
+
+asio::awaitable<void> ClusterStore::record_disconnected(std::string id, std::int64_t now) {
+    co_await q_.query("UPDATE clusters SET state = 'disconnected', last_seen_at = $1, updated_at = $1, version = version + 1 "
+                      "WHERE id = $2",
+                      db::params(now, std::move(id)));
 }
 
 asio::awaitable<void> ClusterStore::remove(std::string id) {

@@ -14,6 +14,9 @@ struct Cluster {
     std::string state;
     std::optional<std::string> kube_version;
     std::optional<std::string> agent_version;
+    std::optional<std::int64_t> connected_at;
+    std::optional<std::int64_t> last_seen_at;
+    std::string facts = "{}";  // JSON from the operator's hello: capacity, capabilities
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
     std::int64_t version = 1;
@@ -33,6 +36,13 @@ public:
     // Writes name, state and versions; false when `version` is no longer current.
     asio::awaitable<bool> update(Cluster cluster, std::int64_t now);
     asio::awaitable<void> set_agent_token(std::string id, std::string agent_token_hash, std::int64_t now);
+    asio::awaitable<std::optional<std::string>> agent_token_hash(std::string id);
+
+    // The agent link's bookkeeping (state "connected" / "disconnected").
+    asio::awaitable<void> record_connected(std::string id, std::string kube_version, std::string agent_version,
+                                           std::string facts, std::int64_t now);
+    asio::awaitable<void> record_seen(std::string id, std::int64_t now);
+    asio::awaitable<void> record_disconnected(std::string id, std::int64_t now);
     asio::awaitable<void> remove(std::string id);
 
 private:

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <thread>
 
+#include "tests/server/fake_agent.hpp"
 #include "tests/server/server_fixture.hpp"
 
 namespace sb::server::testing {
@@ -18,7 +19,10 @@ protected:
         server = std::make_unique<TestServer>(GetParam(), [](Config& c) { c.ws_queue_limit = 32; });
         admin = std::make_unique<ApiClient>(server->admin());
         team = server->default_team(*admin);
-        auto p = admin->post("/api/v1/teams/" + team + "/projects", json::object{{"name", "p"}}).json();
+        auto c = admin->post("/api/v1/teams/" + team + "/clusters", json::object{{"name", "c"}}).json();
+        agent_token = std::string(c.at("agentToken").as_string());
+        auto p = admin->post("/api/v1/teams/" + team + "/projects",
+                             json::object{{"name", "p"}, {"clusterId", c.at("id")}}).json();
         project = "/api/v1/teams/" + team + "/projects/" + std::string(p.at("id").as_string());
         auto a = admin->post(project + "/apps", json::object{{"name", "web"}}).json();
         app_id = std::string(a.at("id").as_string());
@@ -34,7 +38,7 @@ protected:
     }
     std::unique_ptr<TestServer> server;
     std::unique_ptr<ApiClient> admin;
-    std::string team, project, app, app_id;
+    std::string team, project, app, app_id, agent_token;
 };
 
 TEST_P(Events, ManySubscribersReceiveEveryEventOnceInOrder) {
@@ -63,8 +67,10 @@ TEST_P(Events, SubscriptionsAreCheckedAgainstTheTeam) {
     auto err = json::parse(*ws->read());
     EXPECT_EQ(err.at("type").as_string(), "error");
     EXPECT_EQ(err.at("error").at("code").as_string(), "not_found");
-    ws->send(R"({"type":"subscribe","topic":"cluster:x"})");
+    ws->send(R"({"type":"subscribe","topic":"node:x"})");
     EXPECT_EQ(json::parse(*ws->read()).at("error").at("field").as_string(), "topic");
+    ws->send(R"({"type":"subscribe","topic":"cluster:ffffffffffffffffffff"})");
+    EXPECT_EQ(json::parse(*ws->read()).at("error").at("code").as_string(), "not_found");
     ws->send("not json");
     EXPECT_EQ(json::parse(*ws->read()).at("error").at("code").as_string(), "invalid_json");
     EXPECT_THROW(WsClient(server->port(), "/api/v1/teams/" + team + "/events", "sbp_wrong"), std::exception);
@@ -81,13 +87,20 @@ TEST_P(Events, StalledSubscriberIsCutOffOthersContinue) {
         while (static_cast<int>(received.size()) < batches) {
             auto m = reader->read(std::chrono::seconds(30));
             if (!m) break;
-            received.push_back(*m);
+            if (json::parse(*m).at("kind") == "build.log") received.push_back(*m);
         }
     });
-    json::array lines;
-    for (int i = 0; i < 50; ++i) lines.push_back(json::string(std::string(1000, 'x')));
-    for (int i = 0; i < batches; ++i)
-        ASSERT_EQ(admin->post(app + "/builds/" + build + "/logs", json::object{{"lines", lines}}).status, 202);
+    // The build's cluster streams its log: 50 KB chunks, each an event.
+    FakeAgent agent(server->port(), agent_token);
+    agent.handshake();
+    sb::agent::Status building{{"AppBuild", "p", "build-" + build}, "1", 1, {{"phase", "Building"}, {"podName", "pod"}}, false};
+    agent.send({"", building});
+    auto open = agent.expect<sb::agent::OpenLogs>();
+    ASSERT_TRUE(open);
+    std::string line = std::string(999, 'x') + "\n";
+    std::string chunk;
+    for (int i = 0; i < 50; ++i) chunk += line;
+    for (int i = 0; i < batches; ++i) agent.send({"", sb::agent::LogChunk{open->second.stream_id, "pod", "build", chunk, false, ""}});
     drain.join();
     EXPECT_EQ(static_cast<int>(received.size()), batches);
     std::int64_t last = 0;

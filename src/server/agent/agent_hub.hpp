@@ -1,0 +1,87 @@
+#pragma once
+// The live agent connections, one per cluster: where API handlers send
+// desired-state changes and where a new connection replaces an old one. All
+// calls happen on the IO thread.
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "agent/messages.hpp"
+
+namespace sb::server::agent {
+
+// One operator's connection as the rest of the server sees it: an outbox of
+// encoded frames, the requests awaiting an ack, and the open log streams.
+class AgentConnection {
+public:
+    AgentConnection(std::string cluster_id, int protocol_version)
+        : cluster_id_(std::move(cluster_id)), protocol_version_(protocol_version) {}
+
+    const std::string& cluster_id() const { return cluster_id_; }
+    int protocol_version() const { return protocol_version_; }
+
+    // Queues a message; requests (apply, delete, openLogs, closeLogs) get an id
+    // and are remembered until acked. Returns the id ("" for others).
+    std::string send(sb::agent::Body body);
+    // What a request was, once its ack arrives; nullopt for an unknown id.
+    std::optional<sb::agent::Body> take_request(const std::string& id);
+    std::size_t pending_requests() const { return requests_.size(); }
+
+    bool has_outgoing() const { return !outbox_.empty(); }
+    std::string pop_outgoing();
+    // The writer waits on this; called whenever the outbox or state changes.
+    std::function<void()> on_ready;
+
+    // Asks the session to send a close frame and end (4000 when a newer
+    // connection of the cluster took over, 1001 at shutdown, ...). Once
+    // closing, nothing more is sent or recorded for this connection.
+    void close(std::uint16_t code, std::string reason);
+    struct Closing {
+        std::uint16_t code;
+        std::string reason;
+    };
+    const std::optional<Closing>& closing() const { return closing_; }
+
+    // Build log streams: stream id → build id.
+    std::map<std::string, std::string> log_streams;
+    // Builds whose log this connection already streamed (not reopened).
+    std::set<std::string> logs_opened;
+    // Streams that delivered their first chunk (the stored log was reset then).
+    std::set<std::string> logs_started;
+
+private:
+    void wake() const {
+        if (on_ready) on_ready();
+    }
+    std::string cluster_id_;
+    int protocol_version_;
+    std::uint64_t next_id_ = 1;
+    std::deque<std::string> outbox_;
+    std::map<std::string, sb::agent::Body> requests_;
+    std::optional<Closing> closing_;
+};
+
+class AgentHub {
+public:
+    // Makes `connection` its cluster's live one and returns the one it
+    // replaced (already told so), if any.
+    std::shared_ptr<AgentConnection> attach(std::shared_ptr<AgentConnection> connection);
+    // Forgets `connection` if it is still its cluster's live one; true then.
+    bool detach(const AgentConnection& connection);
+    std::shared_ptr<AgentConnection> find(const std::string& cluster_id) const;
+    std::size_t size() const { return live_.size(); }
+    // Server shutdown: every session ends.
+    void close_all();
+
+private:
+    std::map<std::string, std::shared_ptr<AgentConnection>> live_;
+};
+
+}  // namespace sb::server::agent

@@ -1,0 +1,103 @@
+#include "server/agent/cluster_objects.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "agent/objects.hpp"
+
+namespace sb::server::agent {
+namespace json = boost::json;
+
+namespace {
+
+json::object metadata(const std::string& name, const std::string& namespace_, const std::string& id) {
+    json::object labels{{kManagedByLabel, kManagedBy}, {kRecordIdLabel, id}};
+    json::object out{{"name", name}, {"labels", std::move(labels)}};
+    if (!namespace_.empty()) out["namespace"] = namespace_;
+    return out;
+}
+
+json::object object(std::string_view kind, json::object meta, json::object spec) {
+    return {{"apiVersion", sb::agent::kShapeBlockApiVersion}, {"kind", kind}, {"metadata", std::move(meta)},
+            {"spec", std::move(spec)}};
+}
+
+// Copies the string fields of `from` named in `keys` that are set and not empty.
+void copy_strings(const json::object& from, json::object& to, std::initializer_list<std::string_view> keys) {
+    for (auto key : keys)
+        if (const auto* v = from.if_contains(key); v && v->is_string() && !v->as_string().empty()) to[key] = *v;
+}
+
+const json::object& object_at(const json::object& o, std::string_view key) {
+    static const json::object empty;
+    const auto* v = o.if_contains(key);
+    return v && v->is_object() ? v->as_object() : empty;
+}
+
+}  // namespace
+
+json::object project_object(const store::ClusterProject& p) {
+    // Empty strings are left out: they reach the API server as null through
+    // the apply patch, which the schema refuses.
+    json::object spec{{"name", p.name}};
+    if (!p.display_name.empty()) spec["displayName"] = p.display_name;
+    if (!p.description.empty()) spec["description"] = p.description;
+    return object("Project", metadata(p.name, "", p.id), std::move(spec));
+}
+
+json::object app_object(const store::ClusterApp& a) {
+    const auto stored = json::parse(a.spec).as_object();
+    json::object spec;
+    copy_strings(stored, spec, {"displayName", "description"});
+    const auto& git = object_at(stored, "git");
+    if (!git.empty()) {
+        json::object g;
+        copy_strings(git, g, {"url", "branch"});
+        if (const auto* p = git.if_contains("isPrivate"); p && p->is_bool()) g["isPrivate"] = *p;
+        if (!g.empty()) spec["git"] = std::move(g);
+    }
+    json::object registry;
+    copy_strings(object_at(stored, "registry"), registry, {"url"});
+    registry["secretName"] = kRegistrySecret;
+    spec["registry"] = std::move(registry);
+    json::object build;
+    copy_strings(object_at(stored, "build"), build, {"type", "builderImage", "image", "dockerfile"});
+    if (!build.empty()) spec["build"] = std::move(build);
+    if (const auto* d = stored.if_contains("domains"); d && d->is_array() && !d->as_array().empty()) spec["domains"] = *d;
+    if (const auto* s = stored.if_contains("services"); s && s->is_array() && !s->as_array().empty()) spec["services"] = *s;
+    return object("App", metadata(a.name, a.project_name, a.id), std::move(spec));
+}
+
+json::object service_object(const store::ClusterService& s) {
+    const auto stored = json::parse(s.spec).as_object();
+    json::object spec;
+    if (s.type == "chart") {
+        spec["type"] = "custom";
+        json::object chart;
+        copy_strings(stored, chart, {"chart"});
+        if (auto* name = chart.if_contains("chart")) chart = {{"name", *name}};
+        if (const auto* v = stored.if_contains("chartVersion"); v && v->is_string()) chart["version"] = *v;
+        spec["chart"] = std::move(chart);
+    } else {
+        spec["type"] = s.type == "postgresql" ? std::string("postgres") : s.type;
+    }
+    if (const auto* v = stored.if_contains("storage"); v && v->is_string() && !v->as_string().empty())
+        spec["storage"] = {{"size", *v}};
+    if (const auto* v = stored.if_contains("values"); v && v->is_object() && !v->as_object().empty()) spec["values"] = *v;
+    return object("Service", metadata(s.name, s.project_name, s.id), std::move(spec));
+}
+
+json::object build_object(const store::ClusterBuild& b) {
+    json::object spec{{"appName", b.app_name}};
+    if (!b.git_ref.empty() && b.git_ref != "HEAD") spec["gitRef"] = b.git_ref;
+    if (!b.image_tag.empty()) spec["imageTag"] = b.image_tag;
+    return object("AppBuild", metadata(build_object_name(b.id), b.project_name, b.id), std::move(spec));
+}
+
+std::string build_object_name(std::string_view build_id) { return "build-" + std::string(build_id); }
+
+std::optional<std::string> build_id_of(std::string_view name) {
+    if (!name.starts_with("build-") || name.size() == 6) return std::nullopt;
+    return std::string(name.substr(6));
+}
+
+}  // namespace sb::server::agent

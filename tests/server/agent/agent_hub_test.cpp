@@ -1,0 +1,54 @@
+// One live connection per cluster; requests remembered until acked.
+#include <gtest/gtest.h>
+
+#include "agent/codec.hpp"
+#include "server/agent/agent_hub.hpp"
+
+namespace sb::server::agent {
+namespace {
+
+TEST(AgentHub, ASecondConnectionReplacesTheFirst) {
+    AgentHub hub;
+    auto first = std::make_shared<AgentConnection>("c1", 1);
+    auto second = std::make_shared<AgentConnection>("c1", 1);
+    EXPECT_EQ(hub.attach(first), nullptr);
+    EXPECT_EQ(hub.attach(second), first);
+    ASSERT_TRUE(first->closing().has_value());
+    EXPECT_EQ(first->closing()->code, 4000);
+    EXPECT_FALSE(hub.detach(*first));  // the old session ending leaves the new one live
+    EXPECT_EQ(hub.find("c1"), second);
+    EXPECT_TRUE(hub.detach(*second));
+    EXPECT_EQ(hub.find("c1"), nullptr);
+}
+
+TEST(AgentHub, RequestsGetIdsAndAreRememberedUntilAcked) {
+    AgentConnection c("c1", 1);
+    int woken = 0;
+    c.on_ready = [&] { ++woken; };
+    auto id = c.send(sb::agent::Delete{{"App", "shop", "web"}});
+    EXPECT_FALSE(id.empty());
+    EXPECT_EQ(c.send(sb::agent::Welcome{}), "");  // not a request
+    EXPECT_EQ(woken, 2);
+    EXPECT_EQ(c.pending_requests(), 1u);
+    auto frame = sb::agent::decode(c.pop_outgoing(), sb::agent::Sender::server);
+    EXPECT_EQ(std::get<sb::agent::Message>(frame).id, id);
+    auto request = c.take_request(id);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(std::get<sb::agent::Delete>(*request).object.name, "web");
+    EXPECT_FALSE(c.take_request(id).has_value());
+}
+
+TEST(AgentHub, ShutdownClosesEveryConnection) {
+    AgentHub hub;
+    auto a = std::make_shared<AgentConnection>("a", 1);
+    auto b = std::make_shared<AgentConnection>("b", 1);
+    hub.attach(a);
+    hub.attach(b);
+    hub.close_all();
+    EXPECT_EQ(hub.size(), 0u);
+    EXPECT_EQ(a->closing()->code, 1001);
+    EXPECT_EQ(b->closing()->code, 1001);
+}
+
+}  // namespace
+}  // namespace sb::server::agent

@@ -1,0 +1,74 @@
+// The objects the server asks a cluster to hold: valid ShapeBlock objects
+// (the operator's own check accepts them), named so reports map back.
+#include <gtest/gtest.h>
+
+#include "agent/objects.hpp"
+#include "common/json_fields.hpp"
+#include "server/agent/cluster_objects.hpp"
+
+namespace sb::server::agent {
+namespace {
+
+void expect_shapeblock_object(const boost::json::object& object) {
+    sb::agent::ObjectRef ref;
+    auto error = sb::agent::check_object(object, ref);
+    EXPECT_FALSE(error.has_value()) << (error ? error->message : "");
+}
+
+TEST(ClusterObjects, ProjectIsClusterScopedAndLabelled) {
+    auto o = project_object({"p1", "t1", "shop", "Shop", "the shop"});
+    expect_shapeblock_object(o);
+    EXPECT_EQ(sb::get_string(o, "kind"), "Project");
+    EXPECT_EQ(sb::get_string(o, "metadata.name"), "shop");
+    EXPECT_FALSE(o.at("metadata").as_object().contains("namespace"));
+    EXPECT_EQ(o.at("metadata").at("labels").at("shapeblock.io/id").as_string(), "p1");
+    EXPECT_EQ(sb::get_string(o, "spec.displayName"), "Shop");
+}
+
+TEST(ClusterObjects, AppCarriesSourceBuildAndTheClusterRegistrySecret) {
+    std::string spec = R"({"displayName":"Web","description":"","git":{"url":"https://example.test/a.git","branch":"main",
+        "isPrivate":false},"registry":{"url":"registry.local:5000","username":"u"},"build":{"type":"dockerfile"},
+        "domains":["web.example.test"],"services":[],"secretSummary":{"envKeys":["A"]}})";
+    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec});
+    expect_shapeblock_object(o);
+    EXPECT_EQ(sb::get_string(o, "metadata.namespace"), "shop");
+    EXPECT_EQ(sb::get_string(o, "spec.git.url"), "https://example.test/a.git");
+    EXPECT_EQ(sb::get_string(o, "spec.registry.url"), "registry.local:5000");
+    EXPECT_EQ(sb::get_string(o, "spec.registry.secretName"), "registry-credentials");
+    EXPECT_EQ(sb::get_string(o, "spec.build.type"), "dockerfile");
+    const auto& app_spec = o.at("spec").as_object();
+    EXPECT_FALSE(app_spec.contains("secretSummary"));  // nothing of the sealed secrets leaves the server
+    EXPECT_FALSE(app_spec.at("registry").as_object().contains("username"));
+    EXPECT_FALSE(app_spec.contains("services"));  // empty lists are left out
+}
+
+TEST(ClusterObjects, BuildIsNamedAfterItsIdAndMapsBack) {
+    store::ClusterBuild b;
+    b.id = "0000018c0a1b2c3d4e5f";
+    b.project_name = "shop";
+    b.app_name = "web";
+    b.git_ref = "HEAD";
+    b.image_tag = "v1";
+    auto o = build_object(b);
+    expect_shapeblock_object(o);
+    EXPECT_EQ(sb::get_string(o, "metadata.name"), "build-0000018c0a1b2c3d4e5f");
+    EXPECT_EQ(sb::get_string(o, "spec.appName"), "web");
+    EXPECT_FALSE(o.at("spec").as_object().contains("gitRef"));  // HEAD: the App's branch
+    EXPECT_EQ(build_id_of("build-0000018c0a1b2c3d4e5f"), b.id);
+    EXPECT_EQ(build_id_of("sample-app-build-1"), std::nullopt);
+    EXPECT_EQ(build_id_of("build-"), std::nullopt);
+}
+
+TEST(ClusterObjects, ServiceTypesMapToTheOperatorsNames) {
+    auto pg = service_object({"s1", "t1", "p1", "shop", "db", "postgresql", R"({"storage":"2Gi","values":{}})"});
+    expect_shapeblock_object(pg);
+    EXPECT_EQ(sb::get_string(pg, "spec.type"), "postgres");
+    EXPECT_EQ(sb::get_string(pg, "spec.storage.size"), "2Gi");
+    auto custom = service_object({"s2", "t1", "p1", "shop", "mq", "chart", R"({"chart":"nats","chartVersion":"1.2.3"})"});
+    EXPECT_EQ(sb::get_string(custom, "spec.type"), "custom");
+    EXPECT_EQ(sb::get_string(custom, "spec.chart.name"), "nats");
+    EXPECT_EQ(sb::get_string(custom, "spec.chart.version"), "1.2.3");
+}
+
+}  // namespace
+}  // namespace sb::server::agent
