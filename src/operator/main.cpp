@@ -77,6 +77,7 @@ sb::op::agent::AgentLinkOptions agent_link_options(const OperatorConfig& config)
     options.token = config.agent_token;
     options.ca_file = config.server_ca_file;
     options.cluster_id = config.cluster_id;
+    options.operator_version = SB_VERSION;
     return options;
 }
 

@@ -27,8 +27,7 @@ namespace {
 
 crypto::MasterKey load_master_key(const Config& config) {
     if (!config.master_key.empty()) return crypto::parse_master_key(config.master_key);
-    return crypto::load_or_create_master_key(config.master_key_file.empty() ? config.data_dir + "/master.key"
-                                                                            : config.master_key_file);
+    return crypto::load_or_create_master_key(config.master_key_path());
 }
 
 }  // namespace
@@ -86,14 +85,11 @@ asio::awaitable<void> Server::Impl::shutdown() {
     sb::log::info("shutting down: finishing in-flight requests");
     state->shutting_down = true;
     std::size_t unfinished = 0;
+    state->events.close_all();
+    state->agents.close_all();
     if (transport) {
         auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
-        state->events.close_all();
-        state->agents.close_all();
         unfinished = co_await transport->shutdown(deadline);
-    } else {
-        state->events.close_all();
-        state->agents.close_all();
     }
     sb::log::info("shutdown complete", {{"unfinished_connections", static_cast<std::int64_t>(unfinished)}});
     io.stop();

@@ -38,14 +38,5 @@ sb::agent::Welcome FakeAgent::handshake(const std::string& cluster_id) {
     return welcome->second;
 }
 
-int FakeAgent::ack_all(std::chrono::milliseconds window) {
-    int acked = 0;
-    while (auto m = receive(window)) {
-        if (m->id.empty()) continue;
-        send({"", sb::agent::Ack{m->id, std::nullopt}});
-        ++acked;
-    }
-    return acked;
-}
 
 }  // namespace sb::server::testing

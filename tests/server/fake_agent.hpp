@@ -31,8 +31,6 @@ public:
     }
     // hello, welcome, an empty last snapshot: the connection is then live.
     sb::agent::Welcome handshake(const std::string& cluster_id = "");
-    // Acks every request that arrives within `window` (ok), returns how many.
-    int ack_all(std::chrono::milliseconds window);
 
 private:
     WsClient ws_;

@@ -19,6 +19,7 @@
 #include "agent/codec.hpp"
 #include "agent/limits.hpp"
 #include "common/log.hpp"
+#include "kube/async_event.hpp"
 #include "operator/agent/cluster_facts.hpp"
 #include "operator/agent/proxy_env.hpp"
 #include "operator/common/crd_types.hpp"
@@ -109,8 +110,6 @@ void AgentLink::queue(Message message) {
 
 kube::Task<void> AgentLink::run(std::stop_token stop) {
     Backoff backoff(options_.backoff_base, options_.backoff_cap);
-    asio::steady_timer pause(manager_.client().executor());
-    std::stop_callback cancel_pause(stop, [&] { pause.cancel(); });
     while (!stop.stop_requested()) {
         const auto started = std::chrono::steady_clock::now();
         try {
@@ -127,9 +126,7 @@ kube::Task<void> AgentLink::run(std::stop_token stop) {
         const auto delay = backoff.next();
         sb::log::info("agent link reconnecting", {{"inMs", json::value(delay.count())},
                                                   {"attempt", json::value(backoff.attempt())}});
-        pause.expires_after(delay);
-        boost::system::error_code ec;
-        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_await kube::sleep_for(delay, stop);
     }
 }
 

@@ -26,7 +26,7 @@ struct AgentLinkOptions {
     std::string token;    // the cluster's agent token
     std::string ca_file;  // trust only this CA for the server (pinning); empty: the system's roots
     std::string cluster_id;  // empty: the uid of the kube-system namespace
-    std::string operator_version = "0.1.0";
+    std::string operator_version = "dev";  // main sets the build's version (SB_VERSION)
     std::chrono::milliseconds backoff_base{500};
     std::chrono::milliseconds backoff_cap{30000};
     // A connection that lived this long resets the back-off.

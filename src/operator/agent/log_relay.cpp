@@ -12,6 +12,7 @@
 #include "operator/agent/object_writer.hpp"
 #include "operator/appbuild/build_log.hpp"
 #include "operator/appbuild/job_builder.hpp"
+#include "operator/common/crd_types.hpp"
 
 namespace sb::op::agent {
 
@@ -85,13 +86,16 @@ kube::Task<void> LogRelay::run(sb::agent::OpenLogs request, std::stop_token stop
 
 namespace {
 
+// A non-following read stops after this much of one container's log.
+constexpr std::int64_t kMaxLogBytes = 8 << 20;
+
 kube::LogOptions options_for(const sb::agent::OpenLogs& request, std::string container) {
     kube::LogOptions o;
     o.container = std::move(container);
     o.follow = request.follow;
     o.tail_lines = request.tail_lines;
     o.since_seconds = request.since_seconds;
-    o.limit_bytes = request.follow ? std::nullopt : std::optional<std::int64_t>(8 << 20);
+    o.limit_bytes = request.follow ? std::nullopt : std::optional<std::int64_t>(kMaxLogBytes);
     return o;
 }
 
@@ -105,7 +109,7 @@ kube::Task<void> LogRelay::relay_build(const sb::agent::OpenLogs& request, std::
         throw std::runtime_error("AppBuild " + request.object.name + " has no build pod");
     const auto& pod = pods.items.front();
     const auto pod_name = get_string(pod, "metadata.name");
-    for (const auto& step : appbuild::build_log_requests(pod, 8 << 20)) {
+    for (const auto& step : appbuild::build_log_requests(pod, kMaxLogBytes)) {
         if (stop.stop_requested()) co_return;
         co_await relay_container(request, pod_name, step.container,
                                  options_for(request, step.container), stop);
@@ -115,7 +119,7 @@ kube::Task<void> LogRelay::relay_build(const sb::agent::OpenLogs& request, std::
 kube::Task<void> LogRelay::relay_app(const sb::agent::OpenLogs& request, std::stop_token stop) {
     kube::ListOptions list;
     list.label_selector =
-        "shapeblock.io/app=" + request.object.name + ",app.kubernetes.io/component!=build";
+        std::string(kAppLabel) + "=" + request.object.name + ",app.kubernetes.io/component!=build";
     auto pods = co_await client_.list(kube::resources::pods, request.object.namespace_, list);
     std::vector<std::string> names;
     for (const auto& pod : pods.items) {

@@ -40,7 +40,6 @@ class LogRelay {
     // Stops a stream: nothing more of it is sent. Unknown ids are fine.
     void close(const std::string& stream_id);
     void close_all();
-    std::size_t open_streams() const { return streams_.size(); }
 
   private:
     kube::Task<void> run(sb::agent::OpenLogs request, std::stop_token stop);

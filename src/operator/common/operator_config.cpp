@@ -246,7 +246,7 @@ bool parse_operator_config(int argc, const char* const* argv, OperatorConfig& co
     }
 
     CLI::App app{"shapeblock-operator: reconciles ShapeBlock projects, apps, builds and services"};
-    app.set_version_flag("--version", "shapeblock-operator 0.1.0");
+    app.set_version_flag("--version", "shapeblock-operator " SB_VERSION);
     std::string config_path;
     app.add_option("--config", config_path, "YAML file with settings (flag names as keys)")->envname("SB_OPERATOR_CONFIG");
     check_environment(argc, argv, settings_of(config));

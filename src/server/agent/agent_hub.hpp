@@ -49,12 +49,15 @@ public:
     };
     const std::optional<Closing>& closing() const { return closing_; }
 
-    // Build log streams: stream id → build id.
-    std::map<std::string, std::string> log_streams;
+    // Open build log streams by stream id. `started`: the first chunk arrived
+    // (and replaced what was stored before).
+    struct LogStream {
+        std::string build_id;
+        bool started = false;
+    };
+    std::map<std::string, LogStream> log_streams;
     // Builds whose log this connection already streamed (not reopened).
     std::set<std::string> logs_opened;
-    // Streams that delivered their first chunk (the stored log was reset then).
-    std::set<std::string> logs_started;
 
 private:
     void wake() const {

@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::string_view kServerVersion = "0.1.0";
+constexpr std::string_view kServerVersion = SB_VERSION;
 // Close codes (docs/agent-protocol.md).
 constexpr std::uint16_t kUndecodable = 4001;
 constexpr std::uint16_t kNoCommonVersion = 4002;

@@ -22,13 +22,8 @@ namespace {
 
 bool terminal(std::string_view phase) { return phase == "Completed" || phase == "Failed"; }
 
-std::string string_at(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 std::optional<std::int64_t> time_at(const json::object& o, std::string_view key) {
-    auto when = sb::parse_rfc3339(string_at(o, key));
+    auto when = sb::parse_rfc3339(sb::get_string_view(o, key));
     if (!when) return std::nullopt;
     return std::chrono::duration_cast<std::chrono::milliseconds>(when->time_since_epoch()).count();
 }
@@ -56,7 +51,7 @@ void publish_build(ServerState& state, const store::ClusterBuild& b, std::string
 void open_build_log(AgentConnection& connection, const store::ClusterBuild& build, const sb::agent::ObjectRef& ref) {
     if (!connection.logs_opened.insert(build.id).second) return;
     auto stream = log_stream_id(build.id);
-    connection.log_streams[stream] = build.id;
+    connection.log_streams[stream] = {build.id};
     connection.send(sb::agent::OpenLogs{stream, ref, "", true, std::nullopt, std::nullopt});
 }
 
@@ -73,10 +68,10 @@ asio::awaitable<void> ingest_build(ServerState& state, AgentConnection& connecti
         build.status = "Failed";
         build.message = "the AppBuild was deleted from the cluster before it finished";
     } else {
-        auto phase = string_at(status.status, "phase");
+        auto phase = sb::get_string(status.status, "phase");
         // A finished build stays as it finished; later reports only add detail.
         if (!was_terminal && !phase.empty()) build.status = phase;
-        if (!was_terminal) build.message = string_at(status.status, "message");
+        if (!was_terminal) build.message = sb::get_string(status.status, "message");
         if (auto started = time_at(status.status, "startTime")) build.started_at = started;
         if (auto finished = time_at(status.status, "completionTime"); finished && terminal(build.status))
             build.finished_at = finished;
@@ -95,30 +90,30 @@ asio::awaitable<void> ingest_build(ServerState& state, AgentConnection& connecti
         }
     });
     publish_build(state, build, "build.updated", build_event(build, status.status));
-    bool has_pod = !string_at(status.status, "podName").empty();
+    bool has_pod = !sb::get_string_view(status.status, "podName").empty();
     if (has_pod && !was_terminal && !status.deleted) open_build_log(connection, build, status.object);
 }
 
 asio::awaitable<void> ingest_app(ServerState& state, AgentConnection& connection, sb::agent::Status status) {
-    auto app = co_await store::ClusterObjectStore(*state.db).app(connection.cluster_id(), status.object.namespace_,
-                                                                 status.object.name);
+    store::ClusterObjectStore objects(*state.db);
+    auto app = co_await objects.app(connection.cluster_id(), status.object.namespace_, status.object.name);
     if (!app) co_return;
-    std::string phase = status.deleted ? "Deleted" : string_at(status.status, "phase");
-    std::string message = status.deleted ? "the App was deleted from the cluster" : string_at(status.status, "message");
+    std::string phase = status.deleted ? "Deleted" : sb::get_string(status.status, "phase");
+    std::string message = status.deleted ? "the App was deleted from the cluster" : sb::get_string(status.status, "message");
     auto reported = json::serialize(status.status);
-    co_await store::ClusterObjectStore(*state.db).report_app(app->id, phase, message, reported, crypto::now_ms());
+    co_await objects.report_app(app->id, phase, message, reported);
     json::object event{{"id", app->id}, {"status", {{"phase", phase}, {"message", message}}}, {"reported", status.status}};
     state.events.publish("app:" + app->id, "app.status", event);
     state.events.publish("project:" + app->project_id, "app.status", event);
 }
 
 asio::awaitable<void> ingest_service(ServerState& state, AgentConnection& connection, sb::agent::Status status) {
-    auto service = co_await store::ClusterObjectStore(*state.db).service(connection.cluster_id(), status.object.namespace_,
-                                                                         status.object.name);
+    store::ClusterObjectStore objects(*state.db);
+    auto service = co_await objects.service(connection.cluster_id(), status.object.namespace_, status.object.name);
     if (!service) co_return;
-    std::string phase = status.deleted ? "Deleted" : string_at(status.status, "phase");
+    std::string phase = status.deleted ? "Deleted" : sb::get_string(status.status, "phase");
     auto reported = json::serialize(status.status);
-    co_await store::ClusterObjectStore(*state.db).report_service(service->id, phase, reported, crypto::now_ms());
+    co_await objects.report_service(service->id, phase, reported);
     state.events.publish("project:" + service->project_id, "service.status",
                          {{"id", service->id}, {"status", {{"phase", phase}}}, {"reported", status.status}});
 }
@@ -173,12 +168,12 @@ asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection
 asio::awaitable<void> ingest_log_chunk(ServerState& state, AgentConnection& connection, sb::agent::LogChunk chunk) {
     auto it = connection.log_streams.find(chunk.stream_id);
     if (it == connection.log_streams.end()) co_return;
-    const std::string build_id = it->second;
+    const std::string build_id = it->second.build_id;
     store::BuildLogStore logs(*state.db);
     // The stream starts at the pod's first line: it replaces what an earlier
     // connection kept, so a reconnect never doubles lines.
     if (!chunk.data.empty()) {
-        if (connection.logs_started.insert(chunk.stream_id).second) co_await logs.clear(build_id);
+        if (!std::exchange(it->second.started, true)) co_await logs.clear(build_id);
         co_await logs.append(build_id, chunk.data);
         state.events.publish("build:" + build_id, "build.log", {{"buildId", build_id}, {"data", chunk.data}});
     }

@@ -155,7 +155,7 @@ asio::awaitable<Response> create_user(Context& ctx) {
     Response response;
     co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         store::UserStore users(s);
-        bool taken = co_await users.email_taken(email);
+        auto taken = co_await users.id_by_email(email);
         if (taken) throw conflict("a user with this e-mail exists", "email");
         store::User user{id, email, name, is_admin, now};
         co_await users.insert(std::move(user), hash);

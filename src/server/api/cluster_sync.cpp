@@ -9,8 +9,8 @@
 namespace sb::server::api {
 
 boost::asio::awaitable<void> sync_project_cluster(ServerState& state, std::string project_id) {
-    auto cluster = co_await store::ClusterObjectStore(*state.db).cluster_of_project(std::move(project_id));
-    if (cluster) co_await agent::sync_cluster(state, *cluster);
+    auto project = co_await store::ProjectStore(*state.db).find(std::move(project_id));
+    if (project && project->cluster_id) co_await agent::sync_cluster(state, *project->cluster_id);
 }
 
 boost::asio::awaitable<void> request_cluster_delete(db::Session& s, std::string project_id, std::string kind,

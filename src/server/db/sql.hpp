@@ -43,7 +43,6 @@ public:
         : columns_(columns), values_(std::move(values)) {}
     bool is_null(std::size_t i) const { return !values_.at(i).has_value(); }
     const std::string& str(std::size_t i) const;
-    std::string str_or(std::size_t i, std::string fallback) const { return is_null(i) ? fallback : *values_.at(i); }
     std::int64_t i64(std::size_t i) const;
     std::optional<std::int64_t> opt_i64(std::size_t i) const { return is_null(i) ? std::nullopt : std::optional(i64(i)); }
     std::optional<std::string> opt_str(std::size_t i) const { return values_.at(i); }

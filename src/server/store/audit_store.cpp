@@ -17,10 +17,7 @@ asio::awaitable<std::vector<AuditEntry>> AuditStore::list(std::string team_id, P
         "SELECT a.id, a.actor_id, u.email, a.action, a.target_type, a.target_id, a.at FROM audit_log a "
         "LEFT JOIN users u ON u.id = a.actor_id WHERE a.team_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3",
         db::params(std::move(team_id), std::move(page.after), page.limit));
-    std::vector<AuditEntry> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back({r.str(0), r.opt_str(1), r.opt_str(2), r.str(3), r.str(4), r.str(5), r.i64(6)});
-    co_return out;
+    co_return rows_as<AuditEntry>(rows, [](const db::Row& r) { return AuditEntry{r.str(0), r.opt_str(1), r.opt_str(2), r.str(3), r.str(4), r.str(5), r.i64(6)}; });
 }
 
 }  // namespace sb::server::store

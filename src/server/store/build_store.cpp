@@ -21,10 +21,7 @@ asio::awaitable<std::vector<Build>> BuildStore::list(std::string app_id, PageQue
     auto rows = co_await q_.query(
         std::string(kSelect) + "WHERE app_id = $1 AND id < $2 AND (CAST($3 AS TEXT) = '' OR status = $3) ORDER BY id DESC LIMIT $4",
         db::params(std::move(app_id), std::move(page.after), std::move(status), page.limit));
-    std::vector<Build> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back(build_from(r));
-    co_return out;
+    co_return rows_as<Build>(rows, build_from);
 }
 
 asio::awaitable<bool> BuildStore::exists_in_app(std::string id, std::string app_id) {

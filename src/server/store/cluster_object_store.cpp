@@ -25,42 +25,27 @@ ClusterBuild build_from(const db::Row& r) {
             r.str(6), r.str(7), r.str(8), r.str(9), r.opt_i64(10), r.opt_i64(11)};
 }
 
-template <typename T, typename From>
-std::vector<T> all(const db::Result& rows, From from) {
-    std::vector<T> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back(from(r));
-    return out;
-}
-
 }  // namespace
 
 asio::awaitable<ClusterObjects> ClusterObjectStore::desired(std::string cluster_id) {
     ClusterObjects out;
     auto projects = co_await q_.query(std::string(kProjectSelect) + "WHERE p.cluster_id = $1 ORDER BY p.id",
                                       db::params(cluster_id));
-    out.projects = all<ClusterProject>(projects, project_from);
+    out.projects = rows_as<ClusterProject>(projects, project_from);
     auto apps = co_await q_.query(std::string(kAppSelect) + "WHERE p.cluster_id = $1 ORDER BY a.id", db::params(cluster_id));
-    out.apps = all<ClusterApp>(apps, app_from);
+    out.apps = rows_as<ClusterApp>(apps, app_from);
     auto services = co_await q_.query(std::string(kServiceSelect) + "WHERE p.cluster_id = $1 ORDER BY s.id",
                                       db::params(cluster_id));
-    out.services = all<ClusterService>(services, service_from);
+    out.services = rows_as<ClusterService>(services, service_from);
     auto builds = co_await q_.query(
         std::string(kBuildSelect) + "WHERE p.cluster_id = $1 AND b.status NOT IN ('Completed', 'Failed') ORDER BY b.id",
         db::params(cluster_id));
-    out.builds = all<ClusterBuild>(builds, build_from);
+    out.builds = rows_as<ClusterBuild>(builds, build_from);
     auto deletes = co_await q_.query(
         "SELECT kind, namespace, name FROM cluster_deletes WHERE cluster_id = $1 ORDER BY requested_at",
         db::params(std::move(cluster_id)));
-    out.deletes = all<ClusterDelete>(deletes, [](const db::Row& r) { return ClusterDelete{r.str(0), r.str(1), r.str(2)}; });
+    out.deletes = rows_as<ClusterDelete>(deletes, [](const db::Row& r) { return ClusterDelete{r.str(0), r.str(1), r.str(2)}; });
     co_return out;
-}
-
-asio::awaitable<std::optional<ClusterProject>> ClusterObjectStore::project(std::string cluster_id, std::string name) {
-    auto rows = co_await q_.query(std::string(kProjectSelect) + "WHERE p.cluster_id = $1 AND p.name = $2",
-                                  db::params(std::move(cluster_id), std::move(name)));
-    if (rows.empty()) co_return std::nullopt;
-    co_return project_from(rows.one());
 }
 
 asio::awaitable<std::optional<ClusterApp>> ClusterObjectStore::app(std::string cluster_id, std::string project_name,
@@ -86,22 +71,17 @@ asio::awaitable<std::optional<ClusterBuild>> ClusterObjectStore::build(std::stri
     co_return build_from(rows.one());
 }
 
-asio::awaitable<std::optional<std::string>> ClusterObjectStore::cluster_of_project(std::string project_id) {
-    auto rows = co_await q_.query("SELECT cluster_id FROM projects WHERE id = $1", db::params(std::move(project_id)));
-    if (rows.empty()) co_return std::nullopt;
-    co_return rows.one().opt_str(0);
-}
-
-// Reported status changes neither `version` nor `updated_at`: those track the
-// user's writes, and a report must not make a user's If-Match fail.
+// An app's or service's reported status changes neither `version` nor
+// `updated_at`: those track the user's writes, and a report must not make a
+// user's If-Match fail. A build has no user writes, so its version moves with
+// its status (clients see the change in the ETag).
 asio::awaitable<void> ClusterObjectStore::report_app(std::string app_id, std::string phase, std::string message,
-                                                     std::string reported, std::int64_t) {
+                                                     std::string reported) {
     co_await q_.query("UPDATE apps SET phase = $1, message = $2, reported = $3 WHERE id = $4",
                       db::params(std::move(phase), std::move(message), std::move(reported), std::move(app_id)));
 }
 
-asio::awaitable<void> ClusterObjectStore::report_service(std::string service_id, std::string phase, std::string reported,
-                                                         std::int64_t) {
+asio::awaitable<void> ClusterObjectStore::report_service(std::string service_id, std::string phase, std::string reported) {
     co_await q_.query("UPDATE services SET phase = $1, reported = $2 WHERE id = $3",
                       db::params(std::move(phase), std::move(reported), std::move(service_id)));
 }

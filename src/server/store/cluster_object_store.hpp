@@ -74,16 +74,12 @@ public:
 
     asio::awaitable<ClusterObjects> desired(std::string cluster_id);
 
-    asio::awaitable<std::optional<ClusterProject>> project(std::string cluster_id, std::string name);
     asio::awaitable<std::optional<ClusterApp>> app(std::string cluster_id, std::string project_name, std::string name);
     asio::awaitable<std::optional<ClusterService>> service(std::string cluster_id, std::string project_name, std::string name);
     asio::awaitable<std::optional<ClusterBuild>> build(std::string cluster_id, std::string build_id);
-    // The cluster a project's objects live on, if any.
-    asio::awaitable<std::optional<std::string>> cluster_of_project(std::string project_id);
 
-    asio::awaitable<void> report_app(std::string app_id, std::string phase, std::string message, std::string reported,
-                                     std::int64_t now);
-    asio::awaitable<void> report_service(std::string service_id, std::string phase, std::string reported, std::int64_t now);
+    asio::awaitable<void> report_app(std::string app_id, std::string phase, std::string message, std::string reported);
+    asio::awaitable<void> report_service(std::string service_id, std::string phase, std::string reported);
     asio::awaitable<void> report_build(ClusterBuild build, std::string reported);
 
     asio::awaitable<void> request_delete(std::string cluster_id, ClusterDelete object, std::int64_t now);

@@ -12,10 +12,7 @@ Member member_from(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.s
 asio::awaitable<std::vector<Member>> MemberStore::list(std::string team_id, PageQuery page) {
     auto rows = co_await q_.query(std::string(kSelect) + "WHERE m.team_id = $1 AND u.id > $2 ORDER BY u.id LIMIT $3",
                                   db::params(std::move(team_id), std::move(page.after), page.limit));
-    std::vector<Member> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back(member_from(r));
-    co_return out;
+    co_return rows_as<Member>(rows, member_from);
 }
 
 asio::awaitable<std::optional<Member>> MemberStore::find(std::string team_id, std::string user_id) {

@@ -21,10 +21,7 @@ asio::awaitable<std::vector<Project>> ProjectStore::list(std::string team_id, Pa
     auto rows = co_await q_.query(
         std::string(kSelect) + "WHERE team_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
         db::params(std::move(team_id), std::move(page.after), std::move(name), page.limit));
-    std::vector<Project> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back(project_from(r));
-    co_return out;
+    co_return rows_as<Project>(rows, project_from);
 }
 
 asio::awaitable<bool> ProjectStore::exists_in_team(std::string id, std::string team_id) {

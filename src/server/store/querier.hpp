@@ -4,6 +4,8 @@
 // value; it is two pointers.
 #include <boost/asio/awaitable.hpp>
 
+#include <vector>
+
 #include "server/db/sql.hpp"
 
 namespace sb::server::store {
@@ -24,6 +26,15 @@ private:
     db::Database* database_ = nullptr;
     db::Session* session_ = nullptr;
 };
+
+// Every row of a result, read into a T by `from` (a store's row reader).
+template <typename T, typename From>
+std::vector<T> rows_as(const db::Result& rows, From from) {
+    std::vector<T> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) out.push_back(from(r));
+    return out;
+}
 
 // One page of a list, ordered by id: rows after `after` (or before, for
 // newest-first lists), at most `limit` of them.

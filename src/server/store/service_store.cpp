@@ -20,10 +20,7 @@ asio::awaitable<std::vector<Service>> ServiceStore::list(std::string project_id,
     auto rows = co_await q_.query(
         std::string(kSelect) + "WHERE project_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR type = $3) ORDER BY id LIMIT $4",
         db::params(std::move(project_id), std::move(page.after), std::move(type), page.limit));
-    std::vector<Service> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back(service_from(r));
-    co_return out;
+    co_return rows_as<Service>(rows, service_from);
 }
 
 asio::awaitable<bool> ServiceStore::exists_in_project(std::string id, std::string project_id) {

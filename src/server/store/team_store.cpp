@@ -18,10 +18,7 @@ asio::awaitable<std::vector<TeamWithRole>> TeamStore::list_for_user(std::string 
         "SELECT t.id, t.name, t.display_name, t.created_at, t.updated_at, t.version, m.role FROM teams t "
         "JOIN memberships m ON m.team_id = t.id WHERE m.user_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3",
         db::params(std::move(user_id), std::move(page.after), page.limit));
-    std::vector<TeamWithRole> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back({team_from(r), r.str(6)});
-    co_return out;
+    co_return rows_as<TeamWithRole>(rows, [](const db::Row& r) { return TeamWithRole{team_from(r), r.str(6)}; });
 }
 
 asio::awaitable<std::int64_t> TeamStore::count() {

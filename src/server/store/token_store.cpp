@@ -20,10 +20,7 @@ asio::awaitable<std::vector<ApiToken>> TokenStore::list(std::string user_id, Pag
     auto rows = co_await q_.query(
         "SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3",
         db::params(std::move(user_id), std::move(page.after), page.limit));
-    std::vector<ApiToken> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back({r.str(0), r.str(1), r.i64(2), r.opt_i64(3), r.opt_i64(4)});
-    co_return out;
+    co_return rows_as<ApiToken>(rows, [](const db::Row& r) { return ApiToken{r.str(0), r.str(1), r.i64(2), r.opt_i64(3), r.opt_i64(4)}; });
 }
 
 asio::awaitable<void> TokenStore::insert(std::string user_id, ApiToken token, std::string token_hash) {

@@ -23,10 +23,7 @@ asio::awaitable<std::vector<UsageRecord>> UsageStore::list(std::string team_id, 
         "SELECT id, kind, quantity, subject_id, recorded_at FROM usage_records WHERE team_id = $1 AND id > $2 "
         "AND (CAST($3 AS TEXT) = '' OR kind = $3) ORDER BY id LIMIT $4",
         db::params(std::move(team_id), std::move(page.after), std::move(kind), page.limit));
-    std::vector<UsageRecord> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back({r.str(0), r.str(1), r.i64(2), r.str(3), r.i64(4)});
-    co_return out;
+    co_return rows_as<UsageRecord>(rows, [](const db::Row& r) { return UsageRecord{r.str(0), r.str(1), r.i64(2), r.str(3), r.i64(4)}; });
 }
 
 }  // namespace sb::server::store

@@ -32,11 +32,6 @@ asio::awaitable<std::optional<std::string>> UserStore::password_hash(std::string
     co_return rows.one().str(0);
 }
 
-asio::awaitable<bool> UserStore::email_taken(std::string email) {
-    auto rows = co_await q_.query("SELECT 1 FROM users WHERE email = $1", db::params(std::move(email)));
-    co_return !rows.empty();
-}
-
 asio::awaitable<bool> UserStore::exists(std::string id) {
     auto rows = co_await q_.query("SELECT 1 FROM users WHERE id = $1", db::params(std::move(id)));
     co_return !rows.empty();
@@ -46,10 +41,7 @@ asio::awaitable<std::vector<User>> UserStore::list(PageQuery page, std::string e
     auto rows = co_await q_.query(std::string(kColumns) +
                                       " FROM users WHERE id > $1 AND (CAST($2 AS TEXT) = '' OR email = $2) ORDER BY id LIMIT $3",
                                   db::params(std::move(page.after), std::move(email), page.limit));
-    std::vector<User> out;
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back(user_from(r));
-    co_return out;
+    co_return rows_as<User>(rows, user_from);
 }
 
 asio::awaitable<std::int64_t> UserStore::count() {

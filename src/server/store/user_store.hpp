@@ -29,7 +29,6 @@ public:
     asio::awaitable<std::optional<UserWithPassword>> find_by_email_with_password(std::string email);
     asio::awaitable<std::optional<std::string>> id_by_email(std::string email);
     asio::awaitable<std::optional<std::string>> password_hash(std::string id);
-    asio::awaitable<bool> email_taken(std::string email);
     asio::awaitable<bool> exists(std::string id);
     // `email` filters when not empty.
     asio::awaitable<std::vector<User>> list(PageQuery page, std::string email);

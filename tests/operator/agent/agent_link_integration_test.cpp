@@ -127,7 +127,7 @@ TEST_F(AgentLinkTest, RefusesEverythingThatIsNotAShapeBlockObjectInAProject) {
         {"x-4", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Service","metadata":{"name":"evil","namespace":"default"}})"},
     };
     for (const auto& c : cases) {
-        // Sent raw: the scripted server's own encoder would be right to refuse these.
+        // Raw objects a hostile server might send; the operator's decoder and writer must refuse them.
         server_->send(apply(c.id, c.object));
     }
     for (const auto& c : cases) {

@@ -161,11 +161,6 @@ std::optional<agent::Ack> ScriptedAgentServer::ack_of(const std::string& id, std
     return std::get<agent::Ack>(m->body);
 }
 
-std::vector<agent::Message> ScriptedAgentServer::received() const {
-    std::lock_guard lock(mutex_);
-    return received_;
-}
-
 int ScriptedAgentServer::connections() const {
     std::lock_guard lock(mutex_);
     return connections_;

@@ -23,7 +23,6 @@ public:
     explicit ScriptedAgentServer(std::string token);
     ~ScriptedAgentServer();
 
-    unsigned short port() const { return port_; }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
     // Sends to the connected operator (waits for a connection up to `timeout`).
@@ -37,7 +36,6 @@ public:
     // The Ack answering `id`.
     std::optional<agent::Ack> ack_of(const std::string& id, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-    std::vector<agent::Message> received() const;
     int connections() const;
     int refused() const;  // upgrades refused for a wrong token
     void clear_received();

@@ -181,7 +181,7 @@ TEST_P(AgentLink, StatusAndBuildLogsReachTheApiAndTheEventWebSocket) {
     EXPECT_EQ(shown.at("startedAt").as_string(), "2026-12-03T10:00:00.000Z");
     EXPECT_EQ(shown.at("finishedAt").as_string(), "2026-12-03T10:02:30.000Z");
     EXPECT_EQ(admin->get(path + "/logs").body, "Step 1/2 : FROM scratch\nStep 2/2 : done\n");
-    // Build minutes from the cluster's times: 2.5 minutes bill as 3.
+    // Build minutes are billed, from the cluster's start and completion times.
     auto usage = admin->get("/api/v1/teams/" + team + "/usage").body;
     EXPECT_NE(usage.find("build_minutes"), std::string::npos) << usage;
     // A finished build stays finished whatever is reported later.
