@@ -31,8 +31,8 @@ const FuzzKeys& fuzz_keys() {
         unsigned char seed[crypto_sign_SEEDBYTES] = {};
         unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
         crypto_sign_seed_keypair(pk, sk, seed);
-        return FuzzKeys{sb::server::sb::base64_encode(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))),
-                        sb::server::sb::base64_encode(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)))};
+        return FuzzKeys{sb::base64_encode(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))),
+                        sb::base64_encode(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)))};
     }();
     return keys;
 }
