@@ -9,6 +9,7 @@
 #include "agent/limits.hpp"
 #include "common/json_fields.hpp"
 #include "common/log.hpp"
+#include "kube/async_event.hpp"
 #include "operator/agent/object_writer.hpp"
 #include "operator/appbuild/build_log.hpp"
 #include "operator/appbuild/job_builder.hpp"
@@ -88,6 +89,8 @@ namespace {
 
 // A non-following read stops after this much of one container's log.
 constexpr std::int64_t kMaxLogBytes = 8 << 20;
+// How often a followed build log looks whether its next container started.
+constexpr auto kFollowPollInterval = std::chrono::milliseconds(500);
 
 kube::LogOptions options_for(const sb::agent::OpenLogs& request, std::string container) {
     kube::LogOptions o;
@@ -107,12 +110,31 @@ kube::Task<void> LogRelay::relay_build(const sb::agent::OpenLogs& request, std::
     auto pods = co_await client_.list(kube::resources::pods, request.object.namespace_, list);
     if (pods.items.empty())
         throw std::runtime_error("AppBuild " + request.object.name + " has no build pod");
-    const auto& pod = pods.items.front();
+    auto pod = std::move(pods.items.front());
     const auto pod_name = get_string(pod, "metadata.name");
-    for (const auto& step : appbuild::build_log_requests(pod, kMaxLogBytes)) {
+    if (!request.follow) {
+        for (const auto& step : appbuild::build_log_requests(pod, kMaxLogBytes)) {
+            if (stop.stop_requested()) co_return;
+            co_await relay_container(request, pod_name, step.container,
+                                     options_for(request, step.container), stop);
+        }
+        co_return;
+    }
+    // Followed from the pod's creation on: each container in turn, once it
+    // has started (the server opens the stream while the pod may still be
+    // pending, and the builder starts only after the clone ended).
+    for (const auto& container : appbuild::build_containers(pod)) {
+        auto progress = appbuild::container_progress(pod, container);
+        while (progress == appbuild::ContainerProgress::waiting) {
+            bool slept = co_await kube::sleep_for(kFollowPollInterval, stop);
+            if (!slept) co_return;
+            pod = co_await client_.get(kube::resources::pods, request.object.namespace_, pod_name);
+            progress = appbuild::container_progress(pod, container);
+        }
         if (stop.stop_requested()) co_return;
-        co_await relay_container(request, pod_name, step.container,
-                                 options_for(request, step.container), stop);
+        if (progress == appbuild::ContainerProgress::skipped) continue;
+        co_await relay_container(request, pod_name, container, options_for(request, container), stop);
+        pod = co_await client_.get(kube::resources::pods, request.object.namespace_, pod_name);
     }
 }
 

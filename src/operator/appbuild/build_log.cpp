@@ -81,6 +81,22 @@ std::vector<ContainerLogRequest> build_log_requests(const json::object& pod, std
     return out;
 }
 
+std::vector<std::string> build_containers(const json::object& pod) {
+    std::vector<std::string> out;
+    for (std::string_view key : {"spec.initContainers", "spec.containers"})
+        if (const auto* list = find_array(pod, key))
+            for (const auto& c : *list)
+                if (c.is_object()) out.push_back(get_string(c.get_object(), "name"));
+    return out;
+}
+
+ContainerProgress container_progress(const json::object& pod, std::string_view container) {
+    if (const auto* status = container_status(pod, container); status && started(*status)) return ContainerProgress::started;
+    const auto phase = get_string(pod, "status.phase");
+    bool ended = phase == "Succeeded" || phase == "Failed" || !get_string(pod, "metadata.deletionTimestamp").empty();
+    return ended ? ContainerProgress::skipped : ContainerProgress::waiting;
+}
+
 std::string recorded_container_text(const json::object& pod, std::string_view container) {
     const auto* status = container_status(pod, container);
     if (!status) return {};

@@ -34,6 +34,18 @@ struct ContainerLogRequest {
 // ran (init containers first), leaving out those that never started.
 std::vector<ContainerLogRequest> build_log_requests(const boost::json::object& pod, std::int64_t limit_bytes);
 
+// The build pod's containers in the order they run, init containers first.
+std::vector<std::string> build_containers(const boost::json::object& pod);
+
+// Where one container of a build pod stands, for following its log (the
+// kubelet refuses a followed read of a container still waiting to start).
+enum class ContainerProgress {
+    waiting,  // not started yet: look again later
+    started,  // running or ended: its log can be read
+    skipped,  // the pod ended or is being deleted without running it
+};
+ContainerProgress container_progress(const boost::json::object& pod, std::string_view container);
+
 // The termination message recorded for a container of the pod ("" when none).
 std::string recorded_container_text(const boost::json::object& pod, std::string_view container);
 

@@ -42,6 +42,29 @@ TEST(BuildLog, RequestsTheStartedContainersInTheOrderTheyRan) {
     EXPECT_TRUE(build_log_requests(pending, 1024).empty());
 }
 
+TEST(BuildLog, ListsEveryContainerInTheOrderTheyRun) {
+    EXPECT_EQ(build_containers(build_pod()), (std::vector<std::string>{"clone", "build-dockerfile", "build-buildpack"}));
+    EXPECT_TRUE(build_containers(json::object{}).empty());
+}
+
+TEST(BuildLog, AFollowedContainerWaitsUntilItStartsOrThePodEnds) {
+    auto pod = build_pod();
+    EXPECT_EQ(container_progress(pod, "clone"), ContainerProgress::started);
+    EXPECT_EQ(container_progress(pod, "build-buildpack"), ContainerProgress::waiting);
+    auto running = build_pod();
+    running["status"].as_object()["containerStatuses"] =
+        json::parse(R"([{"name": "build-buildpack", "state": {"running": {"startedAt": "2026-12-03T16:26:25Z"}}}])");
+    EXPECT_EQ(container_progress(running, "build-buildpack"), ContainerProgress::started);
+    json::object pending = build_pod();
+    pending["status"] = json::object{{"phase", "Pending"}};
+    EXPECT_EQ(container_progress(pending, "clone"), ContainerProgress::waiting) << "no status yet: it may still start";
+    pod["status"].as_object()["phase"] = "Failed";
+    EXPECT_EQ(container_progress(pod, "build-buildpack"), ContainerProgress::skipped) << "the pod ended without it";
+    EXPECT_EQ(container_progress(pod, "clone"), ContainerProgress::started);
+    pending["metadata"].as_object()["deletionTimestamp"] = "2026-12-03T16:26:30Z";
+    EXPECT_EQ(container_progress(pending, "clone"), ContainerProgress::skipped) << "a pod being deleted starts nothing";
+}
+
 TEST(BuildLog, TerminationMessagesStandInForLogs) {
     EXPECT_EQ(recorded_container_text(build_pod(), "build-dockerfile"), "error: step 3 failed");
     EXPECT_EQ(recorded_container_text(build_pod(), "clone"), "commit=abc\ntype=dockerfile\n");
