@@ -19,8 +19,9 @@ long status_field_kb(pid_t pid, const std::string& field) {
 
 }  // namespace
 
-OperatorProcess::OperatorProcess(RealNode& node, std::string binary, std::vector<std::string> extra_args)
-    : node_(node), binary_(std::move(binary)) {
+OperatorProcess::OperatorProcess(RealNode& node, std::string binary, std::vector<std::string> extra_args,
+                                 std::map<std::string, std::string> env)
+    : node_(node), binary_(std::move(binary)), env_(std::move(env)) {
     args_ = {binary_,
              "--kubeconfig=" + node_.control_plane().admin_kubeconfig().string(),
              "--install-crds=true",
@@ -41,7 +42,7 @@ OperatorProcess::OperatorProcess(RealNode& node, std::string binary, std::vector
 
 void OperatorProcess::start() {
     process_.stop();
-    process_ = testenv::ChildProcess({args_, (node_.work_dir() / "operator.log").string()});
+    process_ = testenv::ChildProcess({args_, (node_.work_dir() / "operator.log").string(), env_});
 }
 
 long OperatorProcess::rss_kb() const { return status_field_kb(process_.pid(), "VmRSS"); }

@@ -3,6 +3,8 @@
 // for it: local git and buildah images, buildah as the Dockerfile builder,
 // the node's registry as default registry and insecure (plain HTTP:
 // --insecure-registries), no leader election. It can be killed (-9) and restarted like a crashed pod.
+// `env` is added to its environment (the agent token, SB_OPERATOR_AGENT_TOKEN).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +15,8 @@ namespace sb::e2e {
 
 class OperatorProcess {
 public:
-    OperatorProcess(RealNode& node, std::string binary, std::vector<std::string> extra_args = {});
+    OperatorProcess(RealNode& node, std::string binary, std::vector<std::string> extra_args = {},
+                    std::map<std::string, std::string> env = {});
     ~OperatorProcess() { process_.stop(); }
 
     void start();
@@ -29,6 +32,7 @@ private:
     RealNode& node_;
     std::string binary_;
     std::vector<std::string> args_;
+    std::map<std::string, std::string> env_;
     testenv::ChildProcess process_;
 };
 
