@@ -1,6 +1,6 @@
 // Many Projects at once: the operator killed at random moments converges to
 // exactly one namespace and one secret copy per Project with no errors in
-// status; and (SB_OPERATOR_SCALE=1) the time and memory to converge 1,000.
+// status; and (SB_SCALE_TEST=1) the time and memory to converge 1,000.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -127,9 +127,9 @@ TEST_F(OperatorScaleTest, RestartsAtRandomMomentsConvergeWithoutDuplicates) {
     op.stop();
 }
 
-// Measurement for the README: SB_OPERATOR_SCALE=1 ./operator_scale_test --gtest_filter='*Thousand*'
+// Measurement for the README: SB_SCALE_TEST=1 ./operator_scale_test --gtest_filter='*Thousand*'
 TEST_F(OperatorScaleTest, ConvergesAThousandProjects) {
-    if (!std::getenv("SB_OPERATOR_SCALE")) GTEST_SKIP() << "set SB_OPERATOR_SCALE=1 to measure 1,000 projects";
+    if (!std::getenv("SB_SCALE_TEST")) GTEST_SKIP() << "set SB_SCALE_TEST=1 to measure 1,000 projects";
     const int count = 1000;
     OperatorProcess op(kubeconfig_, *scratch_ / "scale.log", {"--api-qps", "500", "--api-burst", "1000"});
     op.start();

@@ -3,12 +3,20 @@
 #include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <iostream>
+#include <set>
 #include <sstream>
 #include <variant>
+
+extern char** environ;
 
 namespace sb::op {
 
@@ -20,6 +28,7 @@ struct Setting {
     std::string name;  // flag name without dashes
     std::string help;
     Target target;
+    bool secret = false;  // --print-config shows only whether it is set
 };
 
 std::vector<Setting> settings_of(OperatorConfig& c) {
@@ -65,9 +74,10 @@ std::vector<Setting> settings_of(OperatorConfig& c) {
          &c.container_defaults.memory_request},
         {"container-memory-limit", "default container memory limit in projects with a quota",
          &c.container_defaults.memory_limit},
-        {"server-url", "the ShapeBlock server this cluster's agent link connects to (https://...; empty: no link)",
+        {"server-url", "the ShapeBlock server this cluster's agent link connects to (https://; http:// only on loopback; empty: no link)",
          &c.server_url},
-        {"agent-token", "the cluster's agent token (set it through SB_OPERATOR_AGENT_TOKEN from a Secret)", &c.agent_token},
+        {"agent-token", "the cluster's agent token (set it through SB_OPERATOR_AGENT_TOKEN from a Secret)", &c.agent_token,
+         true},
         {"server-ca-file", "PEM file of the only CA trusted for the server's certificate (default: the system's)",
          &c.server_ca_file},
         {"cluster-id", "this cluster's id on the server (default: the kube-system namespace's uid)", &c.cluster_id},
@@ -170,6 +180,67 @@ void check_environment(int argc, const char* const* argv, const std::vector<Sett
     }
 }
 
+// Every SB_OPERATOR_* variable must be one a setting reads: a misspelt one
+// (a chart typo) would otherwise be ignored without a word.
+void refuse_unknown_environment(const std::vector<Setting>& settings) {
+    std::set<std::string> known{"SB_OPERATOR_CONFIG"};
+    for (const auto& s : settings) known.insert(env_name(s.name));
+    for (char** entry = environ; entry && *entry; ++entry) {
+        const std::string_view text(*entry);
+        const auto name = std::string(text.substr(0, text.find('=')));
+        if (name.starts_with("SB_OPERATOR_") && !known.count(name))
+            throw ConfigError("environment variable " + name +
+                              " is not a setting of the operator (misspelt? the settings are SB_OPERATOR_<FLAG> for "
+                              "the flags in --help); unset it");
+    }
+}
+
+bool loopback_host(std::string host) {
+    if (host == "localhost") return true;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(host, ec);
+    return !ec && address.is_loopback();
+}
+
+// https:// or wss://; http:// or ws:// only to this machine, as the agent
+// token would otherwise cross the network in clear text.
+void check_server_url(const std::string& server_url) {
+    const auto url = boost::urls::parse_uri(server_url);
+    if (!url || url->host().empty())
+        throw ConfigError("server-url must be a URL such as https://shapeblock.example.com, got '" + server_url + "'");
+    const auto scheme = url->scheme();
+    if (scheme == "https" || scheme == "wss") return;
+    if (scheme != "http" && scheme != "ws")
+        throw ConfigError("server-url must be an https:// URL (http:// only on loopback), got '" + server_url + "'");
+    if (!loopback_host(std::string(url->host())))
+        throw ConfigError("server-url: " + std::string(scheme) + ":// only to a loopback host (127.0.0.1, ::1, "
+                          "localhost), as the agent token would cross the network in clear text; use https://, got '" +
+                          server_url + "'");
+}
+
+boost::json::value printable_value(const Setting& s) {
+    return std::visit(
+        [&](auto* p) -> boost::json::value {
+            using T = std::remove_pointer_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                if (s.secret) return p->empty() ? "" : "set";
+                return boost::json::value(*p);
+            } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+                boost::json::array items;
+                for (const auto& item : *p) items.emplace_back(item);
+                return items;
+            } else if constexpr (std::is_same_v<T, double>) {
+                // Boost.JSON writes 50.0 as 5E1: a whole number reads better as one.
+                if (*p == std::floor(*p) && std::abs(*p) < 1e15) return static_cast<std::int64_t>(*p);
+                return *p;
+            } else {
+                return boost::json::value(*p);
+            }
+        },
+        s.target);
+}
+
 // CLI11's message, with what the flag it names expects.
 std::string explain_parse_error(const CLI::ParseError& e, const std::vector<Setting>& settings) {
     std::string message = e.what();
@@ -249,6 +320,9 @@ bool parse_operator_config(int argc, const char* const* argv, OperatorConfig& co
     app.set_version_flag("--version", "shapeblock-operator " SB_VERSION);
     std::string config_path;
     app.add_option("--config", config_path, "YAML file with settings (flag names as keys)")->envname("SB_OPERATOR_CONFIG");
+    bool print_config = false;
+    app.add_flag("--print-config", print_config, "print the resolved settings as JSON (secrets as \"set\") and exit");
+    refuse_unknown_environment(settings_of(config));
     check_environment(argc, argv, settings_of(config));
     for (auto& s : settings_of(config)) {
         auto flag = "--" + s.name;
@@ -279,7 +353,18 @@ bool parse_operator_config(int argc, const char* const* argv, OperatorConfig& co
     }
     config.validate();
     exit_code = 0;
+    if (print_config) {
+        std::cout << config_json(config) << std::endl;
+        return false;
+    }
     return true;
+}
+
+std::string config_json(const OperatorConfig& config) {
+    auto copy = config;
+    boost::json::object out;
+    for (const auto& s : settings_of(copy)) out[s.name] = printable_value(s);
+    return boost::json::serialize(out);
 }
 
 void OperatorConfig::validate() const {
@@ -314,8 +399,7 @@ void OperatorConfig::validate() const {
     if (!metrics_address.empty() && !metrics_port(metrics_address))
         throw ConfigError("metrics-address must be host:port with a port from 0 (any free port) to 65535, or empty to disable, got '" +
                           metrics_address + "'");
-    if (!server_url.empty() && !server_url.starts_with("https://") && !server_url.starts_with("http://"))
-        throw ConfigError("server-url must be an https:// URL (http:// only on loopback), got '" + server_url + "'");
+    if (!server_url.empty()) check_server_url(server_url);
     if (!server_url.empty() && agent_token.empty())
         throw ConfigError("server-url needs agent-token (SB_OPERATOR_AGENT_TOKEN): the cluster's agent token");
     if (server_url.empty() && !agent_token.empty())

@@ -93,9 +93,14 @@ struct OperatorConfig {
 };
 
 // Reads argv (and the environment and the --config file) into a config.
-// Returns false when the program should exit at once (--help, --version);
-// `exit_code` then holds the code. Throws ConfigError on bad input.
+// Returns false when the program should exit at once (--help, --version,
+// --print-config); `exit_code` then holds the code. Throws ConfigError on
+// bad input, and on an SB_OPERATOR_* environment variable no setting reads.
 bool parse_operator_config(int argc, const char* const* argv, OperatorConfig& config, int& exit_code);
+
+// The settings as one JSON object keyed by flag name (what --print-config
+// prints); secrets (the agent token) only as "set" or "".
+std::string config_json(const OperatorConfig& config);
 
 // The port of a "host:port" address, when it is one from 0 (any free port) to 65535.
 std::optional<int> metrics_port(std::string_view address);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -209,4 +211,55 @@ TEST(OperatorConfig, TheAgentLinkNeedsBothUrlAndToken) {
             EXPECT_EQ(std::string(e.what()).find("\"t\""), std::string::npos);
         }
     }
+}
+
+TEST(OperatorConfig, PlainHttpServerUrlOnlyOnLoopback) {
+    for (const char* url : {"http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "ws://127.0.0.2",
+                            "https://sb.example.com", "wss://sb.example.com/base"})
+        EXPECT_EQ(error_of({"--server-url", url, "--agent-token", "t"}), "") << url;
+    for (const char* url : {"http://10.0.0.5:8080", "http://sb.example.com", "ws://192.168.1.2", "http://[2001:db8::1]"}) {
+        auto message = error_of({"--server-url", url, "--agent-token", "t"});
+        EXPECT_NE(message.find("only to a loopback host"), std::string::npos) << url << ": " << message;
+        EXPECT_NE(message.find(url), std::string::npos) << message;
+    }
+    EXPECT_NE(error_of({"--server-url", "sb.example.com", "--agent-token", "t"}).find("server-url"), std::string::npos);
+}
+
+TEST(OperatorConfig, UnknownOperatorEnvironmentVariableIsRefusedByName) {
+    ::setenv("SB_OPERATOR_BUILD_TTL", "3600", 1);  // the setting is SB_OPERATOR_BUILD_TTL_SECONDS
+    auto message = error_of({});
+    ::unsetenv("SB_OPERATOR_BUILD_TTL");
+    EXPECT_NE(message.find("SB_OPERATOR_BUILD_TTL "), std::string::npos) << message;
+    EXPECT_NE(message.find("not a setting"), std::string::npos) << message;
+    ::setenv("SB_OPERATOR_BUILD_TTL_SECONDS", "3600", 1);
+    ::setenv("SB_OPERATOR_CONFIG", "", 1);
+    ::setenv("SB_OPERATORS_ARE_UNRELATED", "x", 1);
+    message = error_of({});
+    ::unsetenv("SB_OPERATOR_BUILD_TTL_SECONDS");
+    ::unsetenv("SB_OPERATOR_CONFIG");
+    ::unsetenv("SB_OPERATORS_ARE_UNRELATED");
+    EXPECT_EQ(message, "");
+}
+
+TEST(OperatorConfig, PrintConfigPrintsTheResolvedSettingsWithoutSecrets) {
+    const char* args[] = {"op", "--print-config", "--build-history-limit", "3", "--ingress-namespaces", "a,b",
+                          "--server-url", "https://sb.example.com", "--agent-token", "sba_secret-token-value",
+                          "--api-qps", "7.5", "--leader-elect=false"};
+    OperatorConfig c;
+    int code = -1;
+    testing::internal::CaptureStdout();
+    const bool run = parse_operator_config(static_cast<int>(std::size(args)), args, c, code);
+    const auto out = testing::internal::GetCapturedStdout();
+    EXPECT_FALSE(run);
+    EXPECT_EQ(code, 0);
+    EXPECT_EQ(out.find("secret-token-value"), std::string::npos) << out;
+    auto printed = boost::json::parse(out).as_object();
+    EXPECT_EQ(printed.at("build-history-limit"), boost::json::value(3));
+    EXPECT_EQ(printed.at("ingress-namespaces"), boost::json::parse(R"(["a","b"])"));
+    EXPECT_EQ(printed.at("agent-token"), "set");
+    EXPECT_EQ(printed.at("server-url"), "https://sb.example.com");
+    EXPECT_DOUBLE_EQ(printed.at("api-qps").to_number<double>(), 7.5);
+    EXPECT_EQ(printed.at("leader-elect"), boost::json::value(false));
+    EXPECT_EQ(printed.at("registry-secret-name"), "registry-credentials");  // a default
+    EXPECT_EQ(boost::json::parse(config_json(OperatorConfig{})).at("agent-token"), "");
 }
