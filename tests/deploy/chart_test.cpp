@@ -96,6 +96,8 @@ TEST(Chart, TemplateRefusesBadValues) {
     EXPECT_THROW(render({"--set", "operator.concurrency=0"}), std::runtime_error);
     EXPECT_THROW(render({"--set", "build.resources.limits.memory=lots"}), std::runtime_error);
     EXPECT_THROW(render({"--set", "registry.url=https://registry.example.com"}), std::runtime_error);
+    EXPECT_THROW(render({"--set", "server.url=http://10.0.0.5:8080"}), std::runtime_error);  // plain HTTP: loopback only
+    EXPECT_NO_THROW(render({"--set", "server.url=http://127.0.0.1:8080"}));
     EXPECT_NO_THROW(render({"--set", "operator.kubeApiQps=7.5", "--set", "server.url=wss://sb.example.com/agent"}));
 }
 
