@@ -237,6 +237,42 @@ TEST_F(AppBuildIntegration, HistoryLimitDeletesOldBuildsAndTheirJobs) {
     EXPECT_TRUE(eventually([&] { return jobs_of("hist-1") == 0 && jobs_of("hist-2") == 0; }, 60s));
 }
 
+TEST_F(AppBuildIntegration, MaxConcurrentBuildsQueuesTheRestUntilOneFinishes) {
+    // The limit is cluster-wide: build Jobs earlier tests left running count
+    // too. Wait until those whose pod has ended are marked so, then allow one more.
+    const std::string selector = "app.kubernetes.io/component=build,app.kubernetes.io/managed-by=shapeblock";
+    auto running_jobs = [&] {
+        std::vector<json::object> running;
+        for (auto& job : client.list(sb::kube::resources::jobs, "", selector))
+            if (!get_int(job, "status.succeeded").value_or(0) && !get_int(job, "status.failed").value_or(0) &&
+                get_string(job, "status.completionTime").empty() && get_string(job, "metadata.deletionTimestamp").empty())
+                running.push_back(std::move(job));
+        return running;
+    };
+    ASSERT_TRUE(eventually([&] {
+        for (const auto& job : running_jobs())
+            for (const auto& pod : client.list(sb::kube::resources::pods, get_string(job, "metadata.namespace"),
+                                               "job-name=" + get_string(job, "metadata.name")))
+                if (status_of(pod, "phase") == "Succeeded" || status_of(pod, "phase") == "Failed") return false;
+        return true;
+    }, 60s));
+    auto settings = default_settings();
+    settings.max_concurrent_builds = static_cast<int>(running_jobs().size()) + 1;
+    OperatorUnderTest op(settings);
+    client.create(crds::apps, app_object(ns, "one"));
+    client.create(crds::apps, app_object(ns, "two"));
+    client.create(crds::appbuilds, appbuild_object(ns, "one-1", "one", kSha1, "v1"));
+    ASSERT_TRUE(eventually([&] { return jobs_of("one-1") == 1; }));
+    client.create(crds::appbuilds, appbuild_object(ns, "two-1", "two", kSha1, "v1"));
+    ASSERT_TRUE(eventually([&] { return status_of(build("two-1"), "message").starts_with("queued: "); }))
+        << json::serialize(build("two-1"));
+    EXPECT_EQ(status_of(build("two-1"), "phase"), "Pending");
+    EXPECT_EQ(jobs_of("two-1"), 0u);
+
+    succeed_build("one-1", kSha1, "registry.example.com/" + ns + "/one:v1");
+    EXPECT_TRUE(eventually([&] { return jobs_of("two-1") == 1; }, 30s)) << "the queued build starts once one finishes";
+}
+
 TEST_F(AppBuildIntegration, RollbackDeploysThePreviousImageAndAppDeletionRemovesTheChart) {
     OperatorUnderTest op(default_settings());
     client.create(crds::apps, app_object(ns, "shop", "image"));

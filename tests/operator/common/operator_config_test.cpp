@@ -1,5 +1,6 @@
 #include "operator/common/operator_config.hpp"
 
+#include "operator/appbuild/appbuild_reconciler.hpp"
 #include "operator/appbuild/build_config.hpp"
 
 #include <gtest/gtest.h>
@@ -185,8 +186,11 @@ TEST(OperatorConfig, TheChartsBuildSettingsReachTheBuilds) {
     auto build = sb::op::appbuild::build_config_from(c);
     EXPECT_EQ(build.ttl_seconds_after_finished, 3600);
     EXPECT_FALSE(build.registry_cache);
-    EXPECT_EQ(c.build_history_limit, 3);
-    EXPECT_EQ(c.max_concurrent_builds, 2);
+    const auto settings = sb::op::appbuild::appbuild_settings_from(c);
+    EXPECT_EQ(settings.history_limit, 3);
+    EXPECT_EQ(settings.max_concurrent_builds, 2);
+    EXPECT_EQ(settings.build.ttl_seconds_after_finished, 3600);
+    EXPECT_FALSE(settings.build.registry_cache);
     for (std::vector<const char*> bad : {std::vector<const char*>{"op", "--build-history-limit", "0"},
                                          std::vector<const char*>{"op", "--max-concurrent-builds", "-1"},
                                          std::vector<const char*>{"op", "--build-ttl-seconds", "-5"}}) {
