@@ -35,16 +35,19 @@ struct ChartValue {
 
 // Every value the chart passes to the operator, each away from its default.
 const std::vector<ChartValue> kChangedValues{
-    {"registry.url=registry.example.com:5000/team", "default-registry", "registry.example.com:5000/team"},
+    {"registry.url=registry.example.com:5000/team", "default-registry",
+     "registry.example.com:5000/team"},
     {"registry.secretName=regcred", "registry-secret-name", "regcred"},
     {"registry.secretNamespace=infra", "registry-secret-namespace", "infra"},
     {"builders.dockerfileBuilder=buildah", "dockerfile-builder", "buildah"},
     {"builders.kanikoImage=mirror.example.com/kaniko/executor:v1.25.2-debug", "kaniko-image",
      "mirror.example.com/kaniko/executor:v1.25.2-debug"},
-    {"builders.buildahImage=mirror.example.com/buildah:v1.39.3", "buildah-image", "mirror.example.com/buildah:v1.39.3"},
+    {"builders.buildahImage=mirror.example.com/buildah:v1.39.3", "buildah-image",
+     "mirror.example.com/buildah:v1.39.3"},
     {"builders.buildpackBuilderImage=mirror.example.com/builder:0.4.470", "buildpack-builder-image",
      "mirror.example.com/builder:0.4.470"},
-    {"builders.gitImage=mirror.example.com/git:v2.47.2", "git-image", "mirror.example.com/git:v2.47.2"},
+    {"builders.gitImage=mirror.example.com/git:v2.47.2", "git-image",
+     "mirror.example.com/git:v2.47.2"},
     {"build.resources.requests.cpu=250m", "build-cpu-request", "250m"},
     {"build.resources.requests.memory=512Mi", "build-memory-request", "512Mi"},
     {"build.resources.limits.cpu=3", "build-cpu-limit", "3"},
@@ -60,7 +63,8 @@ const std::vector<ChartValue> kChangedValues{
     {"deploy.ingressClass=nginx", "ingress-class", "nginx"},
     {"deploy.clusterIssuer=letsencrypt-staging", "cluster-issuer", "letsencrypt-staging"},
     {"projects.networkPolicyDefault=false", "network-policy-default", false},
-    {"projects.ingressNamespaces={edge,ingress}", "ingress-namespaces", json::array{"edge", "ingress"}},
+    {"projects.ingressNamespaces={edge,ingress}", "ingress-namespaces",
+     json::array{"edge", "ingress"}},
     {"projects.containerDefaults.cpuRequest=20m", "container-cpu-request", "20m"},
     {"projects.containerDefaults.cpuLimit=250m", "container-cpu-limit", "250m"},
     {"projects.containerDefaults.memoryRequest=32Mi", "container-memory-request", "32Mi"},
@@ -102,7 +106,8 @@ std::string secret_value(const std::vector<json::value>& docs, const json::objec
 }
 
 Rendered render_operator(const std::vector<std::string>& sets) {
-    std::vector<std::string> args{"template", "shapeblock-operator", kChart, "--namespace", kNamespace};
+    std::vector<std::string> args{"template", "shapeblock-operator", kChart, "--namespace",
+                                  kNamespace};
     for (const auto& s : sets) {
         args.push_back("--set");
         args.push_back(s);
@@ -110,7 +115,8 @@ Rendered render_operator(const std::vector<std::string>& sets) {
     Rendered r;
     r.docs = yaml_documents_to_json(run_helm(args));
     for (const auto& d : r.docs)
-        if (d.at("kind") == "Deployment") r.pod = d.at("spec").at("template").at("spec").as_object();
+        if (d.at("kind") == "Deployment")
+            r.pod = d.at("spec").at("template").at("spec").as_object();
     EXPECT_FALSE(r.pod.empty()) << "no Deployment rendered";
     if (r.pod.empty()) return r;
     for (const auto& e : r.pod.at("containers").as_array().at(0).at("env").as_array()) {
@@ -122,9 +128,12 @@ Rendered render_operator(const std::vector<std::string>& sets) {
             r.env[name] = secret_value(r.docs, secret->as_object());
         } else if (const auto* field = e.at("valueFrom").as_object().if_contains("fieldRef")) {
             const auto& path = field->at("fieldPath");
-            if (path == "metadata.namespace") r.env[name] = kNamespace;
-            else if (path == "metadata.name") r.env[name] = kPodName;
-            else ADD_FAILURE() << name << ": no test value for fieldRef " << json::serialize(path);
+            if (path == "metadata.namespace")
+                r.env[name] = kNamespace;
+            else if (path == "metadata.name")
+                r.env[name] = kPodName;
+            else
+                ADD_FAILURE() << name << ": no test value for fieldRef " << json::serialize(path);
         } else {
             ADD_FAILURE() << name << ": no test value for " << json::serialize(e);
         }
@@ -138,18 +147,21 @@ json::object operator_settings(const std::map<std::string, std::string>& env) {
     for (const auto& [name, value] : env) argv.push_back(name + "=" + value);
     argv.push_back(SB_OPERATOR_BINARY);
     argv.push_back("--print-config");
-    const auto out = testenv::run_command(argv);  // throws with the operator's error when it refuses
+    const auto out =
+        testenv::run_command(argv);  // throws with the operator's error when it refuses
     return json::parse(out).as_object();
 }
 
 // Whether the printed setting is the environment variable's text as the operator reads it.
-bool printed_as_given(const json::value& printed, const std::string& text, const std::string& setting) {
+bool printed_as_given(const json::value& printed, const std::string& text,
+                      const std::string& setting) {
     if (setting == "agent-token") return printed == "set" && !text.empty();
     if (printed.is_string()) return printed.as_string() == text;
     if (printed.is_bool()) return (printed.as_bool() ? "true" : "false") == text;
     if (printed.is_array()) {
         std::string joined;
-        for (const auto& item : printed.as_array()) joined += (joined.empty() ? "" : ",") + std::string(item.as_string());
+        for (const auto& item : printed.as_array())
+            joined += (joined.empty() ? "" : ",") + std::string(item.as_string());
         return joined == text;
     }
     if (printed.is_number()) return printed.to_number<double>() == std::stod(text);
@@ -160,10 +172,12 @@ bool printed_as_given(const json::value& printed, const std::string& text, const
 void expect_every_variable_arrived(const Rendered& r, const json::object& settings) {
     for (const auto& [name, text] : r.env) {
         SCOPED_TRACE(name + "=" + text);
-        ASSERT_TRUE(name.starts_with("SB_OPERATOR_")) << "the chart sets a variable the operator does not read";
+        ASSERT_TRUE(name.starts_with("SB_OPERATOR_"))
+            << "the chart sets a variable the operator does not read";
         const auto setting = setting_of(name);
         ASSERT_TRUE(settings.contains(setting)) << "--print-config has no " << setting;
-        EXPECT_TRUE(printed_as_given(settings.at(setting), text, setting)) << json::serialize(settings.at(setting));
+        EXPECT_TRUE(printed_as_given(settings.at(setting), text, setting))
+            << json::serialize(settings.at(setting));
     }
 }
 
@@ -203,15 +217,18 @@ TEST(ChartOperatorEnvironment, EveryChangedValueArrivesInItsSetting) {
     }
     // A variable the chart gains must be added above, with a value that shows it arrives.
     for (const auto& [name, text] : r.env)
-        EXPECT_TRUE(covered.count(setting_of(name))) << name << " is set by the chart but not checked here";
+        EXPECT_TRUE(covered.count(setting_of(name)))
+            << name << " is set by the chart but not checked here";
 }
 
 TEST(ChartOperatorEnvironment, TheChartsOwnAgentTokenSecretReachesTheOperator) {
-    const auto r = render_operator({"server.url=https://sb.example.com", "server.agentToken=sba_01chart_made"});
+    const auto r = render_operator(
+        {"server.url=https://sb.example.com", "server.agentToken=sba_01chart_made"});
     EXPECT_EQ(r.env.at("SB_OPERATOR_AGENT_TOKEN"), "sba_01chart_made");
     const auto settings = operator_settings(r.env);
     EXPECT_EQ(settings.at("agent-token"), "set");
-    EXPECT_EQ(json::serialize(settings).find("sba_01chart_made"), std::string::npos) << "--print-config shows the token";
+    EXPECT_EQ(json::serialize(settings).find("sba_01chart_made"), std::string::npos)
+        << "--print-config shows the token";
 }
 
 TEST(ChartOperatorEnvironment, AVariableTheOperatorDoesNotReadStopsIt) {
@@ -221,7 +238,9 @@ TEST(ChartOperatorEnvironment, AVariableTheOperatorDoesNotReadStopsIt) {
         operator_settings(env);
         FAIL() << "the operator started with SB_OPERATOR_BUILD_TTL";
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("SB_OPERATOR_BUILD_TTL is not a setting"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("SB_OPERATOR_BUILD_TTL is not a setting"),
+                  std::string::npos)
+            << e.what();
     }
 }
 
