@@ -105,12 +105,13 @@ asio::awaitable<void> Manager::run() {
     auto remaining = std::make_shared<std::atomic<int>>(0);
     auto controllers_done = std::make_shared<AsyncEvent>();
     if (may_run) {
-        *remaining = static_cast<int>(controllers_.size());
-        if (controllers_.empty()) controllers_done->set();
-        for (auto& c : controllers_)
-            asio::co_spawn(ex, c.run(stop), [remaining, controllers_done](std::exception_ptr) {
-                if (--*remaining == 0) controllers_done->set();
-            });
+        *remaining = static_cast<int>(controllers_.size() + runnables_.size());
+        if (*remaining == 0) controllers_done->set();
+        auto done = [remaining, controllers_done](std::exception_ptr) {
+            if (--*remaining == 0) controllers_done->set();
+        };
+        for (auto& c : controllers_) asio::co_spawn(ex, c.run(stop), done);
+        for (auto& r : runnables_) asio::co_spawn(ex, r(stop), done);
         if (elector) {
             if (!co_await elector->hold(stop)) lost_ = true;
         } else {

@@ -15,12 +15,14 @@
 #include <atomic>
 #include <chrono>
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "kube/controller.hpp"
 #include "kube/informer.hpp"
@@ -62,6 +64,11 @@ public:
     Informer& informer(const ResourceRef& resource, const InformerOptions& options = {});
     // Controllers must be added before run().
     Controller& add_controller(ControllerOptions options, ReconcileFunc reconcile);
+    // Work that, like a controller, starts only once the caches are synced
+    // and this replica leads, and is stopped with the controllers
+    // (controller-runtime's leader-election Runnable). Added before run().
+    using Runnable = std::function<boost::asio::awaitable<void>(std::stop_token)>;
+    void add_runnable(Runnable runnable) { runnables_.push_back(std::move(runnable)); }
 
     // Runs until stop(), a signal, or lost leadership (throws LeadershipLostError).
     boost::asio::awaitable<void> run();
@@ -79,6 +86,7 @@ private:
     ManagerOptions options_;
     InformerFactory informers_;
     std::list<Controller> controllers_;
+    std::vector<Runnable> runnables_;
     std::stop_source stop_;
     std::atomic<bool> synced_{false}, leading_{false}, lost_{false};
     std::atomic<unsigned short> health_port_{0};

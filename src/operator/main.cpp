@@ -121,10 +121,13 @@ int main(int argc, char** argv) {
         sb::kube::Client client(io.get_executor(), cluster_config(config));
         sb::kube::Manager manager(client, manager_options(config));
         add_controllers(manager, config);
+        // The link starts once the caches are synced and this replica leads:
+        // a standby replica stays silent, and the first snapshot is complete.
         std::unique_ptr<sb::op::agent::AgentLink> agent_link;
-        std::stop_source agent_stop;
-        if (!config.server_url.empty())
+        if (!config.server_url.empty()) {
             agent_link = std::make_unique<sb::op::agent::AgentLink>(manager, agent_link_options(config));
+            manager.add_runnable([&agent_link](std::stop_token stop) { return agent_link->run(stop); });
+        }
 
         std::exception_ptr failure;
         boost::asio::co_spawn(
@@ -135,14 +138,7 @@ int main(int argc, char** argv) {
                 sb::log::info("operator starting", {{"registrySecret", boost::json::value(config.registry_secret_name)},
                                                     {"leaderElect", boost::json::value(config.leader_elect)},
                                                     {"workers", boost::json::value(config.concurrency)}});
-                if (agent_link) boost::asio::co_spawn(io, agent_link->run(agent_stop.get_token()), boost::asio::detached);
-                try {
-                    co_await manager.run();
-                } catch (...) {
-                    agent_stop.request_stop();
-                    throw;
-                }
-                agent_stop.request_stop();
+                co_await manager.run();
             },
             [&](std::exception_ptr e) {
                 failure = e;

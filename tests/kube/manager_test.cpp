@@ -275,6 +275,13 @@ TEST(Manager, LeadsBeforeRunningControllersAndReleasesTheLeaseOnStop) {
         ++reconciles;
         co_return kube::Result::done();
     }).for_resource(configmaps);
+    // A runnable (the operator's agent link) starts like a controller: synced and leading.
+    bool runnable_started_ready = false, runnable_ended = false;
+    manager.add_runnable([&](std::stop_token stop) -> asio::awaitable<void> {
+        runnable_started_ready = manager.caches_synced() && manager.leading();
+        while (!stop.stop_requested()) co_await pause(20ms);
+        runnable_ended = true;
+    });
 
     bool done = false;
     std::exception_ptr error;
@@ -298,6 +305,8 @@ TEST(Manager, LeadsBeforeRunningControllersAndReleasesTheLeaseOnStop) {
     EXPECT_TRUE(done);
     EXPECT_FALSE(error);
     EXPECT_FALSE(manager.leading());
+    EXPECT_TRUE(runnable_started_ready) << "the runnable started before the caches synced or the lease was held";
+    EXPECT_TRUE(runnable_ended) << "the manager returned before its runnable stopped";
     EXPECT_EQ(run(io, holder()), "") << "the lease is released on shutdown";
 }
 

@@ -40,6 +40,7 @@ namespace {
 
 constexpr auto kConnectTimeout = std::chrono::seconds(15);
 constexpr auto kWelcomeTimeout = std::chrono::seconds(15);
+constexpr auto kCloseTimeout = std::chrono::seconds(2);
 // Frames waiting to be written; log chunks beyond it are dropped (counted), as
 // a slow server must not grow the operator without bound.
 constexpr std::size_t kMaxOutgoingFrames = 1024;
@@ -236,19 +237,20 @@ kube::Task<void> AgentLink::serve(WebSocket& ws, std::stop_token stop) {
                   {{"server", json::value(options_.server_url)},
                    {"serverVersion", json::value(welcome->server_version)}});
 
-    std::stop_callback close_on_stop(stop, [&ws] {
-        asio::post(ws.get_executor(), [&ws] { beast::get_lowest_layer(ws).cancel(); });
+    // A stop is a clean close: the writer sends the close frame and the
+    // reader ends when the server's answer arrives. Cancelling the socket
+    // instead would leave the stream unable to send one.
+    closing_ = false;
+    std::stop_callback close_on_stop(stop, [this, &ws] {
+        asio::post(ws.get_executor(), [this] {
+            closing_ = true;
+            wake_->cancel();
+        });
     });
     try {
         co_await (read_loop(ws) || write_loop(ws));
     } catch (...) {
         if (!stop.stop_requested()) throw;
-    }
-    if (stop.stop_requested()) {
-        boost::system::error_code ignored;
-        beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
-        co_await ws.async_close(websocket::close_code::normal,
-                                asio::redirect_error(asio::use_awaitable, ignored));
     }
 }
 
@@ -282,6 +284,13 @@ kube::Task<void> AgentLink::read_loop(WebSocket& ws) {
 template <class WebSocket>
 kube::Task<void> AgentLink::write_loop(WebSocket& ws) {
     for (;;) {
+        if (closing_) {
+            beast::get_lowest_layer(ws).expires_after(kCloseTimeout);
+            co_await ws.async_close(websocket::close_code::normal, asio::use_awaitable);
+            // The reader ends the connection when the server's close arrives.
+            asio::steady_timer forever(ws.get_executor(), asio::steady_timer::time_point::max());
+            co_await forever.async_wait(asio::use_awaitable);
+        }
         if (!outgoing_.empty()) {
             auto frame = std::move(outgoing_.front());
             outgoing_.pop_front();

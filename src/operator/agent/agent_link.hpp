@@ -75,6 +75,7 @@ class AgentLink {
     LogRelay logs_;
     std::deque<std::string> outgoing_;  // encoded acks and log chunks, before queued statuses
     std::unique_ptr<boost::asio::steady_timer> wake_;
+    bool closing_ = false;  // stop was requested: the writer sends the close frame
     std::uint64_t dropped_log_chunks_ = 0;  // log chunks a slow server could not take (reported when the link is lost)
 };
 

@@ -2,7 +2,9 @@
 
 #include "agent/objects.hpp"
 #include "common/json_fields.hpp"
+#include "kube/async_event.hpp"
 #include "kube/errors.hpp"
+#include "kube/resource.hpp"
 #include "operator/common/crd_types.hpp"
 #include "operator/project/project_objects.hpp"
 
@@ -10,6 +12,10 @@ namespace sb::op::agent {
 
 using sb::agent::Error;
 using sb::agent::ErrorCode;
+
+namespace {
+constexpr auto kNamespaceWait = std::chrono::seconds(15);
+}
 
 const kube::ResourceRef* shapeblock_resource(std::string_view kind) {
     if (kind == "Project") return &crds::projects;
@@ -64,12 +70,43 @@ kube::Task<std::optional<Error>> ObjectWriter::apply(boost::json::object object)
         kube::ApplyOptions options;
         options.field_manager = std::string(kAgentFieldManager);
         options.force = true;
-        co_await client_.apply(*shapeblock_resource(ref.kind), object, options);
+        bool namespace_missing = false;
+        try {
+            co_await client_.apply(*shapeblock_resource(ref.kind), object, options);
+            co_return std::nullopt;
+        } catch (const kube::ApiError& e) {
+            if (!sb::agent::is_namespaced(ref.kind) || !kube::is_not_found(e)) throw;
+            namespace_missing = true;
+        }
+        // The Project controller makes a project's namespace a moment after
+        // the Project exists: an object the server sends right behind its
+        // Project waits for it rather than failing.
+        if (namespace_missing) {
+            const bool ready = co_await wait_for_namespace(ref.namespace_);
+            if (!ready)
+                co_return Error{ErrorCode::unavailable, "namespace '" + ref.namespace_ +
+                                                            "' of the project does not exist yet; retry"};
+            co_await client_.apply(*shapeblock_resource(ref.kind), object, options);
+        }
         co_return std::nullopt;
     } catch (...) {
         failure = std::current_exception();
     }
     co_return error_from_exception(failure);
+}
+
+kube::Task<bool> ObjectWriter::wait_for_namespace(std::string ns) {
+    const auto deadline = std::chrono::steady_clock::now() + kNamespaceWait;
+    for (;;) {
+        try {
+            co_await client_.get(kube::resources::namespaces, "", ns);
+            co_return true;
+        } catch (const kube::ApiError& e) {
+            if (!kube::is_not_found(e)) throw;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) co_return false;
+        co_await kube::sleep_for(std::chrono::milliseconds(200), {});
+    }
 }
 
 kube::Task<std::optional<Error>> ObjectWriter::remove(sb::agent::ObjectRef ref) {

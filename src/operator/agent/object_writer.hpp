@@ -27,6 +27,8 @@ class ObjectWriter {
 
   private:
     kube::Task<std::optional<sb::agent::Error>> check_namespace(const sb::agent::ObjectRef& ref);
+    // true once the namespace exists (false after kNamespaceWait).
+    kube::Task<bool> wait_for_namespace(std::string ns);
     bool cached_project_owns(std::string_view ns) const;
 
     kube::Client& client_;

@@ -5,6 +5,7 @@
 #include "server/api/helpers.hpp"
 #include "server/store/build_log_store.hpp"
 #include "server/store/build_store.hpp"
+#include "server/store/project_store.hpp"
 
 namespace sb::server::api {
 
@@ -47,6 +48,10 @@ asio::awaitable<Response> create(Context& ctx) {
     auto git_ref = body.string("gitRef", {.max_length = 255}).value_or("HEAD");
     auto image_tag = body.string("imageTag", {.max_length = 128}).value_or("");
     body.finish();
+    // A build runs in its project's cluster; without one it would wait forever.
+    auto project = co_await store::ProjectStore(*ctx.state.db).find(ctx.param("project"));
+    if (!project || !project->cluster_id)
+        throw conflict("project has no cluster to build in: set the project's clusterId first", "clusterId");
     auto id = crypto::new_id();
     if (image_tag.empty()) image_tag = id;
     auto now = crypto::now_ms();

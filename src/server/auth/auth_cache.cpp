@@ -12,6 +12,10 @@ AuthCache::AuthCache(std::chrono::milliseconds ttl, std::size_t max_entries_per_
     sessions_.tables = {"sessions", "users"};
     roles_.tables = {"memberships", "teams", "users"};
     existence_.tables = {"teams", "projects", "clusters", "apps", "services", "builds", "memberships", "api_tokens", "users"};
+    // Existence answers hang on ids and parent ids, which no UPDATE changes:
+    // only a removal makes one wrong. Otherwise every heartbeat and status
+    // report of a cluster (UPDATE clusters/builds/apps) would empty the group.
+    existence_.updates_matter = false;
 }
 
 AuthCache::Ticket AuthCache::ticket() const {
@@ -42,6 +46,7 @@ void AuthCache::put(Group<Value>& group, const std::string& key, Value value, Ti
 template <typename Value>
 void AuthCache::invalidate(Group<Value>& group, const db::TableWrite& write) {
     if (write.kind == db::TableWrite::Kind::insert) return;  // only found rows are cached: an insert cannot make one wrong
+    if (write.kind == db::TableWrite::Kind::update && !group.updates_matter) return;
     bool affected = write.table == "*" || std::find(group.tables.begin(), group.tables.end(), write.table) != group.tables.end();
     if (!affected) return;
     group.entries.clear();

@@ -71,6 +71,7 @@ private:
             std::int64_t cached_at;
         };
         std::vector<std::string> tables;  // a change to any of these empties the group
+        bool updates_matter = true;        // false: only removals (and unknown changes) do
         std::unordered_map<std::string, Entry> entries;
         Ticket invalidated_at = 0;
     };

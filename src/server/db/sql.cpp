@@ -66,10 +66,10 @@ std::optional<TableWrite> classify_write(std::string_view sql) {
         bool upsert = icontains(rest, "DO UPDATE");
         return TableWrite{upsert ? TableWrite::Kind::change : TableWrite::Kind::insert, std::move(table)};
     }
-    if (iequals(verb, "UPDATE")) return TableWrite{TableWrite::Kind::change, lower(next_word(rest))};
+    if (iequals(verb, "UPDATE")) return TableWrite{TableWrite::Kind::update, lower(next_word(rest))};
     if (iequals(verb, "DELETE")) {
         if (!iequals(next_word(rest), "FROM")) return TableWrite{TableWrite::Kind::change, "*"};
-        return TableWrite{TableWrite::Kind::change, lower(next_word(rest))};
+        return TableWrite{TableWrite::Kind::remove, lower(next_word(rest))};
     }
     return TableWrite{TableWrite::Kind::change, "*"};  // WITH, DDL, PRAGMA ...: assume anything changed
 }

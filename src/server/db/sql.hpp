@@ -72,10 +72,11 @@ private:
 };
 
 // What a statement changes, as far as caches of database rows care: the
-// table and whether existing rows may have changed (an insert never makes a
+// table and how its existing rows may have changed (an insert never makes a
 // cached row wrong; caches hold found rows only).
 struct TableWrite {
-    enum class Kind { insert, change };  // change: UPDATE, DELETE, upsert, DDL, anything unknown
+    // change: an upsert, DDL, anything not known to be a plain UPDATE or DELETE
+    enum class Kind { insert, update, remove, change };
     Kind kind;
     std::string table;  // "*" when the statement's table is not known
 };

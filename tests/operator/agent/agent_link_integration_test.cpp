@@ -194,5 +194,32 @@ TEST_F(AgentLinkTest, TheTokenNeverAppearsInTheOperatorsLog) {
     EXPECT_EQ(operator_->log().find(kToken), std::string::npos);
 }
 
+TEST_F(AgentLinkTest, AnObjectRightBehindItsProjectIsApplied) {
+    // The server sends a new project's apps right behind the Project, before
+    // the Project controller has made its namespace.
+    server_->send(apply("p-fresh", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project",
+                                      "metadata":{"name":"agent-fresh"},"spec":{"name":"agent-fresh"}})"));
+    server_->send(apply("a-fresh", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
+                                      "metadata":{"name":"web","namespace":"agent-fresh"},
+                                      "spec":{"git":{"url":"https://git.example/web.git"}}})"));
+    for (const auto* id : {"p-fresh", "a-fresh"}) {
+        auto ack = server_->ack_of(id);
+        ASSERT_TRUE(ack) << id;
+        EXPECT_FALSE(ack->error) << id << ": " << ack->error->message;
+    }
+    EXPECT_TRUE(admin_->try_get(crds::apps, "agent-fresh", "web"));
+}
+
+// Last: it restarts the operator.
+TEST_F(AgentLinkTest, AStoppingOperatorClosesTheLinkCleanlyAndComesBack) {
+    const int before = server_->connections();
+    operator_->stop();
+    auto code = server_->wait_for_close();
+    ASSERT_TRUE(code) << "the operator left without a close frame";
+    EXPECT_EQ(*code, 1000);
+    operator_->start();
+    EXPECT_TRUE(eventually([&] { return server_->connections() > before; }, 60s)) << "the operator did not reconnect";
+}
+
 }  // namespace
 }  // namespace sb::optest

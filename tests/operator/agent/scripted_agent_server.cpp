@@ -111,6 +111,10 @@ void ScriptedAgentServer::accept_loop() {
                                     changed_.notify_all();
                                 }
                             }
+                        } catch (const boost::system::system_error& e) {
+                            std::lock_guard lock(mutex_);
+                            if (e.code() == websocket::error::closed) last_close_code_ = conn->ws.reason().code;
+                            changed_.notify_all();
                         } catch (...) {
                         }
                     },
@@ -159,6 +163,12 @@ std::optional<agent::Ack> ScriptedAgentServer::ack_of(const std::string& id, std
         timeout);
     if (!m) return std::nullopt;
     return std::get<agent::Ack>(m->body);
+}
+
+std::optional<int> ScriptedAgentServer::wait_for_close(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout, [&] { return last_close_code_.has_value(); });
+    return std::exchange(last_close_code_, std::nullopt);
 }
 
 int ScriptedAgentServer::connections() const {

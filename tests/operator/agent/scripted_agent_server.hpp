@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +37,9 @@ public:
     // The Ack answering `id`.
     std::optional<agent::Ack> ack_of(const std::string& id, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+    // The code of the close frame the operator sent, once it closed.
+    std::optional<int> wait_for_close(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
     int connections() const;
     int refused() const;  // upgrades refused for a wrong token
     void clear_received();
@@ -54,6 +58,7 @@ private:
     std::function<void(std::string)> send_frame_;  // set while connected (runs on io_)
     std::function<void()> close_;
     int connections_ = 0, refused_ = 0;
+    std::optional<int> last_close_code_;
 };
 
 }  // namespace sb::optest

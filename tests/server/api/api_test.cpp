@@ -226,6 +226,12 @@ TEST_P(ApiTest, ProjectsAppsEnvBuildsServices) {
     auto cross = admin->patch(a, json::object{{"services", json::array{other_svc.at("id")}}});
     EXPECT_EQ(cross.status, 400);
     EXPECT_EQ(cross.error_field(), "services[0]");
+    // A build runs in its project's cluster: without one it is refused.
+    auto homeless = admin->post(a + "/builds", json::object{});
+    EXPECT_EQ(homeless.status, 409);
+    EXPECT_EQ(homeless.error_field(), "clusterId");
+    auto cluster = expect_status(admin->post(teams() + "/clusters", json::object{{"name", "edge"}}), 201);
+    expect_status(admin->patch(p, json::object{{"clusterId", cluster.at("id")}}), 200);
     // Builds: history newest first; status comes from the cluster only
     // (tests/server/agent), so a new build waits Pending.
     auto b1 = expect_status(admin->post(a + "/builds", json::object{{"gitRef", "abc123"}}), 201);

@@ -54,7 +54,8 @@ protected:
             return std::string(r.json().at("id").as_string());
         };
         o.ids["cluster"] = id_of(c.post(t + "/clusters", json::object{{"name", "c" + sb::testenv::random_hex(4)}}));
-        o.ids["project"] = id_of(c.post(t + "/projects", json::object{{"name", "p" + sb::testenv::random_hex(4)}}));
+        o.ids["project"] = id_of(c.post(t + "/projects", json::object{{"name", "p" + sb::testenv::random_hex(4)},
+                                                                    {"clusterId", o.ids["cluster"]}}));
         std::string p = t + "/projects/" + o.ids["project"];
         o.ids["app"] = id_of(c.post(p + "/apps", json::object{{"name", "a"}}));
         o.ids["service"] = id_of(c.post(p + "/services", json::object{{"name", "s"}, {"type", "redis"}}));

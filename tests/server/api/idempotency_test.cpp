@@ -52,8 +52,8 @@ protected:
 };
 
 TEST_P(Idempotency, EveryCreateRouteReplaysItsFirstResponse) {
-    auto project = id_of(create_twice(teams() + "/projects", {{"name", "shop"}}, "k-project"));
     auto cluster = create_twice(teams() + "/clusters", {{"name", "edge"}}, "k-cluster");
+    auto project = id_of(create_twice(teams() + "/projects", {{"name", "shop"}, {"clusterId", id_of(cluster)}}, "k-project"));
     auto apps = teams() + "/projects/" + project + "/apps";
     auto app_created = create_twice(apps, {{"name", "web"}, {"env", {{"A", "1"}}}}, "k-app");
     EXPECT_EQ(app_created.header("etag"), "\"1\"");  // and the replay's, checked in create_twice

@@ -24,11 +24,11 @@ TEST(ClassifyWrite, NamesTheTableAndWhetherRowsMayChange) {
     EXPECT_EQ(insert->table, "builds");
     auto update = db::classify_write("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2");
     ASSERT_TRUE(update);
-    EXPECT_EQ(update->kind, Kind::change);
+    EXPECT_EQ(update->kind, Kind::update);
     EXPECT_EQ(update->table, "api_tokens");
     auto remove = db::classify_write("delete from Sessions where token_hash = $1");
     ASSERT_TRUE(remove);
-    EXPECT_EQ(remove->kind, Kind::change);
+    EXPECT_EQ(remove->kind, Kind::remove);
     EXPECT_EQ(remove->table, "sessions");
     auto upsert = db::classify_write("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = $2");
     ASSERT_TRUE(upsert);
@@ -57,19 +57,22 @@ TEST(AuthCache, ChangesToATableEmptyTheGroupsThatDependOnIt) {
     cache.put_role("team", "u1", "owner", t, 1000);
     cache.put_exists("app/a1/p1", t, 1000);
 
-    cache.invalidate({{Kind::insert, "api_tokens"}, {Kind::change, "builds"}});  // an insert cannot make a found row wrong
-    EXPECT_TRUE(cache.token("h", 1001));
+    cache.invalidate({{Kind::insert, "api_tokens"}, {Kind::update, "builds"}, {Kind::update, "clusters"}});
+    EXPECT_TRUE(cache.token("h", 1001));  // an insert cannot make a found row wrong
     EXPECT_TRUE(cache.role("team", "u1", 1001));
-    EXPECT_FALSE(cache.exists("app/a1/p1", 1001));  // existence is read again after any change to a table it reads
+    EXPECT_TRUE(cache.exists("app/a1/p1", 1001));  // no UPDATE changes an id or a parent id
 
-    cache.invalidate({{Kind::change, "api_tokens"}});  // a revoked token
+    cache.invalidate({{Kind::remove, "builds"}});
+    EXPECT_FALSE(cache.exists("app/a1/p1", 1001));  // existence is read again after a removal from a table it reads
+
+    cache.invalidate({{Kind::update, "api_tokens"}});  // a revoked token
     EXPECT_FALSE(cache.token("h", 1001));
     EXPECT_TRUE(cache.session("s", 1001));
 
     cache.invalidate({{Kind::change, "memberships"}});
     EXPECT_FALSE(cache.role("team", "u1", 1001));
 
-    cache.invalidate({{Kind::change, "users"}});  // a deleted user takes its sessions along
+    cache.invalidate({{Kind::remove, "users"}});  // a deleted user takes its sessions along
     EXPECT_FALSE(cache.session("s", 1001));
 }
 
