@@ -120,11 +120,11 @@ protected:
         const auto registered = json_of(admin_->post(teams() + "/clusters", json::object{{"name", "e2e-node"}}), 201,
                                         "registering the cluster");
         cluster_ = string_at(registered, {"id"});
-        const auto agent_token = string_at(registered, {"agentToken"});
+        agent_token_ = string_at(registered, {"agentToken"});
         operator_ = std::make_unique<OperatorProcess>(
             node, SB_E2E_OPERATOR,
             std::vector<std::string>{"--server-url=" + server_->url(), "--cluster-id=" + cluster_},
-            std::map<std::string, std::string>{{"SB_OPERATOR_AGENT_TOKEN", agent_token}});
+            std::map<std::string, std::string>{{"SB_OPERATOR_AGENT_TOKEN", agent_token_}});
         std::cout << std::fixed << std::setprecision(1) << "timing setup: node " << node.bring_up_time().count() / 1000.0
                   << " s; node, git server, helm stand-in, server, cluster registered, operator started "
                   << seconds_since(start) << " s" << std::endl;
@@ -191,7 +191,7 @@ protected:
     static std::unique_ptr<OperatorProcess> operator_;
     static std::unique_ptr<WsClient> ws_;
     static Events events_;
-    static std::string team_, cluster_, project_, app_, build_, commit_;
+    static std::string team_, cluster_, project_, app_, build_, commit_, agent_token_;
 };
 std::unique_ptr<GitServer> ApiFlow::git_;
 std::unique_ptr<HelmControllerStandIn> ApiFlow::helm_;
@@ -200,7 +200,8 @@ std::unique_ptr<ApiClient> ApiFlow::admin_;
 std::unique_ptr<OperatorProcess> ApiFlow::operator_;
 std::unique_ptr<WsClient> ApiFlow::ws_;
 Events ApiFlow::events_;
-std::string ApiFlow::team_, ApiFlow::cluster_, ApiFlow::project_, ApiFlow::app_, ApiFlow::build_, ApiFlow::commit_;
+std::string ApiFlow::team_, ApiFlow::cluster_, ApiFlow::project_, ApiFlow::app_, ApiFlow::build_, ApiFlow::commit_,
+    ApiFlow::agent_token_;
 
 // The tests run in order (gtest keeps declaration order) and build on each other.
 TEST_F(ApiFlow, TheRegisteredClusterConnectsWithItsAgentToken) {
@@ -350,6 +351,19 @@ TEST_F(ApiFlow, TheDeletedAppIsGoneFromTheApiAndTheCluster) {
         describe_cluster);
     std::cout << std::fixed << std::setprecision(1) << "timing delete: DELETE -> App and HelmChart gone " << release_gone
               << " s, -> its pods gone " << seconds_since(start) << " s" << std::endl;
+}
+
+TEST_F(ApiFlow, NoSecretValueAppearsInEitherProcessLog) {
+    const auto everything = std::string::npos;
+    const std::string logs = server_->log_tail(everything) + operator_->log_tail(everything);
+    ASSERT_FALSE(logs.empty());
+    const std::map<std::string, std::string> secrets{{"the admin password", server_->admin_password()},
+                                                     {"the admin's API token", admin_->bearer},
+                                                     {"the cluster's agent token", agent_token_}};
+    for (const auto& [what, value] : secrets) {
+        ASSERT_GE(value.size(), 16u) << what;
+        EXPECT_EQ(logs.find(value), std::string::npos) << what << " appears in a log";
+    }
 }
 
 }  // namespace

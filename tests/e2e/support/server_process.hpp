@@ -23,6 +23,7 @@ public:
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     bool running() { return process_.running(); }
     std::string log_tail(std::size_t bytes = 6000) const { return process_.log_tail(bytes); }
+    const std::string& admin_password() const { return admin_password_; }
     // A client signed in as the administrator with a new API token (Bearer).
     server::testing::ApiClient admin() const;
 
