@@ -59,7 +59,9 @@ json::object facts_of(const sb::agent::Hello& hello, int version) {
 void send_desired(AgentConnection& connection, const store::ClusterObjects& desired) {
     for (const auto& p : desired.projects) connection.send(sb::agent::Apply{project_object(p)});
     for (const auto& s : desired.services) connection.send(sb::agent::Apply{service_object(s)});
-    for (const auto& a : desired.apps) connection.send(sb::agent::Apply{app_object(a)});
+    std::map<std::string, std::string> service_names;
+    for (const auto& s : desired.services) service_names.emplace(s.id, s.name);
+    for (const auto& a : desired.apps) connection.send(sb::agent::Apply{app_object(a, service_names)});
     for (const auto& b : desired.builds) connection.send(sb::agent::Apply{build_object(b)});
     for (const auto& d : desired.deletes)
         connection.send(sb::agent::Delete{sb::agent::ObjectRef{d.kind, d.namespace_, d.name}});

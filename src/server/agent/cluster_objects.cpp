@@ -44,7 +44,7 @@ json::object project_object(const store::ClusterProject& p) {
     return object("Project", metadata(p.name, "", p.id), std::move(spec));
 }
 
-json::object app_object(const store::ClusterApp& a) {
+json::object app_object(const store::ClusterApp& a, const std::map<std::string, std::string>& service_names) {
     const auto stored = json::parse(a.spec).as_object();
     json::object spec;
     copy_strings(stored, spec, {"displayName", "description"});
@@ -63,7 +63,14 @@ json::object app_object(const store::ClusterApp& a) {
     copy_strings(object_at(stored, "build"), build, {"type", "builderImage", "image", "dockerfile"});
     if (!build.empty()) spec["build"] = std::move(build);
     if (const auto* d = stored.if_contains("domains"); d && d->is_array() && !d->as_array().empty()) spec["domains"] = *d;
-    if (const auto* s = stored.if_contains("services"); s && s->is_array() && !s->as_array().empty()) spec["services"] = *s;
+    if (const auto* s = stored.if_contains("services"); s && s->is_array()) {
+        json::array names;
+        for (const auto& id : s->as_array())
+            if (auto it = id.is_string() ? service_names.find(std::string(id.as_string())) : service_names.end();
+                it != service_names.end())
+                names.emplace_back(it->second);
+        if (!names.empty()) spec["services"] = std::move(names);
+    }
     return object("App", metadata(a.name, a.project_name, a.id), std::move(spec));
 }
 

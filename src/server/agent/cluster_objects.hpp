@@ -7,6 +7,7 @@
 // one record.
 #include <boost/json/object.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +24,9 @@ inline constexpr std::string_view kRecordIdLabel = "shapeblock.io/id";
 inline constexpr std::string_view kRegistrySecret = "registry-credentials";
 
 boost::json::object project_object(const store::ClusterProject& project);
-boost::json::object app_object(const store::ClusterApp& app);
+// The API binds services by id; the cluster's App names them (its Services'
+// names): `service_names` maps one to the other (ids it lacks are left out).
+boost::json::object app_object(const store::ClusterApp& app, const std::map<std::string, std::string>& service_names = {});
 boost::json::object service_object(const store::ClusterService& service);
 boost::json::object build_object(const store::ClusterBuild& build);
 

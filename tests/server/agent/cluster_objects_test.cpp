@@ -42,6 +42,15 @@ TEST(ClusterObjects, AppCarriesSourceBuildAndTheClusterRegistrySecret) {
     EXPECT_FALSE(app_spec.contains("services"));  // empty lists are left out
 }
 
+TEST(ClusterObjects, BoundServicesReachTheClusterByName) {
+    // The API binds by service id; the operator finds a Service (and its <name>-connection Secret) by name.
+    std::string spec = R"({"git":{"url":"https://example.test/a.git"},"services":["s1","s-gone","s2"]})";
+    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec}, {{"s1", "db"}, {"s2", "cache"}, {"s3", "other"}});
+    EXPECT_EQ(o.at("spec").at("services"), (boost::json::array{"db", "cache"}));
+    auto unbound = app_object({"a1", "t1", "p1", "shop", "web", R"({"services":["s-gone"]})"}, {{"s1", "db"}});
+    EXPECT_FALSE(unbound.at("spec").as_object().contains("services"));
+}
+
 TEST(ClusterObjects, BuildIsNamedAfterItsIdAndMapsBack) {
     store::ClusterBuild b;
     b.id = "0000018c0a1b2c3d4e5f";
