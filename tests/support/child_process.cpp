@@ -96,6 +96,9 @@ bool ChildProcess::running() {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_ || (r < 0 && errno == ECHILD)) {
+        if (r == pid_)
+            ended_ = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                         : "exited " + std::to_string(WEXITSTATUS(status));
         pid_ = -1;
         return false;
     }

@@ -31,6 +31,8 @@ public:
 
     pid_t pid() const { return pid_; }
     bool running();
+    // How the last child ended, once running() or stop() saw it end ("exited 0", "killed by signal 11"); "" before.
+    const std::string& how_it_ended() const { return ended_; }
     // SIGTERM, then SIGKILL after the grace period. Idempotent.
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
     // SIGKILL without grace (to simulate a crash).
@@ -41,6 +43,7 @@ public:
 private:
     ProcessSpec spec_;
     pid_t pid_ = -1;
+    std::string ended_;
 };
 
 // Runs a command to completion; throws with its output when it fails.
