@@ -247,11 +247,19 @@ kube::Task<void> AgentLink::serve(WebSocket& ws, std::stop_token stop) {
             wake_->cancel();
         });
     });
-    try {
-        co_await (read_loop(ws) || write_loop(ws));
-    } catch (...) {
-        if (!stop.stop_requested()) throw;
-    }
+    // Asio's `||` ends when one side *succeeds* and waits on after a
+    // failure, so each loop ends normally and keeps its error: a connection
+    // that drops while there is nothing to write still ends both.
+    std::exception_ptr ended;
+    auto until_failure = [&ended](kube::Task<void> loop) -> kube::Task<void> {
+        try {
+            co_await std::move(loop);
+        } catch (...) {
+            if (!ended) ended = std::current_exception();
+        }
+    };
+    co_await (until_failure(read_loop(ws)) || until_failure(write_loop(ws)));
+    if (ended && !stop.stop_requested()) std::rethrow_exception(ended);
 }
 
 template <class WebSocket>

@@ -58,6 +58,8 @@ public:
     std::map<std::string, LogStream> log_streams;
     // Builds whose log this connection already streamed (not reopened).
     std::set<std::string> logs_opened;
+    // A desired state is due again: an apply was answered `unavailable`.
+    bool resync_pending = false;
 
 private:
     void wake() const {

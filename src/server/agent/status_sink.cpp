@@ -1,11 +1,17 @@
 #include "server/agent/status_sink.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "common/json_fields.hpp"
 #include "common/log.hpp"
 #include "common/rfc3339.hpp"
 #include "server/agent/agent_hub.hpp"
+#include "server/agent/agent_session.hpp"
 #include "server/agent/cluster_objects.hpp"
 #include "server/api/request_params.hpp"
 #include "server/core/crypto.hpp"
@@ -21,6 +27,17 @@ namespace json = boost::json;
 namespace {
 
 bool terminal(std::string_view phase) { return phase == "Completed" || phase == "Failed"; }
+
+constexpr auto kResyncDelay = std::chrono::seconds(5);
+
+asio::awaitable<void> resync_later(ServerState& state, std::string cluster_id) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, kResyncDelay);
+    co_await timer.async_wait(asio::use_awaitable);
+    auto connection = state.agents.find(cluster_id);
+    if (!connection) co_return;  // the next connection gets everything anyway
+    connection->resync_pending = false;
+    co_await sync_cluster(state, std::move(cluster_id));
+}
 
 std::optional<std::int64_t> time_at(const json::object& o, std::string_view key) {
     auto when = sb::parse_rfc3339(sb::get_string_view(o, key));
@@ -80,15 +97,17 @@ asio::awaitable<void> ingest_build(ServerState& state, AgentConnection& connecti
     if (terminal(build.status) && !build.started_at) build.started_at = build.finished_at;
     auto reported = json::serialize(status.status);
     bool finishes = terminal(build.status) && !was_terminal;
+    bool written = false;
     co_await state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
-        co_await store::ClusterObjectStore(s).report_build(build, reported);
-        if (finishes) {
+        written = co_await store::ClusterObjectStore(s).report_build(build, reported, finishes);
+        if (written && finishes) {
             // Build minutes from the cluster's own start and completion times, rounded up.
             std::int64_t minutes = (*build.finished_at - *build.started_at + 59'999) / 60'000;
             std::int64_t quantity = std::max<std::int64_t>(1, minutes);
             co_await store::UsageStore(s).append(build.team_id, "build_minutes", quantity, build.id);
         }
     });
+    if (!written) co_return;  // another report got there first
     publish_build(state, build, "build.updated", build_event(build, status.status));
     bool has_pod = !sb::get_string_view(status.status, "podName").empty();
     if (has_pod && !was_terminal && !status.deleted) open_build_log(connection, build, status.object);
@@ -148,10 +167,19 @@ asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection
                                                     {"request", json::value(what)},
                                                     {"code", json::value(sb::agent::to_string(ack.error->code))},
                                                     {"error", json::value(ack.error->message)}});
-    // A build the cluster will not take fails here, with the cluster's reason.
     auto* apply = std::get_if<sb::agent::Apply>(&*request);
-    if (!apply || sb::get_string(apply->object, "kind") != "AppBuild") co_return;
-    if (ack.error->code == sb::agent::ErrorCode::unavailable) co_return;  // resent on the next sync
+    if (!apply) co_return;
+    if (ack.error->code == sb::agent::ErrorCode::unavailable) {
+        // The cluster could not do it now: the whole desired state again in a
+        // moment (level-triggered; one pending resync per connection).
+        if (!connection.resync_pending) {
+            connection.resync_pending = true;
+            asio::co_spawn(co_await asio::this_coro::executor, resync_later(state, connection.cluster_id()), asio::detached);
+        }
+        co_return;
+    }
+    // A build the cluster will not take fails here, with the cluster's reason.
+    if (sb::get_string(apply->object, "kind") != "AppBuild") co_return;
     auto id = build_id_of(sb::get_string(apply->object, "metadata.name"));
     if (!id) co_return;
     store::ClusterObjectStore objects(*state.db);
@@ -161,7 +189,8 @@ asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection
     build->message = "the cluster refused the build: " + ack.error->message;
     build->finished_at = crypto::now_ms();
     if (!build->started_at) build->started_at = build->finished_at;
-    co_await objects.report_build(*build, "{}");
+    const bool written = co_await objects.report_build(*build, "{}", true);
+    if (!written) co_return;
     publish_build(state, *build, "build.updated", build_event(*build, {}));
 }
 

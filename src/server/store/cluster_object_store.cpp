@@ -86,12 +86,17 @@ asio::awaitable<void> ClusterObjectStore::report_service(std::string service_id,
                       db::params(std::move(phase), std::move(reported), std::move(service_id)));
 }
 
-asio::awaitable<void> ClusterObjectStore::report_build(ClusterBuild b, std::string reported) {
-    co_await q_.query(
+asio::awaitable<bool> ClusterObjectStore::report_build(ClusterBuild b, std::string reported, bool finishes) {
+    // The guard is in the UPDATE, so two reports racing (an old and a new
+    // connection of one cluster) cannot both finish a build, and a late
+    // report cannot move a finished one back.
+    std::string sql =
         "UPDATE builds SET status = $1, message = $2, started_at = $3, finished_at = $4, reported = $5, "
-        "version = version + 1 WHERE id = $6",
-        db::params(std::move(b.status), std::move(b.message), db::nullable(b.started_at), db::nullable(b.finished_at),
-                   std::move(reported), std::move(b.id)));
+        "version = version + 1 WHERE id = $6 AND (status NOT IN ('Completed', 'Failed')";
+    sql += finishes ? ")" : " OR status = $1)";
+    auto r = co_await q_.query(std::move(sql), db::params(std::move(b.status), std::move(b.message), db::nullable(b.started_at),
+                                                          db::nullable(b.finished_at), std::move(reported), std::move(b.id)));
+    co_return r.affected != 0;
 }
 
 asio::awaitable<void> ClusterObjectStore::request_delete(std::string cluster_id, ClusterDelete o, std::int64_t now) {

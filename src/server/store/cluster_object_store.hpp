@@ -80,7 +80,11 @@ public:
 
     asio::awaitable<void> report_app(std::string app_id, std::string phase, std::string message, std::string reported);
     asio::awaitable<void> report_service(std::string service_id, std::string phase, std::string reported);
-    asio::awaitable<void> report_build(ClusterBuild build, std::string reported);
+    // Records a reported build; `finishes`: this report moves it from an
+    // unfinished phase to Completed or Failed. A finished build keeps its
+    // phase. False when nothing was written: another report finished it
+    // first (so a build is billed once).
+    asio::awaitable<bool> report_build(ClusterBuild build, std::string reported, bool finishes);
 
     asio::awaitable<void> request_delete(std::string cluster_id, ClusterDelete object, std::int64_t now);
     asio::awaitable<void> confirm_delete(std::string cluster_id, ClusterDelete object);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <thread>
 
 #include "operator/common/crd_types.hpp"
 #include "tests/operator/agent/scripted_agent_server.hpp"
@@ -173,6 +174,16 @@ TEST_F(AgentLinkTest, ReconnectsAfterACutAndSendsAFreshSnapshot) {
         return false;
     });
     EXPECT_TRUE(snapshot) << "the snapshot after the reconnect does not hold the Project";
+}
+
+TEST_F(AgentLinkTest, ReconnectsAfterACutWhileItHasNothingToSend) {
+    // Let every status settle: the cut then finds the writer idle, and only
+    // the reader sees the connection end.
+    std::this_thread::sleep_for(3s);
+    const int before = server_->connections();
+    server_->drop();
+    EXPECT_TRUE(eventually([&] { return server_->connections() > before; }, 60s))
+        << "an idle operator did not notice its connection ended";
 }
 
 TEST_F(AgentLinkTest, AWrongTokenIsRefusedAndRetriedWithBackoffAndNeverLogged) {
