@@ -34,6 +34,12 @@ int main(int argc, char** argv) {
     opt("--admin-email", config.admin_email, "SB_ADMIN_EMAIL", "E-mail of the administrator created on first start");
     opt("--body-limit", config.body_limit_bytes, "SB_BODY_LIMIT", "Largest accepted request body in bytes");
     opt("--hash-threads", config.hash_threads, "SB_HASH_THREADS", "Threads for password hashing");
+    opt("--public-url", config.public_url, "SB_PUBLIC_URL",
+        "URL clusters reach the server at, for registration commands (default: the requesting URL's scheme and host)");
+    std::int64_t registration_ttl = config.registration_ttl.count();
+    opt("--registration-ttl", registration_ttl, "SB_REGISTRATION_TTL", "Seconds a cluster registration URL stays valid");
+    opt("--operator-image", config.operator_image, "SB_OPERATOR_IMAGE",
+        "Operator image in registration manifests (default: the one in deploy/manifests)");
     opt("--log-level", log_level, "SB_LOG_LEVEL", "debug|info|warn|error");
     opt("--log-format", log_format, "SB_LOG_FORMAT", "json|text");
     // Secrets only from the environment, so they never show in `ps`.
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
     sign->add_option("--issued-at", terms.issued_at, "Issue date (YYYY-MM-DD; default today)");
     app.add_subcommand("serve", "Serve the API (the default)");
     CLI11_PARSE(app, argc, argv);
+    config.registration_ttl = std::chrono::seconds(registration_ttl);
     try {
         try {
             sb::log::set_level(sb::log::parse_level(log_level));

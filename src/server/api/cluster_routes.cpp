@@ -1,10 +1,12 @@
 // Clusters: registered Kubernetes clusters with their agent token (shown
-// once, stored hashed), and what their operator's connection reports: state,
-// versions, last seen, nodes and allocatable resources.
+// once, stored hashed) and one-time registration URL (cluster_registration),
+// and what their operator's connection reports: state, versions, last seen,
+// nodes and allocatable resources.
 #include <boost/json/parse.hpp>
 
 #include "server/agent/agent_hub.hpp"
 #include "server/agent/agent_session.hpp"
+#include "server/api/cluster_registration.hpp"
 #include "server/api/helpers.hpp"
 #include "server/auth/agent_token.hpp"
 #include "server/store/cluster_store.hpp"
@@ -66,6 +68,8 @@ asio::awaitable<Response> create(Context& ctx) {
         auto cluster = co_await clusters.find(id);
         auto out = cluster_json(*cluster);
         out["agentToken"] = token;
+        auto registration = co_await issue_registration(s, ctx, id);
+        out["registration"] = std::move(registration);
         auto made = with_etag(Response::json(201, out), 1);
         response = co_await created(s, ctx, std::move(made));
     });
@@ -103,10 +107,13 @@ asio::awaitable<Response> remove(Context& ctx) {
         co_await audit(s, ctx.param("team"), ctx, "cluster.delete", "cluster", ctx.param("cluster"));
     });
     revoke(ctx.state, ctx.param("cluster"));
+    // The cluster's registration went with it (ON DELETE CASCADE).
     json::object out{{"removed", ctx.param("cluster")},
                      {"cleanup", "the operator stays installed and disconnected; remove it with: kubectl delete namespace "
                                  "shapeblock && kubectl delete clusterrole,clusterrolebinding -l "
-                                 "app.kubernetes.io/name=shapeblock-operator"}};
+                                 "app.kubernetes.io/name=shapeblock-operator (the CRDs stay: deleting them with kubectl "
+                                 "delete crd -l app.kubernetes.io/part-of=shapeblock deletes every ShapeBlock object, "
+                                 "and so the apps, in the cluster)"}};
     co_return Response::json(200, out);
 }
 
@@ -123,16 +130,35 @@ asio::awaitable<Response> rotate_token(Context& ctx) {
     co_return with_etag(Response::json(200, out), cluster.version);
 }
 
+// A new registration URL for a cluster (one already installed, or whose URL
+// expired); the earlier URL stops working.
+asio::awaitable<Response> new_registration(Context& ctx) {
+    json::object out;
+    co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
+        auto registration = co_await issue_registration(s, ctx, ctx.param("cluster"));
+        out["registration"] = std::move(registration);
+        co_await audit(s, ctx.param("team"), ctx, "cluster.registration", "cluster", ctx.param("cluster"));
+    });
+    co_return Response::json(201, out);
+}
+
 }  // namespace
 
 void add_cluster_routes(Router& r) {
     const std::string base = "/api/v1/teams/{team}/clusters";
     r.add({"GET", base, Access::team, Role::viewer, "List clusters", "clusters", list});
-    r.add({"POST", base, Access::team, Role::admin, "Register a cluster (agent token shown once)", "clusters", create, 201, true, true});
+    r.add({"POST", base, Access::team, Role::admin,
+           "Register a cluster: its agent token (shown once) and a one-time registration command", "clusters", create, 201,
+           true, true});
     r.add({"GET", base + "/{cluster}", Access::team, Role::viewer, "Show a cluster", "clusters", get});
     r.add({"PATCH", base + "/{cluster}", Access::team, Role::admin, "Update a cluster", "clusters", update, 200, true});
     r.add({"DELETE", base + "/{cluster}", Access::team, Role::admin, "Remove a cluster (revokes its agent token)", "clusters", remove});
     r.add({"POST", base + "/{cluster}/agent-token", Access::team, Role::admin, "Replace the agent token (shown once)", "clusters", rotate_token});
+    r.add({"POST", base + "/{cluster}/registration", Access::team, Role::admin,
+           "A new one-time registration command (replaces the earlier one)", "clusters", new_registration, 201});
+    r.add({"GET", "/api/v1/clusters/{cluster}/install.yaml", Access::registration, Role::viewer,
+           "The operator's install manifest for `kubectl apply -f` (?token=; works once, docs/cluster-import.md)", "clusters",
+           serve_install_manifest});
     Route agent{"GET", "/api/v1/agent", Access::agent, Role::viewer,
                 "WebSocket: a cluster's operator connects here (docs/agent-protocol.md)", "clusters", websocket_required, 101};
     agent.websocket = agent::serve_agent;

@@ -12,7 +12,7 @@ asio::awaitable<Authorization> authorize(ServerState& state, const Request& requ
                                          const std::vector<std::string>& param_names,
                                          const std::map<std::string, std::string>& params) {
     Authorization out;
-    if (access == Access::public_) co_return out;
+    if (access == Access::public_ || access == Access::registration) co_return out;
     if (access == Access::agent) {
         out.cluster_id = co_await authenticate_agent(state, request);
         co_return out;

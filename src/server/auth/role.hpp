@@ -16,6 +16,7 @@ enum class Access {
     server_admin,   // the installation's administrators
     team,           // a member of {team} with at least `Route::min_role`
     agent,          // a cluster's operator, by the cluster's agent token
+    registration,   // whoever holds a cluster's one-time registration URL (?token=, checked by the handler as it spends it)
 };
 
 }  // namespace sb::server

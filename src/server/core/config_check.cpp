@@ -24,6 +24,17 @@ void check_listen_address(const std::string& address) {
     throw std::invalid_argument(message);
 }
 
+void check_public_url(const std::string& url) {
+    if (url.empty()) return;
+    bool scheme = url.starts_with("https://") || url.starts_with("http://");
+    auto host_start = url.find("://") + 3;
+    bool host = scheme && host_start < url.size() && url[host_start] != '/';
+    bool clean = url.find_first_of(" \t\r\n?#'\"\\") == std::string::npos;
+    if (!scheme || !host || !clean)
+        throw std::invalid_argument("--public-url (SB_PUBLIC_URL) must be the URL clusters reach the server at, such as "
+                                    "https://shapeblock.example.com (no query, quotes or spaces); got '" + url + "'");
+}
+
 }  // namespace
 
 void check_config(const Config& config) {
@@ -39,6 +50,13 @@ void check_config(const Config& config) {
     if (config.body_limit_bytes < 1) throw std::invalid_argument("--body-limit (SB_BODY_LIMIT) must be at least 1 byte");
     if (config.tls_cert_file.empty() != config.tls_key_file.empty())
         throw std::invalid_argument("--tls-cert (SB_TLS_CERT) and --tls-key (SB_TLS_KEY) go together: give both or neither");
+    check_public_url(config.public_url);
+    if (config.registration_ttl.count() < 60 || config.registration_ttl.count() > 7 * 24 * 3600)
+        throw std::invalid_argument("--registration-ttl (SB_REGISTRATION_TTL) must be from 60 to 604800 seconds; got " +
+                                    std::to_string(config.registration_ttl.count()));
+    if (config.operator_image.find_first_of(" \t\r\n'\"\\") != std::string::npos)
+        throw std::invalid_argument("--operator-image (SB_OPERATOR_IMAGE) must be an image reference such as "
+                                    "ghcr.io/shapeblock/shapeblock-operator:0.1.0; got '" + config.operator_image + "'");
 }
 
 }  // namespace sb::server

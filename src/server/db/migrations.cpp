@@ -109,6 +109,15 @@ const std::vector<Migration>& migrations() {
                  kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, requested_at BIGINT NOT NULL,
                  PRIMARY KEY (cluster_id, kind, namespace, name)))",
          }},
+        {4,
+         "one-time cluster registration URLs",
+         {
+             // One registration per cluster at a time; a new one replaces it.
+             // Only the token's SHA-256 is kept; used_at marks it spent.
+             R"(CREATE TABLE cluster_registrations (
+                 cluster_id TEXT PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,
+                 token_hash TEXT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT, created_at BIGINT NOT NULL))",
+         }},
     };
     return all;
 }

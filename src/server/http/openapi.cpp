@@ -48,7 +48,12 @@ json::object Router::openapi() const {
         responses[std::to_string(route.success_status)] =
             json::object{{"description", route.websocket ? "switching to WebSocket" : "success"}};
         responses["400"] = error_ref("invalid request; error.field names the offending field");
-        if (route.access != Access::public_) {
+        if (route.access == Access::registration) {
+            responses["401"] = error_ref("the registration token is unknown or was replaced");
+            responses["410"] = error_ref("the registration URL was already used, or expired");
+            responses["429"] = error_ref("too many invalid registration tokens from this address");
+            op["security"] = json::array{json::object{{"registrationToken", json::array{}}}};
+        } else if (route.access != Access::public_) {
             responses["401"] = error_ref("not authenticated");
             responses["403"] = error_ref("role too low, or missing CSRF token");
             op["security"] = json::array{json::object{{"bearer", json::array{}}}, json::object{{"session", json::array{}}}};
@@ -61,7 +66,9 @@ json::object Router::openapi() const {
         op["responses"] = std::move(responses);
         op["x-required-role"] = route.access == Access::team ? std::string(role_name(route.min_role))
                               : route.access == Access::server_admin ? "server-admin"
-                              : route.access == Access::authenticated ? "authenticated" : "public";
+                              : route.access == Access::authenticated ? "authenticated"
+                              : route.access == Access::registration ? "registration-token"
+                              : route.access == Access::agent ? "agent-token" : "public";
         std::string method = route.method;
         for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         auto& item = paths[route.pattern];
@@ -86,7 +93,8 @@ json::object Router::openapi() const {
          {{"schemas", {{"Error", std::move(error_schema)}}},
           {"securitySchemes",
            {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
-            {"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "sb_session"}}}}}}},
+            {"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "sb_session"}}},
+            {"registrationToken", {{"type", "apiKey"}, {"in", "query"}, {"name", "token"}}}}}}},
     };
 }
 

@@ -123,7 +123,8 @@ asio::awaitable<std::variant<Router::Authorized, Response>> Router::authorize(Se
     auto auth = co_await sb::server::authorize(state, request, route->access, route->min_role, param_names_[index], params);
     if (!auth.cluster_id.empty()) params["cluster"] = auth.cluster_id;
     std::optional<Principal> principal;
-    if (route->access != Access::public_ && route->access != Access::agent) principal = std::move(auth.principal);
+    if (route->access == Access::authenticated || route->access == Access::server_admin || route->access == Access::team)
+        principal = std::move(auth.principal);
     co_return Authorized{route, WebSocketSession{std::move(params), std::move(principal), auth.role}};
 }
 

@@ -56,5 +56,26 @@ TEST(ConfigCheck, TlsCertificateAndKeyGoTogether) {
     EXPECT_NE(refusal(c).find("--tls-cert (SB_TLS_CERT) and --tls-key (SB_TLS_KEY) go together"), std::string::npos);
 }
 
+TEST(ConfigCheck, PublicUrlMustBeAnHttpUrlWithAHost) {
+    for (std::string bad : {"shapeblock.example.com", "ftp://x", "https://", "https:///path", "https://x/?token=1",
+                            "https://x y", "https://x'"}) {
+        Config c;
+        c.public_url = bad;
+        EXPECT_NE(refusal(c).find("--public-url (SB_PUBLIC_URL)"), std::string::npos) << bad;
+    }
+    Config good;
+    good.public_url = "https://sb.example.com:8443/prefix";
+    EXPECT_EQ(refusal(good), "accepted");
+}
+
+TEST(ConfigCheck, RegistrationLifetimeAndOperatorImage) {
+    Config short_ttl;
+    short_ttl.registration_ttl = std::chrono::seconds(10);
+    EXPECT_NE(refusal(short_ttl).find("--registration-ttl (SB_REGISTRATION_TTL) must be from 60"), std::string::npos);
+    Config image;
+    image.operator_image = "a b";
+    EXPECT_NE(refusal(image).find("--operator-image (SB_OPERATOR_IMAGE)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sb::server
