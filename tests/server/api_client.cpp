@@ -65,7 +65,8 @@ HttpResult send_and_receive(Stream& stream, const http::request<http::string_bod
 HttpResult ApiClient::request(const std::string& method, const std::string& target, const std::string& body,
                               const std::map<std::string, std::string>& headers) const {
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    // With the port, as RFC 9110 asks for a non-default one (registration URLs are built from it).
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
     if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
     if (!cookie.empty()) req.set(http::field::cookie, cookie);
     if (!csrf.empty()) req.set("X-CSRF-Token", csrf);

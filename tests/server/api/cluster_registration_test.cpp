@@ -246,8 +246,9 @@ TEST(ClusterRegistrationOnApiServer, TheServedManifestApplies) {
         SCOPED_TRACE(json::serialize(doc.at("kind")) + " " + json::serialize(doc.at("metadata").at("name")));
         auto response = api.apply(doc);
         EXPECT_TRUE(response.status == 200 || response.status == 201) << response.status << " " << response.body;
-        if (doc.at("kind") == "CustomResourceDefinition")
+        if (doc.at("kind") == "CustomResourceDefinition") {
             EXPECT_NO_THROW(api.wait_crd_established(std::string(doc.at("metadata").at("name").as_string())));
+        }
     }
     auto deployment = api.get("/apis/apps/v1/namespaces/shapeblock/deployments/shapeblock-operator");
     EXPECT_EQ(env_value(deployment, "SB_OPERATOR_CLUSTER_ID"), cluster_id);
