@@ -17,6 +17,7 @@
 #include "tests/deploy/json_match.hpp"
 #include "tests/server/fake_agent.hpp"
 #include "tests/server/server_fixture.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace sb::server::testing {
 namespace {
@@ -224,6 +225,32 @@ TEST_P(ClusterRegistration, ThePublicUrlAndOperatorImageComeFromTheConfig) {
     EXPECT_EQ(env_value(deployment, "SB_OPERATOR_SERVER_URL"), "https://sb.example.test");
     EXPECT_EQ(deployment.at("spec").at("template").at("spec").at("containers").at(0).at("image"),
               "registry.example.test/shapeblock-operator:9.9.9");
+}
+
+// The real operator binary, started with the served Deployment's environment
+// as the kubelet would resolve it (the Secret's token, the pod's name and
+// namespace) and --print-config, reads every variable and connects to the
+// server as this cluster. It refuses any SB_OPERATOR_* variable it does not read.
+TEST_P(ClusterRegistration, TheRealOperatorReadsTheServedEnvironment) {
+    auto served = server->anonymous().get(target_of(registration));
+    ASSERT_EQ(served.status, 200) << served.body;
+    auto docs = sb::deploytest::yaml_documents_to_json(served.body);
+    std::string token(only_of_kind(docs, "Secret").at("stringData").at("token").as_string());
+    std::vector<std::string> argv{"env", "-i"};
+    const auto& container = only_of_kind(docs, "Deployment").at("spec").at("template").at("spec").at("containers").at(0);
+    for (const auto& e : container.at("env").as_array()) {
+        std::string value;
+        if (const auto* v = e.as_object().if_contains("value")) value = std::string(v->as_string());
+        else if (e.at("valueFrom").as_object().contains("secretKeyRef")) value = token;
+        else value = "shapeblock";  // fieldRef: the pod's namespace or name
+        argv.push_back(std::string(e.at("name").as_string()) + "=" + value);
+    }
+    argv.push_back(SB_OPERATOR_BINARY);
+    argv.push_back("--print-config");
+    auto settings = json::parse(testenv::run_command(argv)).as_object();
+    EXPECT_EQ(settings.at("server-url"), json::value("http://127.0.0.1:" + std::to_string(server->port())));
+    EXPECT_EQ(settings.at("cluster-id"), json::value(cluster_id));
+    EXPECT_EQ(settings.at("agent-token"), "set");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ClusterRegistration, ::testing::Values(Backend::sqlite, Backend::postgres),
