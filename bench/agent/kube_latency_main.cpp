@@ -1,0 +1,204 @@
+// sb-agent-kube-latency: the agent link end to end with a real operator. On a
+// cluster whose operator is connected to the server, it makes a project with
+// N apps and one build through the API, waits until the operator has them in
+// the cluster, reads the operator's RSS, then changes the AppBuild's status
+// through the Kubernetes API server (a merge patch of the status subresource,
+// as a build pod's progress would) one change at a time and times each until
+// its build.updated event reaches a subscriber on the server's event
+// WebSocket. See bench/agent/README.md.
+#include <CLI/CLI.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <random>
+
+#include "bench/agent/event_listener.hpp"
+#include "bench/agent/process_sample.hpp"
+#include "bench/agent/rest_client.hpp"
+#include "kube/client.hpp"
+#include "kube/config.hpp"
+
+namespace {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+const sb::kube::ResourceRef kAppBuilds{"apps.shapeblock.io", "v1alpha1", "appbuilds", true, "AppBuild"};
+const sb::kube::ResourceRef kApps{"apps.shapeblock.io", "v1alpha1", "apps", true, "App"};
+
+struct Options {
+    std::string server = "http://127.0.0.1:8080";
+    std::string api_token, team, cluster, kubeconfig;
+    int apps = 100;
+    int samples = 1000;
+    int operator_pid = 0;
+    double settle_seconds = 10;
+};
+
+double ms_between(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+double percentile(std::vector<double> samples, double fraction) {
+    if (samples.empty()) return 0;
+    std::sort(samples.begin(), samples.end());
+    auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(samples.size())));
+    return samples[std::clamp<std::size_t>(rank, 1, samples.size()) - 1];
+}
+
+std::string distribution(const std::vector<double>& ms) {
+    char text[160];
+    std::snprintf(text, sizeof text, "p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu samples)", percentile(ms, 0.5),
+                  percentile(ms, 0.99), ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end()), ms.size());
+    return text;
+}
+
+asio::awaitable<void> sleep_for(Clock::duration d) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+std::string operator_memory(int pid) {
+    if (pid <= 0) return "not sampled (no --operator-pid)";
+    auto s = sb::bench::sample_process(pid);
+    char text[120];
+    std::snprintf(text, sizeof text, "VmRSS %.1f MiB (VmHWM %.1f MiB)", s.rss_kib / 1024.0, s.hwm_kib / 1024.0);
+    return text;
+}
+
+// How many of `kind` the namespace holds (0 while it does not exist yet).
+asio::awaitable<std::size_t> count_in(sb::kube::Client& kube, const sb::kube::ResourceRef& kind, std::string ns) {
+    try {
+        sb::kube::ListOptions options;
+        auto list = co_await kube.list(kind, ns, options);
+        co_return list.items.size();
+    } catch (const sb::kube::ApiError&) {
+        co_return 0;
+    }
+}
+
+asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
+    auto executor = co_await asio::this_coro::executor;
+    auto server = sb::bench::parse_server_url(options.server);
+    sb::bench::RestClient api(server, options.api_token);
+    std::random_device random;
+    char tag[8];
+    std::snprintf(tag, sizeof tag, "%06x", random() & 0xffffff);
+    const std::string ns = std::string("kl-") + tag;
+    const std::string base = "/api/v1/teams/" + options.team;
+    auto project = api.call("POST", base + "/projects", json::object{{"name", ns}, {"clusterId", options.cluster}});
+    const std::string project_path = base + "/projects/" + std::string(project.at("id").as_string());
+    std::string first_app;
+    for (int i = 0; i < options.apps; ++i) {
+        auto app = api.call("POST", project_path + "/apps",
+                            json::object{{"name", "app-" + std::to_string(i)},
+                                         {"git", {{"url", "https://example.test/app-" + std::to_string(i) + ".git"}}}});
+        if (i == 0) first_app = std::string(app.at("id").as_string());
+    }
+    auto build = api.call("POST", project_path + "/apps/" + first_app + "/builds", json::object{});
+    const std::string build_id(build.at("id").as_string());
+    const std::string build_name = "build-" + build_id;
+    std::printf("made project %s with %d apps and build %s through the API\n", ns.c_str(), options.apps, build_id.c_str());
+
+    // The operator applies what the server sends: wait until all of it is in the cluster.
+    const auto made = Clock::now();
+    for (;;) {
+        auto apps = co_await count_in(kube, kApps, ns);
+        auto builds = co_await count_in(kube, kAppBuilds, ns);
+        if (apps == static_cast<std::size_t>(options.apps) && builds == 1) break;
+        if (Clock::now() - made > 120s) throw std::runtime_error("the operator did not apply the apps within 120 s");
+        co_await sleep_for(200ms);
+    }
+    std::printf("the cluster holds the %d apps and the build %.1f s after the last API call\n", options.apps,
+                ms_between(made, Clock::now()) / 1000.0);
+    // A finished build: its reconciler leaves it alone, and every later
+    // status change is still reported and published with what was reported.
+    json::value finished = {{"status", {{"phase", "Failed"}, {"message", "bench: finished"}}}};
+    co_await kube.merge_patch(kAppBuilds, ns, build_name, finished, "status");
+    co_await sleep_for(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.settle_seconds)));
+    std::cout << "operator with " << options.apps << " apps, at rest: " << operator_memory(options.operator_pid) << std::endl;
+
+    sb::bench::EventListener listener(executor, server, options.team, options.api_token);
+    asio::co_spawn(executor, listener.run({"build:" + build_id}), asio::detached);
+    for (int i = 0; i < 5000 && listener.subscribed() == 0 && !listener.ended(); ++i) co_await sleep_for(1ms);
+    if (listener.subscribed() == 0) throw std::runtime_error("no subscription: " + listener.failure());
+
+    asio::steady_timer arrival(executor);
+    std::string expected;
+    std::optional<Clock::time_point> arrived;
+    listener.on_build_update = [&](std::string_view marker, Clock::time_point at) {
+        if (marker != expected) return;
+        arrived = at;
+        arrival.cancel();
+    };
+    std::vector<double> end_to_end, patch_round_trip;
+    int lost = 0;
+    for (int k = 0; k < options.samples; ++k) {
+        expected = "K" + std::to_string(k);
+        arrived.reset();
+        json::value patch = {{"status", {{"phase", "Failed"}, {"message", expected}}}};
+        const auto sent = Clock::now();
+        co_await kube.merge_patch(kAppBuilds, ns, build_name, patch, "status");
+        patch_round_trip.push_back(ms_between(sent, Clock::now()));
+        arrival.expires_after(5s);
+        if (!arrived) co_await arrival.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (arrived) end_to_end.push_back(ms_between(sent, *arrived));
+        else ++lost;
+    }
+    listener.on_build_update = nullptr;
+    std::cout << "latency, AppBuild status patch sent to the kube-apiserver -> build.updated event read: "
+              << distribution(end_to_end) << ", " << lost << " lost\n"
+              << "  of which the patch request itself (sent -> answered): " << distribution(patch_round_trip) << "\n"
+              << "operator after the run: " << operator_memory(options.operator_pid) << std::endl;
+    listener.stop();
+    for (int i = 0; i < 5000 && !listener.ended(); ++i) co_await sleep_for(1ms);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    CLI::App app{"AppBuild status change in a real cluster -> event on the server's WebSocket, with a real operator"};
+    app.add_option("--server", options.server, "The server's URL (http://, loopback)")->capture_default_str();
+    app.add_option("--api-token", options.api_token, "An admin's API token (better: SB_BENCH_API_TOKEN)")
+        ->envname("SB_BENCH_API_TOKEN")
+        ->required();
+    app.add_option("--team", options.team, "The team of the cluster")->required();
+    app.add_option("--cluster", options.cluster, "The cluster whose operator is connected")->required();
+    app.add_option("--kubeconfig", options.kubeconfig, "That cluster's kubeconfig")->required();
+    app.add_option("--apps", options.apps, "Apps in the bench's project")->capture_default_str()->check(CLI::Range(1, 5000));
+    app.add_option("--samples", options.samples, "Status changes timed one at a time")->capture_default_str();
+    app.add_option("--operator-pid", options.operator_pid, "The operator's process id, to read its VmRSS");
+    app.add_option("--settle-seconds", options.settle_seconds, "Rest before the operator's RSS is read")->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+    try {
+        asio::io_context io;
+        sb::kube::Client kube(io.get_executor(), sb::kube::load_kubeconfig({options.kubeconfig}));
+        int status = 0;
+        asio::co_spawn(io, run(options, kube), [&](std::exception_ptr error) {
+            if (error) {
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                    std::cerr << "sb-agent-kube-latency: " << e.what() << "\n";
+                }
+                status = 1;
+            }
+            io.stop();
+        });
+        io.run();
+        return status;
+    } catch (const std::exception& e) {
+        std::cerr << "sb-agent-kube-latency: " << e.what() << "\n";
+        return 1;
+    }
+}
