@@ -62,6 +62,8 @@ asio::awaitable<void> EventListener::run(std::vector<std::string> topics) {
                 failure_ = "subscription refused: " + json::serialize(v);
             } else if (*type == "event" && o.at("kind") == "build.updated" && on_build_update) {
                 on_build_update(sb::get_string_view(o, "data.reported.message"), at);
+            } else if (*type == "event" && o.at("kind") == "cluster.state" && on_cluster_state) {
+                on_cluster_state(sb::get_string_view(o, "data.state"));
             }
         }
     } catch (const std::exception& e) {

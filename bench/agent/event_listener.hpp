@@ -1,7 +1,8 @@
 #pragma once
 // A subscriber on the server's event WebSocket (GET /api/v1/teams/{team}/events):
 // subscribes to topics and hands every build.updated event's marker (the
-// reported status message) to the bench, stamped when its frame was read.
+// reported status message) to the bench, stamped when its frame was read,
+// and every cluster.state change.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -27,6 +28,8 @@ public:
     void stop();
 
     std::function<void(std::string_view marker, Clock::time_point at)> on_build_update;
+    // cluster.state events: "connected" or "disconnected".
+    std::function<void(std::string_view state)> on_cluster_state;
     std::size_t subscribed() const { return subscribed_; }
     bool ended() const { return ended_; }
     const std::string& failure() const { return failure_; }

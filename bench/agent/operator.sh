@@ -2,31 +2,29 @@
 # The agent link with the real operator: a local Kubernetes control plane
 # (sb-testenv kube: etcd, kube-apiserver, kube-controller-manager on
 # loopback), a fresh shapeblock-server on SQLite, the operator connected to it
-# as cluster "local". Then
-#   1. sb-agent-kube-latency: a project with N apps and a build through the
-#      API, the operator's RSS once they are in the cluster, and the latency
-#      of AppBuild status changes made through the kube-apiserver until their
-#      event reaches a subscriber of the server's event WebSocket;
-#   2. the reconnect soak: the operator restarted behind sb-link-cutter, which
-#      ends its connection every --cut-after seconds, for SOAK seconds; the
-#      operator's VmRSS is sampled every 5 s (start, end, max).
+# as cluster "local". Then sb-agent-e2e: a project with N apps and a build
+# through the API, the operator's RSS once they are in the cluster, the
+# latency of AppBuild status changes made through the kube-apiserver until
+# their event reaches a subscriber of the server's event WebSocket, and the
+# reconnect soak (the operator's connection ended every EVERY seconds for
+# SOAK seconds while the build's status keeps changing; its VmRSS sampled).
 # Builds nothing: SB_TARGET="shapeblock-server shapeblock-operator sb-testenv
-# sb-agent-kube-latency sb-link-cutter" scripts/build build
+# sb-agent-e2e" scripts/build build
 #
-#   bench/agent/operator.sh [apps] [soak seconds] [cut after seconds]   (default 100 300 1)
-#   SB_BENCH_KEEP=1 keeps the scratch directory (logs of every process)
+#   bench/agent/operator.sh [apps] [soak seconds] [every seconds]   (default 100 300 2)
+#   SB_BENCH_KEEP=1 keeps the scratch directory (logs of every process);
+#   SB_BENCH_E2E_ARGS passes more options to sb-agent-e2e (e.g. --samples 100)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 APPS="${1:-100}"
 SOAK="${2:-300}"
-CUT_AFTER="${3:-1}"
+EVERY="${3:-2}"
 BUILD="${SB_BENCH_BUILD_DIR:-build}"
 SERVER="$BUILD/src/server/shapeblock-server"
 OPERATOR="$BUILD/src/operator/shapeblock-operator"
 TESTENV="$BUILD/tests/support/sb-testenv"
-LATENCY="$BUILD/bench/sb-agent-kube-latency"
-CUTTER="$BUILD/bench/sb-link-cutter"
-for bin in "$SERVER" "$OPERATOR" "$TESTENV" "$LATENCY" "$CUTTER"; do
+E2E="$BUILD/bench/sb-agent-e2e"
+for bin in "$SERVER" "$OPERATOR" "$TESTENV" "$E2E"; do
   [ -x "$bin" ] || { echo "missing $bin (see the build line at the top of $0)" >&2; exit 2; }
 done
 
@@ -85,28 +83,8 @@ start_operator() {  # <server url> <log>
 echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 start_operator "http://127.0.0.1:$PORT" "$WORK/operator.log"
 echo "operator connected: VmRSS $(rss_kib "$OPERATOR_PID") KiB"
-SB_BENCH_API_TOKEN="$API_TOKEN" "$LATENCY" --server "http://127.0.0.1:$PORT" --team "$TEAM" --cluster "$CLUSTER" \
-  --kubeconfig "$WORK/kubeconfig" --apps "$APPS" --operator-pid "$OPERATOR_PID" ${SB_BENCH_LATENCY_ARGS:-}
-kill "$OPERATOR_PID"; wait "$OPERATOR_PID" 2>/dev/null || true
-
-[ "$SOAK" -gt 0 ] || exit 0
-CUT_PORT="$(free_port)"
-"$CUTTER" --listen-port "$CUT_PORT" --to-port "$PORT" --cut-after "$CUT_AFTER" >"$WORK/cutter.log" 2>&1 &
-pids+=($!)
-start_operator "http://127.0.0.1:$CUT_PORT" "$WORK/operator-soak.log"
-sleep 5
-first="$(rss_kib "$OPERATOR_PID")"; max="$first"; samples="$first"
-end=$((SECONDS + SOAK))
-while [ "$SECONDS" -lt "$end" ]; do
-  sleep 5
-  kill -0 "$OPERATOR_PID" 2>/dev/null || { echo "the operator died"; tail "$WORK/operator-soak.log"; exit 1; }
-  now="$(rss_kib "$OPERATOR_PID")"
-  samples="$samples $now"
-  [ "$now" -gt "$max" ] && max="$now"
-done
-cuts="$(grep -c ended "$WORK/cutter.log" || true)"
-echo "reconnect soak: ${SOAK} s, connection cut after ${CUT_AFTER} s each, $cuts connections cut" \
-     "(each reconnect: snapshot of $((APPS + 2)) objects, the desired state re-sent and acked)"
-echo "operator VmRSS (KiB): start $first, end $now, max $max, VmHWM $(awk '/^VmHWM/ {print $2}' "/proc/$OPERATOR_PID/status")"
-echo "samples every 5 s: $samples"
+SB_BENCH_API_TOKEN="$API_TOKEN" SB_BENCH_AGENT_TOKEN="$AGENT_TOKEN" "$E2E" --server "http://127.0.0.1:$PORT" \
+  --team "$TEAM" --cluster "$CLUSTER" --kubeconfig "$WORK/kubeconfig" --apps "$APPS" --operator-pid "$OPERATOR_PID" \
+  --soak-seconds "$SOAK" --replace-every "$EVERY" ${SB_BENCH_E2E_ARGS:-}
+echo "operator log: $(grep -c '"agent link connected"' "$WORK/operator.log") connections, $(grep -c '"agent link lost"' "$WORK/operator.log") losses logged"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,11 +1,18 @@
-// sb-agent-kube-latency: the agent link end to end with a real operator. On a
+// sb-agent-e2e: the agent link end to end with a real operator. On a
 // cluster whose operator is connected to the server, it makes a project with
 // N apps and one build through the API, waits until the operator has them in
-// the cluster, reads the operator's RSS, then changes the AppBuild's status
-// through the Kubernetes API server (a merge patch of the status subresource,
-// as a build pod's progress would) one change at a time and times each until
-// its build.updated event reaches a subscriber on the server's event
-// WebSocket. See bench/agent/README.md.
+// the cluster, reads the operator's RSS, then
+//   1. latency: changes the AppBuild's status through the Kubernetes API
+//      server (a merge patch of the status subresource, as a build's progress
+//      would) one change at a time and times each until its build.updated
+//      event reaches a subscriber on the server's event WebSocket;
+//   2. reconnect soak (--soak-seconds): ends the operator's connection every
+//      --replace-every seconds (agent_replacement.hpp: the server closes it
+//      with 4000) while the AppBuild's status keeps changing, and samples the
+//      operator's VmRSS every 5 s; counts the operator's reconnects (the
+//      cluster's "connected" events) and the status changes that reached the
+//      subscriber.
+// See bench/agent/README.md.
 #include <CLI/CLI.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +27,7 @@
 #include <iostream>
 #include <random>
 
+#include "bench/agent/agent_replacement.hpp"
 #include "bench/agent/event_listener.hpp"
 #include "bench/agent/process_sample.hpp"
 #include "bench/agent/rest_client.hpp"
@@ -42,6 +50,9 @@ struct Options {
     int samples = 1000;
     int operator_pid = 0;
     double settle_seconds = 10;
+    double soak_seconds = 0;
+    double replace_every = 2;
+    std::string agent_token;
 };
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
@@ -83,6 +94,50 @@ asio::awaitable<std::size_t> count_in(sb::kube::Client& kube, const sb::kube::Re
         co_return list.items.size();
     } catch (const sb::kube::ApiError&) {
         co_return 0;
+    }
+}
+
+// The operator's connection ended again and again while its AppBuild's status
+// keeps changing (every 200 ms): its RSS must not grow.
+asio::awaitable<void> soak(const Options& options, sb::kube::Client& kube, const sb::bench::ServerAddress& server,
+                           sb::bench::EventListener& listener, const std::string& ns, const std::string& build_name) {
+    if (options.agent_token.empty()) throw std::runtime_error("--soak-seconds needs the agent token (SB_BENCH_AGENT_TOKEN)");
+    // Every connection's "connected" event, the replacements' own included.
+    std::int64_t connects = 0, delivered = 0, changes = 0, replaced = 0;
+    listener.on_cluster_state = [&](std::string_view state) { connects += state == "connected"; };
+    listener.on_build_update = [&](std::string_view marker, Clock::time_point) { delivered += marker.starts_with("S"); };
+    std::vector<std::int64_t> rss;
+    const auto started = Clock::now();
+    auto next_replacement = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.replace_every));
+    auto next_sample = started;
+    while (Clock::now() - started < std::chrono::duration<double>(options.soak_seconds)) {
+        if (Clock::now() >= next_sample) {
+            rss.push_back(sb::bench::sample_process(options.operator_pid).rss_kib);
+            next_sample += 5s;
+        }
+        if (Clock::now() >= next_replacement) {
+            // Blocks this thread for one connection's handshake: a few milliseconds.
+            replaced += sb::bench::replace_agent_connection(server, options.agent_token, options.cluster);
+            next_replacement += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.replace_every));
+        }
+        json::value patch = {{"status", {{"phase", "Failed"}, {"message", "S" + std::to_string(changes++)}}}};
+        co_await kube.merge_patch(kAppBuilds, ns, build_name, patch, "status");
+        co_await sleep_for(200ms);
+    }
+    co_await sleep_for(5s);  // the last changes, and the last reconnect
+    rss.push_back(sb::bench::sample_process(options.operator_pid).rss_kib);
+    listener.on_cluster_state = nullptr;
+    listener.on_build_update = nullptr;
+    std::printf("reconnect soak, %.0f s: the connection replaced %lld times (every %.0f s), the operator reconnected %lld "
+                "times (its own connected events); %lld of %lld status changes reached the subscriber (coalesced or lost while disconnected: "
+                "the server keeps the latest)\n",
+                options.soak_seconds, static_cast<long long>(replaced), options.replace_every,
+                static_cast<long long>(connects - replaced), static_cast<long long>(delivered), static_cast<long long>(changes));
+    if (options.operator_pid > 0) {
+        std::printf("  operator VmRSS: start %.1f MiB, end %.1f MiB, max %.1f MiB; samples every 5 s (KiB):",
+                    rss.front() / 1024.0, rss.back() / 1024.0, *std::max_element(rss.begin(), rss.end()) / 1024.0);
+        for (auto kib : rss) std::printf(" %lld", static_cast<long long>(kib));
+        std::printf("\n");
     }
 }
 
@@ -128,9 +183,9 @@ asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
     std::cout << "operator with " << options.apps << " apps, at rest: " << operator_memory(options.operator_pid) << std::endl;
 
     sb::bench::EventListener listener(executor, server, options.team, options.api_token);
-    asio::co_spawn(executor, listener.run({"build:" + build_id}), asio::detached);
-    for (int i = 0; i < 5000 && listener.subscribed() == 0 && !listener.ended(); ++i) co_await sleep_for(1ms);
-    if (listener.subscribed() == 0) throw std::runtime_error("no subscription: " + listener.failure());
+    asio::co_spawn(executor, listener.run({"build:" + build_id, "cluster:" + options.cluster}), asio::detached);
+    for (int i = 0; i < 5000 && listener.subscribed() < 2 && !listener.ended(); ++i) co_await sleep_for(1ms);
+    if (listener.subscribed() < 2) throw std::runtime_error("no subscription: " + listener.failure());
 
     asio::steady_timer arrival(executor);
     std::string expected;
@@ -159,6 +214,7 @@ asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
               << distribution(end_to_end) << ", " << lost << " lost\n"
               << "  of which the patch request itself (sent -> answered): " << distribution(patch_round_trip) << "\n"
               << "operator after the run: " << operator_memory(options.operator_pid) << std::endl;
+    if (options.soak_seconds > 0) co_await soak(options, kube, server, listener, ns, build_name);
     listener.stop();
     for (int i = 0; i < 5000 && !listener.ended(); ++i) co_await sleep_for(1ms);
 }
@@ -179,6 +235,10 @@ int main(int argc, char** argv) {
     app.add_option("--samples", options.samples, "Status changes timed one at a time")->capture_default_str();
     app.add_option("--operator-pid", options.operator_pid, "The operator's process id, to read its VmRSS");
     app.add_option("--settle-seconds", options.settle_seconds, "Rest before the operator's RSS is read")->capture_default_str();
+    app.add_option("--soak-seconds", options.soak_seconds, "Reconnect soak after the latency run (0: none)")->capture_default_str();
+    app.add_option("--replace-every", options.replace_every, "Soak: seconds between ends of the operator's connection")->capture_default_str();
+    app.add_option("--agent-token", options.agent_token, "Soak: the cluster's agent token (better: SB_BENCH_AGENT_TOKEN)")
+        ->envname("SB_BENCH_AGENT_TOKEN");
     CLI11_PARSE(app, argc, argv);
     try {
         asio::io_context io;
@@ -189,7 +249,7 @@ int main(int argc, char** argv) {
                 try {
                     std::rethrow_exception(error);
                 } catch (const std::exception& e) {
-                    std::cerr << "sb-agent-kube-latency: " << e.what() << "\n";
+                    std::cerr << "sb-agent-e2e: " << e.what() << "\n";
                 }
                 status = 1;
             }
@@ -198,7 +258,7 @@ int main(int argc, char** argv) {
         io.run();
         return status;
     } catch (const std::exception& e) {
-        std::cerr << "sb-agent-kube-latency: " << e.what() << "\n";
+        std::cerr << "sb-agent-e2e: " << e.what() << "\n";
         return 1;
     }
 }
