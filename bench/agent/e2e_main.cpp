@@ -49,6 +49,7 @@ struct Options {
     int apps = 100;
     int samples = 1000;
     int operator_pid = 0;
+    int server_pid = 0;
     double settle_seconds = 10;
     double soak_seconds = 0;
     double replace_every = 2;
@@ -78,8 +79,8 @@ asio::awaitable<void> sleep_for(Clock::duration d) {
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-std::string operator_memory(int pid) {
-    if (pid <= 0) return "not sampled (no --operator-pid)";
+std::string memory_of(int pid) {
+    if (pid <= 0) return "not sampled (no process id given)";
     auto s = sb::bench::sample_process(pid);
     char text[120];
     std::snprintf(text, sizeof text, "VmRSS %.1f MiB (VmHWM %.1f MiB)", s.rss_kib / 1024.0, s.hwm_kib / 1024.0);
@@ -179,8 +180,24 @@ asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
     // status change is still reported and published with what was reported.
     json::value finished = {{"status", {{"phase", "Failed"}, {"message", "bench: finished"}}}};
     co_await kube.merge_patch(kAppBuilds, ns, build_name, finished, "status");
+    // Every API write re-sends the cluster's whole desired state, so the
+    // operator may still be applying for a while: wait until it is idle
+    // (under 2% of a core over 2 s), then the settle time.
+    if (options.operator_pid > 0) {
+        const auto waiting = Clock::now();
+        for (auto before = sb::bench::sample_process(options.operator_pid).cpu_seconds;;) {
+            co_await sleep_for(2s);
+            auto after = sb::bench::sample_process(options.operator_pid).cpu_seconds;
+            if (after - before < 0.04 || Clock::now() - waiting > 600s) break;
+            before = after;
+        }
+        std::printf("the operator was idle %.1f s after the apps were in the cluster\n",
+                    ms_between(waiting, Clock::now()) / 1000.0);
+    }
     co_await sleep_for(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.settle_seconds)));
-    std::cout << "operator with " << options.apps << " apps, at rest: " << operator_memory(options.operator_pid) << std::endl;
+    std::cout << "operator with " << options.apps << " apps, at rest: " << memory_of(options.operator_pid) << std::endl;
+    if (options.server_pid > 0)
+        std::cout << "server with this cluster connected, at rest: " << memory_of(options.server_pid) << std::endl;
 
     sb::bench::EventListener listener(executor, server, options.team, options.api_token);
     asio::co_spawn(executor, listener.run({"build:" + build_id, "cluster:" + options.cluster}), asio::detached);
@@ -195,7 +212,7 @@ asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
         arrived = at;
         arrival.cancel();
     };
-    std::vector<double> end_to_end, patch_round_trip;
+    std::vector<double> end_to_end, patch_round_trip, after_answer;
     int lost = 0;
     for (int k = 0; k < options.samples; ++k) {
         expected = "K" + std::to_string(k);
@@ -206,14 +223,19 @@ asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
         patch_round_trip.push_back(ms_between(sent, Clock::now()));
         arrival.expires_after(5s);
         if (!arrived) co_await arrival.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (arrived) end_to_end.push_back(ms_between(sent, *arrived));
+        if (arrived) {
+            end_to_end.push_back(ms_between(sent, *arrived));
+            after_answer.push_back(end_to_end.back() - patch_round_trip.back());
+        }
         else ++lost;
     }
     listener.on_build_update = nullptr;
     std::cout << "latency, AppBuild status patch sent to the kube-apiserver -> build.updated event read: "
               << distribution(end_to_end) << ", " << lost << " lost\n"
-              << "  of which the patch request itself (sent -> answered): " << distribution(patch_round_trip) << "\n"
-              << "operator after the run: " << operator_memory(options.operator_pid) << std::endl;
+              << "  the patch request itself (sent -> answered): " << distribution(patch_round_trip) << "\n"
+              << "  patch answered -> event read (the watch may fire before the answer: a lower bound): "
+              << distribution(after_answer) << "\n"
+              << "operator after the run: " << memory_of(options.operator_pid) << std::endl;
     if (options.soak_seconds > 0) co_await soak(options, kube, server, listener, ns, build_name);
     listener.stop();
     for (int i = 0; i < 5000 && !listener.ended(); ++i) co_await sleep_for(1ms);
@@ -234,6 +256,7 @@ int main(int argc, char** argv) {
     app.add_option("--apps", options.apps, "Apps in the bench's project")->capture_default_str()->check(CLI::Range(1, 5000));
     app.add_option("--samples", options.samples, "Status changes timed one at a time")->capture_default_str();
     app.add_option("--operator-pid", options.operator_pid, "The operator's process id, to read its VmRSS");
+    app.add_option("--server-pid", options.server_pid, "The server's process id, to read its VmRSS");
     app.add_option("--settle-seconds", options.settle_seconds, "Rest before the operator's RSS is read")->capture_default_str();
     app.add_option("--soak-seconds", options.soak_seconds, "Reconnect soak after the latency run (0: none)")->capture_default_str();
     app.add_option("--replace-every", options.replace_every, "Soak: seconds between ends of the operator's connection")->capture_default_str();

@@ -84,7 +84,7 @@ echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 start_operator "http://127.0.0.1:$PORT" "$WORK/operator.log"
 echo "operator connected: VmRSS $(rss_kib "$OPERATOR_PID") KiB"
 SB_BENCH_API_TOKEN="$API_TOKEN" SB_BENCH_AGENT_TOKEN="$AGENT_TOKEN" "$E2E" --server "http://127.0.0.1:$PORT" \
-  --team "$TEAM" --cluster "$CLUSTER" --kubeconfig "$WORK/kubeconfig" --apps "$APPS" --operator-pid "$OPERATOR_PID" \
+  --team "$TEAM" --cluster "$CLUSTER" --kubeconfig "$WORK/kubeconfig" --apps "$APPS" --operator-pid "$OPERATOR_PID" --server-pid "$SERVER_PID" \
   --soak-seconds "$SOAK" --replace-every "$EVERY" ${SB_BENCH_E2E_ARGS:-}
 echo "operator log: $(grep -c '"agent link connected"' "$WORK/operator.log") connections, $(grep -c '"agent link lost"' "$WORK/operator.log") losses logged"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
