@@ -82,6 +82,11 @@ struct PayloadEncoder {
         return o;
     }
     json::object operator()(const CloseLogs& c) const { return {{"streamId", c.stream_id}}; }
+    json::object operator()(const AppSecret& a) const {
+        json::object data;
+        for (const auto& [key, value] : a.data) data[key] = value;
+        return {{"namespace", a.namespace_}, {"app", a.app}, {"purpose", a.purpose}, {"data", std::move(data)}};
+    }
 };
 
 // ---- decoding -----------------------------------------------------------------
@@ -274,6 +279,28 @@ Body read_body(std::string_view type, const Fields& p) {
         return l;
     }
     if (type == "closeLogs") return CloseLogs{p.string("streamId")};
+    if (type == "appSecret") {
+        AppSecret a;
+        a.namespace_ = p.string("namespace");
+        a.app = p.string("app");
+        a.purpose = p.string("purpose");
+        const auto& data = p.object("data");
+        if (data.size() > kMaxSecretEntries)
+            refuse(ErrorCode::too_large, "payload.data holds more than " + std::to_string(kMaxSecretEntries) + " entries");
+        for (const auto& [key, value] : data) {
+            // The key, never the value, may appear in a message (and so in a log).
+            if (key.size() > kMaxSecretKeyBytes)
+                refuse(ErrorCode::too_large, "payload.data has a key longer than " + std::to_string(kMaxSecretKeyBytes) + " bytes");
+            if (!value.is_string())
+                refuse(ErrorCode::malformed, "payload.data." + std::string(key.substr(0, 64)) + " must be a string");
+            if (value.get_string().size() > kMaxSecretDataBytes)
+                refuse(ErrorCode::too_large, "payload.data." + std::string(key.substr(0, 64)) + " is longer than " +
+                                                 std::to_string(kMaxSecretDataBytes) + " bytes");
+            a.data.emplace(std::string(key), std::string(value.get_string()));
+        }
+        if (auto error = check_app_secret(a)) refuse(error->code, "payload: " + error->message);
+        return a;
+    }
     refuse(ErrorCode::unknown_type,
            "unknown message type '" + std::string(type.substr(0, 64)) + "'");
 }
@@ -316,6 +343,7 @@ std::string_view type_name(const Body& body) {
         std::string_view operator()(const Delete&) const { return "delete"; }
         std::string_view operator()(const OpenLogs&) const { return "openLogs"; }
         std::string_view operator()(const CloseLogs&) const { return "closeLogs"; }
+        std::string_view operator()(const AppSecret&) const { return "appSecret"; }
     };
     return std::visit(Names{}, body);
 }

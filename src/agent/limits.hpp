@@ -14,5 +14,10 @@ inline constexpr std::size_t kMaxSnapshotObjects = 200;
 inline constexpr std::size_t kMaxOpenLogStreams = 64;
 // Ids, names and versions.
 inline constexpr std::size_t kMaxIdBytes = 128;
+// One appSecret: its entries, one key, and all keys and values together (a
+// Kubernetes Secret holds at most 1 MiB, and the frame must fit too).
+inline constexpr std::size_t kMaxSecretEntries = 500;
+inline constexpr std::size_t kMaxSecretKeyBytes = 253;
+inline constexpr std::size_t kMaxSecretDataBytes = 512 * 1024;
 
 }  // namespace sb::agent

@@ -7,6 +7,7 @@
 //   {"v": 1, "type": "apply", "id": "s-42", "payload": {...}}
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -139,8 +140,21 @@ struct CloseLogs {
     bool operator==(const CloseLogs&) const = default;
 };
 
+// The values behind one app's Secret, `<app>-<purpose>` in the app's
+// namespace (app_secret_name): its environment variables ("env"), its git
+// token ("git", key `token`) or its registry login ("registry", key
+// `.dockerconfigjson`). The only Secret the server can make an operator
+// write; empty `data` deletes it. Values are never logged by either end.
+struct AppSecret {
+    std::string namespace_;
+    std::string app;
+    std::string purpose;                      // env | git | registry
+    std::map<std::string, std::string> data;  // key -> value (plain text; base64 is the operator's business)
+    bool operator==(const AppSecret&) const = default;
+};
+
 using Body = std::variant<Hello, Status, Snapshot, LogChunk, Ack, Welcome, Apply, Delete, OpenLogs,
-                          CloseLogs>;
+                          CloseLogs, AppSecret>;
 
 struct Message {
     std::string id;  // set on messages that expect an Ack; unique per sender and connection

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "agent/limits.hpp"
 #include "common/json_fields.hpp"
 
 namespace sb::agent {
@@ -66,6 +67,60 @@ std::optional<Error> check_object(const boost::json::object& object, ObjectRef& 
         return forbidden("apiVersion '" + std::string(api_version) + "' is not " +
                          std::string(kShapeBlockApiVersion));
     return check_ref(ref);
+}
+
+std::string app_secret_name(std::string_view app, std::string_view purpose) {
+    return std::string(app) + "-" + std::string(purpose);
+}
+
+namespace {
+
+// An environment variable name (the App CRD's pattern) that is also a valid
+// Secret key: [-._a-zA-Z][-._a-zA-Z0-9]*, not "." or "..", at most 253 bytes.
+bool is_env_key(std::string_view key) {
+    if (key.empty() || key.size() > kMaxSecretKeyBytes || key == "." || key.starts_with("..")) return false;
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == '_'; };
+    if (!letter(key.front())) return false;
+    for (char c : key)
+        if (!letter(c) && !(c >= '0' && c <= '9')) return false;
+    return true;
+}
+
+// A key in an error message: short, and only when it is printable.
+std::string shown(std::string_view key) {
+    std::string out;
+    for (char c : key.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    return key.size() > 64 ? out + "..." : out;
+}
+
+}  // namespace
+
+std::optional<Error> check_app_secret(const AppSecret& secret) {
+    if (secret.purpose != "env" && secret.purpose != "git" && secret.purpose != "registry")
+        return forbidden("purpose '" + shown(secret.purpose) + "' is not env, git or registry");
+    if (!is_dns_label(secret.app, 63))
+        return Error{ErrorCode::malformed, "app '" + shown(secret.app) + "' must be a DNS-1123 label (a-z, 0-9, '-', at most 63)"};
+    if (!is_dns_label(secret.namespace_, 63))
+        return Error{ErrorCode::malformed, "namespace '" + shown(secret.namespace_) + "' must be a DNS-1123 label"};
+    if (secret.data.size() > kMaxSecretEntries)
+        return Error{ErrorCode::too_large, "data holds more than " + std::to_string(kMaxSecretEntries) + " entries"};
+    std::size_t bytes = 0;
+    for (const auto& [key, value] : secret.data) {
+        bytes += key.size() + value.size();
+        bool allowed = secret.purpose == "env"   ? is_env_key(key)
+                       : secret.purpose == "git" ? key == "token"
+                                                 : key == ".dockerconfigjson";
+        if (!allowed)
+            return Error{ErrorCode::malformed,
+                         "data key '" + shown(key) + "' is not allowed in the " + secret.purpose + " secret" +
+                             (secret.purpose == "env"   ? " (an environment variable name: [-._a-zA-Z][-._a-zA-Z0-9]*)"
+                              : secret.purpose == "git" ? " (only token)"
+                                                        : " (only .dockerconfigjson)")};
+    }
+    if (bytes > kMaxSecretDataBytes)
+        return Error{ErrorCode::too_large, "data holds " + std::to_string(bytes) + " bytes, over the " +
+                                               std::to_string(kMaxSecretDataBytes) + "-byte limit"};
+    return std::nullopt;
 }
 
 }  // namespace sb::agent

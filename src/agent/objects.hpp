@@ -3,6 +3,7 @@
 // operator to apply or delete.
 #include <boost/json/object.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "agent/messages.hpp"
@@ -21,5 +22,13 @@ std::optional<Error> check_ref(const ObjectRef& ref);
 // As check_ref for a whole object, which must also carry the ShapeBlock
 // apiVersion. Fills `ref` from the object's kind and metadata.
 std::optional<Error> check_object(const boost::json::object& object, ObjectRef& ref);
+
+// The Secret an appSecret writes: `<app>-env`, `<app>-git` or `<app>-registry`.
+std::string app_secret_name(std::string_view app, std::string_view purpose);
+// nullopt when `secret` may be written: DNS-1123 namespace and app, a known
+// purpose (else forbidden: it would name another Secret), and keys that
+// purpose allows (env: environment variable names usable as Secret keys;
+// git: token; registry: .dockerconfigjson). Messages name keys, never values.
+std::optional<Error> check_app_secret(const AppSecret& secret);
 
 }  // namespace sb::agent

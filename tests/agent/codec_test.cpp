@@ -54,6 +54,9 @@ TEST(AgentCodec, EveryMessageRoundTrips) {
         {"s-6",
          OpenLogs{"s6", {"AppBuild", "shop", "web-7"}, "", false, std::nullopt, std::nullopt}},
         {"s-7", CloseLogs{"s5"}},
+        {"s-8", AppSecret{"shop", "web", "env", {{"DATABASE_URL", "postgres://u:p@db/shop"}, {"EMPTY", ""}}}},
+        {"s-9", AppSecret{"shop", "web", "git", {{"token", "ghp_x"}}}},
+        {"s-10", AppSecret{"shop", "web", "registry", {}}},
     };
     for (const auto& m : messages) EXPECT_EQ(round_trip(m), m) << encode(m);
 }
@@ -162,6 +165,62 @@ TEST(AgentCodec, LimitsAreEnforced) {
         failure(decode(encode({std::string(kMaxIdBytes + 1, 'i'), CloseLogs{"s"}}), Sender::server))
             .code,
         ErrorCode::too_large);
+}
+
+TEST(AgentCodec, AnAppSecretHasTheDocumentedWireFormat) {
+    auto frame = json::parse(encode({"s-1", AppSecret{"shop", "web", "env", {{"A", "1"}, {"B", "two"}}}})).as_object();
+    EXPECT_EQ(frame.at("type").as_string(), "appSecret");
+    EXPECT_EQ(json::serialize(frame.at("payload")),
+              R"({"namespace":"shop","app":"web","purpose":"env","data":{"A":"1","B":"two"}})");
+    EXPECT_EQ(failure(decode(json::serialize(frame), Sender::op)).code, ErrorCode::unknown_type)
+        << "only the server sends appSecret";
+}
+
+TEST(AgentCodec, AnAppSecretIsRefusedWithoutEchoingItsValues) {
+    struct Case {
+        const char* payload;
+        ErrorCode code;
+        const char* says;
+    };
+    const Case cases[] = {
+        {R"({"namespace":"shop","app":"web","purpose":"tls","data":{}})", ErrorCode::forbidden, "purpose 'tls'"},
+        {R"({"namespace":"shop","app":"web","purpose":"../x","data":{}})", ErrorCode::forbidden, "is not env, git or registry"},
+        {R"({"namespace":"kube system","app":"web","purpose":"env","data":{}})", ErrorCode::malformed, "namespace"},
+        {R"({"namespace":"shop","app":"Web","purpose":"env","data":{}})", ErrorCode::malformed, "app 'Web'"},
+        {R"({"namespace":"shop","purpose":"env","data":{}})", ErrorCode::malformed, "payload.app is required"},
+        {R"({"namespace":"shop","app":"web","purpose":"env"})", ErrorCode::malformed, "payload.data is required"},
+        {R"({"namespace":"shop","app":"web","purpose":"env","data":{"A":7}})", ErrorCode::malformed, "payload.data.A must be a string"},
+        {R"({"namespace":"shop","app":"web","purpose":"env","data":{"1A":"sekrit-1"}})", ErrorCode::malformed, "data key '1A'"},
+        {R"({"namespace":"shop","app":"web","purpose":"env","data":{"A B":"sekrit-2"}})", ErrorCode::malformed, "data key 'A B'"},
+        {R"({"namespace":"shop","app":"web","purpose":"env","data":{"..A":"sekrit-3"}})", ErrorCode::malformed, "data key '..A'"},
+        {R"({"namespace":"shop","app":"web","purpose":"git","data":{"password":"sekrit-4"}})", ErrorCode::malformed, "only token"},
+        {R"({"namespace":"shop","app":"web","purpose":"registry","data":{"token":"sekrit-5"}})", ErrorCode::malformed, "only .dockerconfigjson"},
+    };
+    for (const auto& c : cases) {
+        auto r = decode(std::string(R"({"v":1,"id":"s-4","type":"appSecret","payload":)") + c.payload + "}", Sender::server);
+        ASSERT_TRUE(std::holds_alternative<DecodeFailure>(r)) << c.payload;
+        EXPECT_EQ(std::get<DecodeFailure>(r).id, "s-4");
+        EXPECT_EQ(failure(r).code, c.code) << c.payload << " → " << failure(r).message;
+        EXPECT_NE(failure(r).message.find(c.says), std::string::npos) << c.payload << " → " << failure(r).message;
+        EXPECT_EQ(failure(r).message.find("sekrit"), std::string::npos) << "a value in: " << failure(r).message;
+    }
+}
+
+TEST(AgentCodec, AnAppSecretsSizeIsLimited) {
+    AppSecret many{"shop", "web", "env", {}};
+    for (std::size_t i = 0; i <= kMaxSecretEntries; ++i) many.data["K" + std::to_string(i)] = "v";
+    EXPECT_EQ(failure(decode(encode({"s-1", many}), Sender::server)).code, ErrorCode::too_large);
+
+    AppSecret big{"shop", "web", "env", {{"A", std::string(kMaxSecretDataBytes / 2, 'a')},
+                                         {"B", std::string(kMaxSecretDataBytes / 2, 'b')}}};
+    auto r = decode(encode({"s-2", big}), Sender::server);
+    EXPECT_EQ(failure(r).code, ErrorCode::too_large) << failure(r).message;
+
+    AppSecret long_key{"shop", "web", "env", {{std::string(kMaxSecretKeyBytes + 1, 'K'), "v"}}};
+    EXPECT_EQ(failure(decode(encode({"s-3", long_key}), Sender::server)).code, ErrorCode::too_large);
+
+    AppSecret fits{"shop", "web", "env", {{"A", std::string(kMaxSecretDataBytes - 2, 'a')}}};
+    EXPECT_TRUE(std::holds_alternative<Message>(decode(encode({"s-4", fits}), Sender::server)));
 }
 
 TEST(AgentCodec, AnUnknownErrorCodeFromANewerPeerIsStillAnError) {

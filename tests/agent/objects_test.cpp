@@ -48,5 +48,23 @@ TEST(AgentObjects, RefFillsFromTheObject) {
     EXPECT_EQ(ref, (ObjectRef{"AppBuild", "shop", "web-1"}));
 }
 
+TEST(AgentObjects, AnAppSecretNamesOneOfThreeSecretsOfItsApp) {
+    EXPECT_EQ(app_secret_name("web", "env"), "web-env");
+    EXPECT_EQ(app_secret_name("web", "git"), "web-git");
+    EXPECT_EQ(app_secret_name("web", "registry"), "web-registry");
+    EXPECT_FALSE(check_app_secret({"shop", "web", "env", {{"DATABASE_URL", "x"}, {"_x.y-z", "y"}, {"a9", ""}}}));
+    EXPECT_FALSE(check_app_secret({"shop", "web", "git", {{"token", "t"}}}));
+    EXPECT_FALSE(check_app_secret({"shop", "web", "registry", {{".dockerconfigjson", "{}"}}}));
+    EXPECT_FALSE(check_app_secret({"shop", "web", "env", {}}));
+    auto e = check_app_secret({"shop", "web", "ssh", {}});
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code, ErrorCode::forbidden);
+    for (const char* key : {"", ".", "..", "9LIVES", "A=B", "Ä"}) {
+        e = check_app_secret({"shop", "web", "env", {{key, "v"}}});
+        ASSERT_TRUE(e) << key;
+        EXPECT_EQ(e->code, ErrorCode::malformed) << key;
+    }
+}
+
 }  // namespace
 }  // namespace sb::agent
