@@ -18,8 +18,10 @@
 
 #include "agent/codec.hpp"
 #include "agent/limits.hpp"
+#include "common/json_fields.hpp"
 #include "common/log.hpp"
 #include "kube/async_event.hpp"
+#include "kube/resource.hpp"
 #include "operator/agent/cluster_facts.hpp"
 #include "operator/agent/proxy_env.hpp"
 #include "operator/common/crd_types.hpp"
@@ -46,6 +48,13 @@ constexpr auto kCloseTimeout = std::chrono::seconds(2);
 constexpr std::size_t kMaxOutgoingFrames = 1024;
 // Undecodable frames in a row before the operator gives up on the connection.
 constexpr int kMaxBadFrames = 10;
+
+// The App controller's informer of ShapeBlock's Secrets: the same selector shares it.
+kube::InformerOptions managed_by_shapeblock() {
+    kube::InformerOptions options;
+    options.label_selector = std::string(kManagedByLabel) + "=" + std::string(kManagedByValue);
+    return options;
+}
 
 }  // namespace
 
@@ -78,6 +87,8 @@ AgentLink::AgentLink(kube::Manager& manager, AgentLinkOptions options)
       options_(std::move(options)),
       endpoint_(agent_endpoint(options_.server_url)),
       writer_(manager.client(), manager.informer(crds::projects)),
+      secrets_(manager.client(), writer_, manager.informer(kube::resources::secrets, managed_by_shapeblock()),
+               manager.informer(crds::apps)),
       statuses_({{"Project", &manager.informer(crds::projects)},
                  {"App", &manager.informer(crds::apps)},
                  {"AppBuild", &manager.informer(crds::appbuilds)},
@@ -167,7 +178,7 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
                                             options_.operator_version,
                                             facts.kubernetes_version,
                                             {sb::agent::kProtocolVersion},
-                                            {"apply", "delete", "logs"},
+                                            {"apply", "delete", "logs", "appSecret"},
                                             facts.capacity}};
     };
 
@@ -317,8 +328,14 @@ kube::Task<void> AgentLink::write_loop(WebSocket& ws) {
 // Server messages are carried out in the order they arrive, each acked.
 kube::Task<void> AgentLink::handle(Message message) {
     std::optional<sb::agent::Error> error;
-    if (auto* apply = std::get_if<sb::agent::Apply>(&message.body))
+    if (auto* apply = std::get_if<sb::agent::Apply>(&message.body)) {
+        const bool app = get_string_view(apply->object, "kind") == "App";
+        auto ns = get_string(apply->object, "metadata.namespace");
+        auto name = get_string(apply->object, "metadata.name");
         error = co_await writer_.apply(std::move(apply->object));
+        if (app && !error) co_await secrets_.adopt(std::move(ns), std::move(name));
+    } else if (auto* secret = std::get_if<sb::agent::AppSecret>(&message.body))
+        error = co_await secrets_.write(std::move(*secret));
     else if (auto* remove = std::get_if<sb::agent::Delete>(&message.body))
         error = co_await writer_.remove(remove->object);
     else if (auto* open = std::get_if<sb::agent::OpenLogs>(&message.body))

@@ -2,7 +2,7 @@
 // The operator's end of the agent link (docs/agent-protocol.md): connects
 // out to the server over a WebSocket, says hello, sends a snapshot of every
 // ShapeBlock object, then status changes as its informers see them; carries
-// out the server's apply, delete and log requests; reconnects with capped
+// out the server's apply, delete, appSecret and log requests; reconnects with capped
 // exponential back-off and jitter for as long as it runs.
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -13,6 +13,7 @@
 
 #include "agent/messages.hpp"
 #include "kube/manager.hpp"
+#include "operator/agent/app_secret_writer.hpp"
 #include "operator/agent/backoff.hpp"
 #include "operator/agent/log_relay.hpp"
 #include "operator/agent/object_writer.hpp"
@@ -71,6 +72,7 @@ class AgentLink {
     AgentLinkOptions options_;
     AgentEndpoint endpoint_;
     ObjectWriter writer_;
+    AppSecretWriter secrets_;
     StatusSource statuses_;
     LogRelay logs_;
     std::deque<std::string> outgoing_;  // encoded acks and log chunks, before queued statuses

@@ -24,11 +24,12 @@ class ObjectWriter {
     // nullopt on success, else the error to ack with.
     kube::Task<std::optional<sb::agent::Error>> apply(boost::json::object object);
     kube::Task<std::optional<sb::agent::Error>> remove(sb::agent::ObjectRef ref);
-
-  private:
+    // nullopt when `ref` is cluster-scoped or its namespace belongs to a ShapeBlock Project.
     kube::Task<std::optional<sb::agent::Error>> check_namespace(const sb::agent::ObjectRef& ref);
     // true once the namespace exists (false after kNamespaceWait).
     kube::Task<bool> wait_for_namespace(std::string ns);
+
+  private:
     bool cached_project_owns(std::string_view ns) const;
 
     kube::Client& client_;

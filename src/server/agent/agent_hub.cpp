@@ -7,7 +7,15 @@ namespace sb::server::agent {
 namespace {
 bool is_request(const sb::agent::Body& body) {
     return std::holds_alternative<sb::agent::Apply>(body) || std::holds_alternative<sb::agent::Delete>(body) ||
-           std::holds_alternative<sb::agent::OpenLogs>(body) || std::holds_alternative<sb::agent::CloseLogs>(body);
+           std::holds_alternative<sb::agent::OpenLogs>(body) || std::holds_alternative<sb::agent::CloseLogs>(body) ||
+           std::holds_alternative<sb::agent::AppSecret>(body);
+}
+
+// What is kept of a request until its ack: an appSecret without its values.
+sb::agent::Body remembered(const sb::agent::Body& body) {
+    if (const auto* secret = std::get_if<sb::agent::AppSecret>(&body))
+        return sb::agent::AppSecret{secret->namespace_, secret->app, secret->purpose, {}};
+    return body;
 }
 }  // namespace
 
@@ -15,7 +23,7 @@ std::string AgentConnection::send(sb::agent::Body body) {
     std::string id;
     if (is_request(body)) {
         id = "s-" + std::to_string(next_id_++);
-        requests_.emplace(id, body);
+        requests_.emplace(id, remembered(body));
     }
     outbox_.push_back(sb::agent::encode(sb::agent::Message{id, std::move(body)}));
     wake();

@@ -27,8 +27,9 @@ public:
     const std::string& cluster_id() const { return cluster_id_; }
     int protocol_version() const { return protocol_version_; }
 
-    // Queues a message; requests (apply, delete, openLogs, closeLogs) get an id
-    // and are remembered until acked. Returns the id ("" for others).
+    // Queues a message; requests (apply, delete, openLogs, closeLogs,
+    // appSecret) get an id and are remembered until acked (an appSecret
+    // without its values). Returns the id ("" for others).
     std::string send(sb::agent::Body body);
     // What a request was, once its ack arrives; nullopt for an unknown id.
     std::optional<sb::agent::Body> take_request(const std::string& id);

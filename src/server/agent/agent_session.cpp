@@ -54,14 +54,32 @@ json::object facts_of(const sb::agent::Hello& hello, int version) {
             {"allocatableMemoryBytes", hello.capacity.allocatable_memory_bytes}};
 }
 
+// An app's Secrets (its env and credentials) go before the App that
+// references them; an app whose secrets cannot be opened is not sent at all,
+// rather than as an App pointing at values it cannot have.
+void send_app(const ServerState& state, AgentConnection& connection, const store::ClusterApp& app,
+              const std::map<std::string, std::string>& service_names) {
+    api::AppSecrets secrets;
+    try {
+        secrets = api::app_secrets_from_json(state.secrets.open(app.secrets));
+    } catch (const std::exception& e) {
+        sb::log::error("app secrets cannot be opened; the app is not sent to its cluster",
+                       {{"cluster", json::value(connection.cluster_id())}, {"app", json::value(app.id)},
+                        {"error", json::value(e.what())}});
+        return;
+    }
+    for (auto& secret : app_secret_messages(app, secrets)) connection.send(std::move(secret));
+    connection.send(sb::agent::Apply{app_object(app, secrets, service_names)});
+}
+
 // The cluster's whole desired state, in dependency order: projects (and
 // with them namespaces) before what lives in them, deletes last.
-void send_desired(AgentConnection& connection, const store::ClusterObjects& desired) {
+void send_desired(const ServerState& state, AgentConnection& connection, const store::ClusterObjects& desired) {
     for (const auto& p : desired.projects) connection.send(sb::agent::Apply{project_object(p)});
     for (const auto& s : desired.services) connection.send(sb::agent::Apply{service_object(s)});
     std::map<std::string, std::string> service_names;
     for (const auto& s : desired.services) service_names.emplace(s.id, s.name);
-    for (const auto& a : desired.apps) connection.send(sb::agent::Apply{app_object(a, service_names)});
+    for (const auto& a : desired.apps) send_app(state, connection, a, service_names);
     for (const auto& b : desired.builds) connection.send(sb::agent::Apply{build_object(b)});
     for (const auto& d : desired.deletes)
         connection.send(sb::agent::Delete{sb::agent::ObjectRef{d.kind, d.namespace_, d.name}});
@@ -81,7 +99,7 @@ asio::awaitable<void> handle(ServerState& state, AgentConnection& connection, sb
         if (snapshot->last) {
             // Level-triggered: after every connect the operator gets all of it again.
             auto desired = co_await store::ClusterObjectStore(*state.db).desired(connection.cluster_id());
-            send_desired(connection, desired);
+            send_desired(state, connection, desired);
         }
     } else if (auto* chunk = std::get_if<sb::agent::LogChunk>(&body)) {
         co_await ingest_log_chunk(state, connection, std::move(*chunk));
@@ -194,7 +212,7 @@ asio::awaitable<void> sync_cluster(ServerState& state, std::string cluster_id) {
     if (!state.agents.find(cluster_id)) co_return;
     auto desired = co_await store::ClusterObjectStore(*state.db).desired(cluster_id);
     // The connection may have ended while the database answered.
-    if (auto connection = state.agents.find(cluster_id)) send_desired(*connection, desired);
+    if (auto connection = state.agents.find(cluster_id)) send_desired(state, *connection, desired);
 }
 
 }  // namespace sb::server::agent

@@ -1,8 +1,10 @@
 #include "server/agent/cluster_objects.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "agent/objects.hpp"
+#include "common/base64.hpp"
 
 namespace sb::server::agent {
 namespace json = boost::json;
@@ -44,7 +46,42 @@ json::object project_object(const store::ClusterProject& p) {
     return object("Project", metadata(p.name, "", p.id), std::move(spec));
 }
 
-json::object app_object(const store::ClusterApp& a, const std::map<std::string, std::string>& service_names) {
+namespace {
+
+// A registry password is usable only with the registry it is for.
+bool has_registry_login(const json::object& stored, const api::AppSecrets& secrets) {
+    const auto& registry = object_at(stored, "registry");
+    const auto* url = registry.if_contains("url");
+    return !secrets.registry_password.empty() && url && url->is_string() && !url->as_string().empty();
+}
+
+// The docker config of kubernetes.io/dockerconfigjson Secrets, for the host of the registry's URL.
+std::string docker_config(const json::object& registry, const std::string& password) {
+    std::string host(registry.at("url").as_string());
+    host = host.substr(0, host.find('/'));
+    std::string user;
+    if (const auto* u = registry.if_contains("username"); u && u->is_string()) user = std::string(u->as_string());
+    json::object login{{"username", user}, {"password", password}, {"auth", ::sb::base64_encode(user + ":" + password)}};
+    return json::serialize(json::object{{"auths", json::object{{host, std::move(login)}}}});
+}
+
+}  // namespace
+
+std::vector<sb::agent::AppSecret> app_secret_messages(const store::ClusterApp& a, const api::AppSecrets& secrets) {
+    const auto stored = json::parse(a.spec).as_object();
+    sb::agent::AppSecret env{a.project_name, a.name, "env", {}};
+    for (const auto& [key, value] : secrets.env)
+        if (value.is_string()) env.data.emplace(std::string(key), std::string(value.as_string()));
+    sb::agent::AppSecret git{a.project_name, a.name, "git", {}};
+    if (!secrets.git_token.empty()) git.data.emplace("token", secrets.git_token);
+    sb::agent::AppSecret registry{a.project_name, a.name, "registry", {}};
+    if (has_registry_login(stored, secrets))
+        registry.data.emplace(".dockerconfigjson", docker_config(object_at(stored, "registry"), secrets.registry_password));
+    return {std::move(env), std::move(git), std::move(registry)};
+}
+
+json::object app_object(const store::ClusterApp& a, const api::AppSecrets& secrets,
+                        const std::map<std::string, std::string>& service_names) {
     const auto stored = json::parse(a.spec).as_object();
     json::object spec;
     copy_strings(stored, spec, {"displayName", "description"});
@@ -53,12 +90,22 @@ json::object app_object(const store::ClusterApp& a, const std::map<std::string, 
         json::object g;
         copy_strings(git, g, {"url", "branch"});
         if (const auto* p = git.if_contains("isPrivate"); p && p->is_bool()) g["isPrivate"] = *p;
+        if (!secrets.git_token.empty()) g["secretName"] = sb::agent::app_secret_name(a.name, "git");
         if (!g.empty()) spec["git"] = std::move(g);
     }
     json::object registry;
     copy_strings(object_at(stored, "registry"), registry, {"url"});
-    registry["secretName"] = kRegistrySecret;
+    registry["secretName"] = has_registry_login(stored, secrets) ? sb::agent::app_secret_name(a.name, "registry")
+                                                                 : std::string(kRegistrySecret);
     spec["registry"] = std::move(registry);
+    if (!secrets.env.empty()) {
+        const auto env_secret = sb::agent::app_secret_name(a.name, "env");
+        json::array env;
+        for (const auto& [key, _] : secrets.env)
+            env.push_back(json::object{
+                {"name", key}, {"valueFrom", {{"secretKeyRef", {{"name", env_secret}, {"key", key}}}}}});
+        spec["env"] = std::move(env);
+    }
     json::object build;
     copy_strings(object_at(stored, "build"), build, {"type", "builderImage", "image", "dockerfile"});
     if (!build.empty()) spec["build"] = std::move(build);

@@ -11,7 +11,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "agent/messages.hpp"
+#include "server/api/app_body.hpp"
 #include "server/store/cluster_object_store.hpp"
 
 namespace sb::server::agent {
@@ -24,9 +27,18 @@ inline constexpr std::string_view kRecordIdLabel = "shapeblock.io/id";
 inline constexpr std::string_view kRegistrySecret = "registry-credentials";
 
 boost::json::object project_object(const store::ClusterProject& project);
-// The API binds services by id; the cluster's App names them (its Services'
-// names): `service_names` maps one to the other (ids it lacks are left out).
-boost::json::object app_object(const store::ClusterApp& app, const std::map<std::string, std::string>& service_names = {});
+// An app's values never go in its App: its env entries are references into
+// the Secret <app>-env, a git token makes <app>-git its git.secretName and a
+// registry password <app>-registry its registry.secretName (the names the
+// operator gives them, sb::agent::app_secret_name). Only the keys of
+// `secrets` are read. The API binds services by id; the cluster's App names
+// them (its Services' names): `service_names` maps one to the other (ids it
+// lacks are left out).
+boost::json::object app_object(const store::ClusterApp& app, const api::AppSecrets& secrets,
+                               const std::map<std::string, std::string>& service_names = {});
+// The values themselves: one appSecret per purpose (env, git, registry), sent
+// before the App. An empty one deletes a Secret the app no longer needs.
+std::vector<sb::agent::AppSecret> app_secret_messages(const store::ClusterApp& app, const api::AppSecrets& secrets);
 boost::json::object service_object(const store::ClusterService& service);
 boost::json::object build_object(const store::ClusterBuild& build);
 

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agent/objects.hpp"
 #include "common/json_fields.hpp"
 #include "common/log.hpp"
 #include "common/rfc3339.hpp"
@@ -163,6 +164,8 @@ asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection
     if (auto* apply = std::get_if<sb::agent::Apply>(&*request))
         what += " " + sb::get_string(apply->object, "kind") + " " + sb::get_string(apply->object, "metadata.namespace") + "/" +
                 sb::get_string(apply->object, "metadata.name");
+    if (auto* secret = std::get_if<sb::agent::AppSecret>(&*request))
+        what += " " + secret->namespace_ + "/" + sb::agent::app_secret_name(secret->app, secret->purpose);
     sb::log::warn("the cluster refused a request", {{"cluster", json::value(connection.cluster_id())},
                                                     {"request", json::value(what)},
                                                     {"code", json::value(sb::agent::to_string(ack.error->code))},

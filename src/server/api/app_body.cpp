@@ -1,6 +1,10 @@
 #include "server/api/app_body.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <stdexcept>
 
 #include "server/core/api_error.hpp"
 
@@ -81,6 +85,23 @@ void apply_app_body(BodyReader& body, json::object& spec, AppSecrets& secrets) {
         }
         secrets.env = *env;
     }
+}
+
+std::string app_secrets_json(const AppSecrets& s) {
+    return json::serialize(
+        json::object{{"env", s.env}, {"gitToken", s.git_token}, {"registryPassword", s.registry_password}});
+}
+
+AppSecrets app_secrets_from_json(std::string_view text) {
+    std::error_code ec;
+    auto v = json::parse(text, ec);
+    if (ec || !v.is_object()) throw std::invalid_argument("an app's secrets are not a JSON object");
+    const auto& o = v.get_object();
+    AppSecrets s;
+    if (const auto* e = o.if_contains("env"); e && e->is_object()) s.env = e->get_object();
+    if (const auto* g = o.if_contains("gitToken"); g && g->is_string()) s.git_token = std::string(g->get_string());
+    if (const auto* r = o.if_contains("registryPassword"); r && r->is_string()) s.registry_password = std::string(r->get_string());
+    return s;
 }
 
 json::object default_app_spec(const std::string& name) {

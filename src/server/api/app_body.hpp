@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <string_view>
 
 #include "server/core/json_input.hpp"
 
@@ -15,6 +16,12 @@ struct AppSecrets {
     std::string git_token;
     std::string registry_password;
 };
+
+// The JSON the secrets are sealed as (apps.secrets, opened): what the API
+// writes and what the agent link reads to send them to the cluster.
+std::string app_secrets_json(const AppSecrets& secrets);
+// Throws std::invalid_argument when `json` is not that form.
+AppSecrets app_secrets_from_json(std::string_view json);
 
 // The spec of a new app before its body is applied.
 boost::json::object default_app_spec(const std::string& name);

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agent/limits.hpp"
 #include "server/api/app_body.hpp"
 #include "server/api/cluster_sync.hpp"
 #include "server/api/helpers.hpp"
@@ -15,17 +16,20 @@ namespace sb::server::api {
 namespace {
 
 AppSecrets open_secrets(const ServerState& state, const std::string& sealed) {
-    auto v = json::parse(state.secrets.open(sealed)).as_object();
-    AppSecrets s;
-    if (auto* e = v.if_contains("env")) s.env = e->as_object();
-    if (auto* g = v.if_contains("gitToken")) s.git_token = std::string(g->as_string());
-    if (auto* r = v.if_contains("registryPassword")) s.registry_password = std::string(r->as_string());
-    return s;
+    return app_secrets_from_json(state.secrets.open(sealed));
 }
 
 std::string seal_secrets(const ServerState& state, const AppSecrets& s) {
-    json::object v{{"env", s.env}, {"gitToken", s.git_token}, {"registryPassword", s.registry_password}};
-    return state.secrets.seal(json::serialize(v));
+    return state.secrets.seal(app_secrets_json(s));
+}
+
+// The env reaches the cluster in one appSecret message (docs/agent-protocol.md).
+void check_env_fits(const AppSecrets& s) {
+    std::size_t bytes = 0;
+    for (const auto& [k, v] : s.env) bytes += k.size() + (v.is_string() ? v.get_string().size() : 0);
+    if (bytes > sb::agent::kMaxSecretDataBytes)
+        throw invalid_field("env", "env holds " + std::to_string(bytes) + " bytes of names and values; at most " +
+                                       std::to_string(sb::agent::kMaxSecretDataBytes) + " are allowed");
 }
 
 // What responses show of the sealed secrets, kept in clear in the spec so
@@ -88,6 +92,7 @@ asio::awaitable<Response> create(Context& ctx) {
     auto spec = default_app_spec(name);
     AppSecrets secrets;
     apply_app_body(body, spec, secrets);
+    check_env_fits(secrets);
     spec[kSecretSummary] = secret_summary(secrets);
     body.finish();
     co_await check_services(ctx, spec);
@@ -122,6 +127,7 @@ asio::awaitable<Response> update(Context& ctx) {
     auto secrets = open_secrets(ctx.state, app.secrets);
     auto body = BodyReader::parse(ctx.request.body);
     apply_app_body(body, spec, secrets);
+    check_env_fits(secrets);
     spec[kSecretSummary] = secret_summary(secrets);
     body.finish();
     check_if_match(ctx.request, version);
@@ -168,6 +174,7 @@ asio::awaitable<Response> put_env(Context& ctx) {
     auto body = BodyReader::parse(ctx.request.body);
     if (!body.has("env")) throw invalid_field("env", "env is required");
     apply_app_body(body, spec, secrets);  // only "env" is accepted: finish() refuses the rest
+    check_env_fits(secrets);
     spec[kSecretSummary] = secret_summary(secrets);
     body.finish();
     check_if_match(ctx.request, version);
@@ -177,6 +184,7 @@ asio::awaitable<Response> put_env(Context& ctx) {
         if (!updated) throw precondition_failed();
         co_await audit(s, ctx.param("team"), ctx, "app.env_update", "app", ctx.param("app"));
     });
+    co_await sync_project_cluster(ctx.state, ctx.param("project"));  // the values go as the app's Secret, never in the App
     co_return with_etag(Response::json(200, json::object{{"env", secrets.env}}), version + 1);
 }
 

@@ -7,7 +7,7 @@ namespace {
 constexpr const char* kProjectSelect =
     "SELECT p.id, p.team_id, p.name, p.display_name, p.description FROM projects p ";
 constexpr const char* kAppSelect =
-    "SELECT a.id, a.team_id, a.project_id, p.name, a.name, a.spec FROM apps a JOIN projects p ON p.id = a.project_id ";
+    "SELECT a.id, a.team_id, a.project_id, p.name, a.name, a.spec, a.secrets FROM apps a JOIN projects p ON p.id = a.project_id ";
 constexpr const char* kServiceSelect =
     "SELECT s.id, s.team_id, s.project_id, p.name, s.name, s.type, s.spec FROM services s "
     "JOIN projects p ON p.id = s.project_id ";
@@ -16,7 +16,7 @@ constexpr const char* kBuildSelect =
     "b.started_at, b.finished_at FROM builds b JOIN apps a ON a.id = b.app_id JOIN projects p ON p.id = b.project_id ";
 
 ClusterProject project_from(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4)}; }
-ClusterApp app_from(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5)}; }
+ClusterApp app_from(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6)}; }
 ClusterService service_from(const db::Row& r) {
     return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6)};
 }

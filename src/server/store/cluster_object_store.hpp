@@ -26,7 +26,8 @@ struct ClusterApp {
     std::string project_id;
     std::string project_name;
     std::string name;
-    std::string spec;  // JSON object, as the API stores it
+    std::string spec;     // JSON object, as the API stores it
+    std::string secrets;  // sealed, as the API stores them (the env and credentials sent as the app's Secrets)
 };
 
 struct ClusterBuild {

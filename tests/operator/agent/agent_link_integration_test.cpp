@@ -6,7 +6,12 @@
 #include <boost/json/parse.hpp>
 #include <thread>
 
+#include "common/base64.hpp"
+#include "common/json_fields.hpp"
+#include "kube/resource.hpp"
 #include "operator/common/crd_types.hpp"
+#include "operator/helm/deploy_request.hpp"
+#include "operator/helm/helm_values.hpp"
 #include "tests/operator/agent/scripted_agent_server.hpp"
 #include "tests/operator/support/operator_fixture.hpp"
 #include "tests/support/scratch.hpp"
@@ -140,6 +145,114 @@ TEST_F(AgentLinkTest, RefusesEverythingThatIsNotAShapeBlockObjectInAProject) {
     EXPECT_FALSE(admin_->try_get(crds::apps, "kube-system", "evil"));
     EXPECT_FALSE(admin_->try_get(crds::services, "default", "evil"));
     EXPECT_TRUE(admin_->list(kube::resources::deployments, "default").empty());
+}
+
+std::string secret_value(const json::object& secret, const std::string& key) {
+    const auto* data = sb::find_object(secret, "data");
+    if (!data || !data->contains(key)) return "<missing>";
+    return sb::base64_decode(data->at(key).as_string());
+}
+
+TEST_F(AgentLinkTest, AnAppSecretBecomesTheAppsOwnSecretAndTheChartOnlyReferencesIt) {
+    server_->send(apply("se-1", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project",
+                                   "metadata":{"name":"agent-env"},"spec":{"name":"agent-env"}})"));
+    auto ack = server_->ack_of("se-1");
+    ASSERT_TRUE(ack);
+    ASSERT_FALSE(ack->error) << ack->error->message;
+
+    // Sent before the App, as the server does: the Secret has no owner yet.
+    server_->send({"se-2", agent::AppSecret{"agent-env", "web", "env",
+                                            {{"DATABASE_URL", "postgres://u:sekrit-op-41@db/shop"}, {"PLAIN", "1"}}}});
+    ack = server_->ack_of("se-2");
+    ASSERT_TRUE(ack);
+    ASSERT_FALSE(ack->error) << ack->error->message;
+    auto secret = admin_->try_get(kube::resources::secrets, "agent-env", "web-env");
+    ASSERT_TRUE(secret) << "no Secret web-env";
+    EXPECT_EQ(secret_value(*secret, "DATABASE_URL"), "postgres://u:sekrit-op-41@db/shop");
+    EXPECT_EQ(secret_value(*secret, "PLAIN"), "1");
+    EXPECT_EQ(sb::get_string(*secret, "type"), "Opaque");
+    EXPECT_EQ(sb::get_string(secret->at("metadata").at("labels").as_object(), "app.kubernetes.io/managed-by"), "shapeblock");
+
+    server_->send(apply("se-3", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
+        "metadata":{"name":"web","namespace":"agent-env"},
+        "spec":{"git":{"url":"https://git.example/web.git","branch":"main"},"registry":{"url":"registry.local:5000"},
+                "env":[{"name":"DATABASE_URL","valueFrom":{"secretKeyRef":{"name":"web-env","key":"DATABASE_URL"}}},
+                       {"name":"PLAIN","valueFrom":{"secretKeyRef":{"name":"web-env","key":"PLAIN"}}}]}})"));
+    ack = server_->ack_of("se-3");
+    ASSERT_TRUE(ack);
+    ASSERT_FALSE(ack->error) << ack->error->message;
+    auto app = admin_->get(crds::apps, "agent-env", "web");
+    const auto uid = sb::get_string(app, "metadata.uid");
+    EXPECT_TRUE(eventually([&] {
+        auto s = admin_->try_get(kube::resources::secrets, "agent-env", "web-env");
+        return s && op::is_owned_by(*s, uid);
+    })) << "the Secret was not given to its App, so it would outlive it";
+
+    // The chart the operator would write for this App carries references only.
+    auto build = json::parse(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"AppBuild",
+        "metadata":{"name":"web-1","namespace":"agent-env","uid":"b-1"},"spec":{"appName":"web"}})").as_object();
+    auto request = op::helm::deploy_request_for(app, build, "registry.local:5000/agent-env/web:v1", {}, "registry-credentials");
+    auto chart = op::helm::helm_chart(request, op::helm::DeployConfig{}, app);
+    const auto values = sb::get_string(chart, "spec.valuesContent");
+    EXPECT_NE(values.find("secretKeyRef"), std::string::npos) << values;
+    EXPECT_NE(values.find("web-env"), std::string::npos) << values;
+    EXPECT_EQ(values.find("sekrit"), std::string::npos) << values;
+
+    // A later message replaces the data: keys it no longer has go.
+    server_->send({"se-4", agent::AppSecret{"agent-env", "web", "env", {{"PLAIN", "2"}}}});
+    ack = server_->ack_of("se-4");
+    ASSERT_TRUE(ack);
+    ASSERT_FALSE(ack->error) << ack->error->message;
+    secret = admin_->get(kube::resources::secrets, "agent-env", "web-env");
+    EXPECT_EQ(secret_value(*secret, "PLAIN"), "2");
+    EXPECT_EQ(secret_value(*secret, "DATABASE_URL"), "<missing>");
+    EXPECT_TRUE(op::is_owned_by(*secret, uid));
+
+    // Empty data: the Secret goes.
+    server_->send({"se-5", agent::AppSecret{"agent-env", "web", "env", {}}});
+    ack = server_->ack_of("se-5");
+    ASSERT_TRUE(ack);
+    EXPECT_FALSE(ack->error) << ack->error->message;
+    EXPECT_TRUE(eventually([&] { return !admin_->try_get(kube::resources::secrets, "agent-env", "web-env"); }));
+    EXPECT_EQ(operator_->log().find("sekrit"), std::string::npos) << "a value reached the operator's log";
+}
+
+TEST_F(AgentLinkTest, AnAppSecretOutsideAProjectOrOverSomeoneElsesSecretIsRefused) {
+    server_->send(apply("sr-1", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"Project",
+                                   "metadata":{"name":"agent-mine"},"spec":{"name":"agent-mine"}})"));
+    ASSERT_TRUE(server_->ack_of("sr-1"));
+    admin_->create(kube::resources::secrets, json::parse(R"({"apiVersion":"v1","kind":"Secret",
+        "metadata":{"name":"theirs-env","namespace":"agent-mine"},"data":{"KEEP":"a2VlcA=="}})").as_object());
+
+    server_->send({"sr-2", agent::AppSecret{"default", "web", "env", {{"A", "sekrit-op-42"}}}});
+    server_->send({"sr-3", agent::AppSecret{"kube-system", "web", "env", {{"A", "sekrit-op-43"}}}});
+    server_->send({"sr-4", agent::AppSecret{"agent-mine", "theirs", "env", {{"A", "sekrit-op-44"}}}});
+    for (const char* id : {"sr-2", "sr-3", "sr-4"}) {
+        auto ack = server_->ack_of(id);
+        ASSERT_TRUE(ack) << id;
+        ASSERT_TRUE(ack->error) << id << " was carried out";
+        EXPECT_EQ(ack->error->code, agent::ErrorCode::forbidden) << id << ": " << ack->error->message;
+        EXPECT_EQ(ack->error->message.find("sekrit"), std::string::npos) << ack->error->message;
+    }
+    EXPECT_FALSE(admin_->try_get(kube::resources::secrets, "default", "web-env"));
+    EXPECT_FALSE(admin_->try_get(kube::resources::secrets, "kube-system", "web-env"));
+    auto theirs = admin_->get(kube::resources::secrets, "agent-mine", "theirs-env");
+    EXPECT_EQ(secret_value(theirs, "KEEP"), "keep");
+    EXPECT_EQ(secret_value(theirs, "A"), "<missing>");
+    // Deleting names ShapeBlock's Secret only: theirs stays.
+    server_->send({"sr-5", agent::AppSecret{"agent-mine", "theirs", "env", {}}});
+    auto deleted = server_->ack_of("sr-5");
+    ASSERT_TRUE(deleted);
+    EXPECT_TRUE(!deleted->error || deleted->error->code == agent::ErrorCode::forbidden) << deleted->error->message;
+    EXPECT_TRUE(admin_->try_get(kube::resources::secrets, "agent-mine", "theirs-env"));
+
+    // A hostile frame naming another Secret does not get past the decoder.
+    server_->send({"sr-6", agent::AppSecret{"agent-mine", "web", "tls", {{"tls.key", "x"}}}});
+    auto ack = server_->ack_of("sr-6");
+    ASSERT_TRUE(ack);
+    ASSERT_TRUE(ack->error);
+    EXPECT_EQ(ack->error->code, agent::ErrorCode::forbidden) << ack->error->message;
+    EXPECT_FALSE(admin_->try_get(kube::resources::secrets, "agent-mine", "web-tls"));
 }
 
 TEST_F(AgentLinkTest, AnAppWithoutPodsEndsItsLogStreamWithAReason) {

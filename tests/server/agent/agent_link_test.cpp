@@ -7,6 +7,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 #include <thread>
 
 #include "common/json_fields.hpp"
@@ -131,6 +132,109 @@ TEST_P(AgentLink, DesiredStateIsSentAfterTheSnapshotAndAfterEachWrite) {
         break;
     }
     EXPECT_TRUE(seen);
+}
+
+// What the server sends for one app up to and including its App: the
+// appSecrets (by purpose) before it, and the App.
+struct AppMessages {
+    std::map<std::string, sb::agent::AppSecret> secrets;
+    std::optional<json::object> app;
+};
+AppMessages next_app(FakeAgent& agent) {
+    AppMessages out;
+    while (auto m = agent.receive(10s)) {
+        if (auto* secret = std::get_if<sb::agent::AppSecret>(&m->body)) {
+            EXPECT_FALSE(m->id.empty()) << "an appSecret expects an ack";
+            out.secrets[secret->purpose] = *secret;
+        } else if (auto* apply = std::get_if<sb::agent::Apply>(&m->body); apply && kind_of(*apply) == "App") {
+            out.app = apply->object;
+            return out;
+        }
+    }
+    return out;
+}
+
+TEST_P(AgentLink, EnvAndCredentialsReachTheClusterAsSecretsAndTheAppOnlyReferencesThem) {
+    const std::string value = "postgres://u:sekrit-env-value-31@db/shop";
+    const std::string git_token = "ghp_sekrit-git-token-32";
+    const std::string registry_password = "sekrit-registry-password-33";
+    ::testing::internal::CaptureStderr();
+    auto app = make_app();
+    FakeAgent agent(server->port(), token);
+    agent.handshake();
+    auto first = next_app(agent);
+    ASSERT_TRUE(first.app);
+    ASSERT_EQ(first.secrets.size(), 3u) << "env, git and registry, before the App";
+    for (const auto& [purpose, secret] : first.secrets) {
+        EXPECT_EQ(secret.namespace_, "shop");
+        EXPECT_EQ(secret.app, "web");
+        EXPECT_TRUE(secret.data.empty()) << purpose << ": nothing to hold yet, so the Secret goes";
+    }
+    EXPECT_FALSE(first.app->at("spec").as_object().contains("env"));
+    EXPECT_EQ(sb::get_string(*first.app, "spec.registry.secretName"), "registry-credentials");
+
+    auto put = admin->put(app + "/env", json::object{{"env", {{"DATABASE_URL", value}, {"PLAIN", "1"}}}});
+    ASSERT_EQ(put.status, 200) << put.body;
+    auto after_put = next_app(agent);
+    ASSERT_TRUE(after_put.app);
+    ASSERT_TRUE(after_put.secrets.contains("env"));
+    EXPECT_EQ(after_put.secrets["env"].data,
+              (std::map<std::string, std::string>{{"DATABASE_URL", value}, {"PLAIN", "1"}}));
+    const auto* env = sb::find_array(*after_put.app, "spec.env");
+    ASSERT_TRUE(env);
+    ASSERT_EQ(env->size(), 2u);
+    for (const auto& entry : *env) {
+        const auto& e = entry.as_object();
+        EXPECT_FALSE(e.contains("value")) << json::serialize(e);
+        EXPECT_EQ(sb::get_string(e, "valueFrom.secretKeyRef.name"), "web-env");
+        EXPECT_EQ(sb::get_string(e, "valueFrom.secretKeyRef.key"), sb::get_string(e, "name"));
+    }
+    EXPECT_EQ(json::serialize(*after_put.app).find("sekrit"), std::string::npos);
+
+    auto patch = admin->patch(app, json::object{{"git", {{"url", "https://example.test/web.git"}, {"token", git_token}}},
+                                                {"registry", {{"url", "registry.example.test:5000/team"},
+                                                              {"username", "robot"},
+                                                              {"password", registry_password}}}});
+    ASSERT_EQ(patch.status, 200) << patch.body;
+    auto after_patch = next_app(agent);
+    ASSERT_TRUE(after_patch.app);
+    EXPECT_EQ(after_patch.secrets["git"].data, (std::map<std::string, std::string>{{"token", git_token}}));
+    const auto docker = json::parse(after_patch.secrets["registry"].data[".dockerconfigjson"]);
+    EXPECT_EQ(sb::get_string(docker.at("auths").at("registry.example.test:5000").as_object(), "password"), registry_password);
+    EXPECT_EQ(sb::get_string(docker.at("auths").at("registry.example.test:5000").as_object(), "username"), "robot");
+    EXPECT_EQ(sb::get_string(*after_patch.app, "spec.git.secretName"), "web-git");
+    EXPECT_EQ(sb::get_string(*after_patch.app, "spec.registry.secretName"), "web-registry");
+    EXPECT_EQ(json::serialize(*after_patch.app).find("sekrit"), std::string::npos);
+
+    // After a reconnect the full desired state carries them again.
+    FakeAgent again(server->port(), token);
+    again.handshake();
+    auto resent = next_app(again);
+    ASSERT_TRUE(resent.app);
+    EXPECT_EQ(resent.secrets["env"].data.at("DATABASE_URL"), value);
+    EXPECT_EQ(resent.secrets["git"].data.at("token"), git_token);
+    const auto* resent_env = sb::find_array(*resent.app, "spec.env");
+    ASSERT_TRUE(resent_env);
+    EXPECT_EQ(resent_env->size(), 2u);
+    EXPECT_EQ(json::serialize(*resent.app).find("sekrit"), std::string::npos);
+
+    // The API's app and its status show keys, never values; neither does the log.
+    auto shown = admin->get(app);
+    ASSERT_EQ(shown.status, 200);
+    EXPECT_EQ(shown.body.find("sekrit"), std::string::npos) << shown.body;
+    auto listed = admin->get(project + "/apps");
+    EXPECT_EQ(listed.body.find("sekrit"), std::string::npos) << listed.body;
+    const auto log = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(log.find("sekrit"), std::string::npos) << "a value was logged";
+}
+
+TEST_P(AgentLink, AnEnvTooLargeForOneSecretIsRefusedByTheApi) {
+    auto app = make_app();
+    json::object env;
+    for (int i = 0; i < 20; ++i) env["K" + std::to_string(i)] = std::string(30000, 'v');
+    auto put = admin->put(app + "/env", json::object{{"env", env}});
+    EXPECT_EQ(put.status, 400) << put.body;
+    EXPECT_EQ(put.error_field(), "env");
 }
 
 TEST_P(AgentLink, StatusAndBuildLogsReachTheApiAndTheEventWebSocket) {

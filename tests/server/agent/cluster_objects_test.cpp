@@ -2,7 +2,11 @@
 // (the operator's own check accepts them), named so reports map back.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "agent/objects.hpp"
+#include "common/base64.hpp"
 #include "common/json_fields.hpp"
 #include "server/agent/cluster_objects.hpp"
 
@@ -29,7 +33,7 @@ TEST(ClusterObjects, AppCarriesSourceBuildAndTheClusterRegistrySecret) {
     std::string spec = R"({"displayName":"Web","description":"","git":{"url":"https://example.test/a.git","branch":"main",
         "isPrivate":false},"registry":{"url":"registry.local:5000","username":"u"},"build":{"type":"dockerfile"},
         "domains":["web.example.test"],"services":[],"secretSummary":{"envKeys":["A"]}})";
-    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec});
+    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec}, {});
     expect_shapeblock_object(o);
     EXPECT_EQ(sb::get_string(o, "metadata.namespace"), "shop");
     EXPECT_EQ(sb::get_string(o, "spec.git.url"), "https://example.test/a.git");
@@ -45,10 +49,55 @@ TEST(ClusterObjects, AppCarriesSourceBuildAndTheClusterRegistrySecret) {
 TEST(ClusterObjects, BoundServicesReachTheClusterByName) {
     // The API binds by service id; the operator finds a Service (and its <name>-connection Secret) by name.
     std::string spec = R"({"git":{"url":"https://example.test/a.git"},"services":["s1","s-gone","s2"]})";
-    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec}, {{"s1", "db"}, {"s2", "cache"}, {"s3", "other"}});
+    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec}, {}, {{"s1", "db"}, {"s2", "cache"}, {"s3", "other"}});
     EXPECT_EQ(o.at("spec").at("services"), (boost::json::array{"db", "cache"}));
-    auto unbound = app_object({"a1", "t1", "p1", "shop", "web", R"({"services":["s-gone"]})"}, {{"s1", "db"}});
+    auto unbound = app_object({"a1", "t1", "p1", "shop", "web", R"({"services":["s-gone"]})"}, {}, {{"s1", "db"}});
     EXPECT_FALSE(unbound.at("spec").as_object().contains("services"));
+}
+
+TEST(ClusterObjects, AnAppsValuesGoInItsSecretsAndItsObjectOnlyReferencesThem) {
+    std::string spec = R"({"displayName":"Web","git":{"url":"https://example.test/a.git","branch":"main","isPrivate":true},
+        "registry":{"url":"registry.example.test:5000/team","username":"robot"},"build":{"type":"dockerfile"}})";
+    api::AppSecrets secrets;
+    secrets.env = {{"DATABASE_URL", "postgres://sekrit@db"}, {"PLAIN", "1"}};
+    secrets.git_token = "sekrit-token";
+    secrets.registry_password = "sekrit-pw";
+    store::ClusterApp app{"a1", "t1", "p1", "shop", "web", spec};
+    auto o = app_object(app, secrets);
+    expect_shapeblock_object(o);
+    EXPECT_EQ(boost::json::serialize(o).find("sekrit"), std::string::npos) << boost::json::serialize(o);
+    EXPECT_EQ(sb::get_string(o, "spec.git.secretName"), "web-git");
+    EXPECT_EQ(sb::get_string(o, "spec.registry.secretName"), "web-registry");
+    const auto& env = o.at("spec").at("env").as_array();
+    ASSERT_EQ(env.size(), 2u);
+    EXPECT_EQ(sb::get_string(env[0].as_object(), "name"), "DATABASE_URL");
+    EXPECT_EQ(sb::get_string(env[0].as_object(), "valueFrom.secretKeyRef.name"), "web-env");
+    EXPECT_EQ(sb::get_string(env[0].as_object(), "valueFrom.secretKeyRef.key"), "DATABASE_URL");
+
+    auto messages = app_secret_messages(app, secrets);
+    ASSERT_EQ(messages.size(), 3u);
+    for (const auto& m : messages) {
+        EXPECT_EQ(m.namespace_, "shop");
+        EXPECT_EQ(m.app, "web");
+        EXPECT_FALSE(sb::agent::check_app_secret(m)) << m.purpose;
+    }
+    EXPECT_EQ(messages[0].purpose, "env");
+    EXPECT_EQ(messages[0].data.at("DATABASE_URL"), "postgres://sekrit@db");
+    EXPECT_EQ(messages[1].purpose, "git");
+    EXPECT_EQ(messages[1].data.at("token"), "sekrit-token");
+    EXPECT_EQ(messages[2].purpose, "registry");
+    auto docker = boost::json::parse(messages[2].data.at(".dockerconfigjson")).as_object();
+    const auto& login = docker.at("auths").at("registry.example.test:5000").as_object();
+    EXPECT_EQ(sb::get_string(login, "username"), "robot");
+    EXPECT_EQ(sb::get_string(login, "password"), "sekrit-pw");
+    EXPECT_EQ(sb::get_string(login, "auth"), sb::base64_encode("robot:sekrit-pw"));
+
+    // Without values: no references, the cluster's registry secret, and empty messages that delete.
+    auto bare = app_object(app, {});
+    EXPECT_FALSE(bare.at("spec").as_object().contains("env"));
+    EXPECT_FALSE(bare.at("spec").at("git").as_object().contains("secretName"));
+    EXPECT_EQ(sb::get_string(bare, "spec.registry.secretName"), "registry-credentials");
+    for (const auto& m : app_secret_messages(app, {})) EXPECT_TRUE(m.data.empty()) << m.purpose;
 }
 
 TEST(ClusterObjects, BuildIsNamedAfterItsIdAndMapsBack) {
