@@ -171,7 +171,8 @@ TEST_F(AgentLinkTest, AnAppSecretBecomesTheAppsOwnSecretAndTheChartOnlyReference
     EXPECT_EQ(secret_value(*secret, "DATABASE_URL"), "postgres://u:sekrit-op-41@db/shop");
     EXPECT_EQ(secret_value(*secret, "PLAIN"), "1");
     EXPECT_EQ(sb::get_string(*secret, "type"), "Opaque");
-    EXPECT_EQ(sb::get_string(secret->at("metadata").at("labels").as_object(), "app.kubernetes.io/managed-by"), "shapeblock");
+    EXPECT_EQ(op::label_value(*secret, "app.kubernetes.io/managed-by"), "shapeblock");
+    EXPECT_EQ(op::label_value(*secret, "shapeblock.io/app"), "web");
 
     server_->send(apply("se-3", R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
         "metadata":{"name":"web","namespace":"agent-env"},

@@ -6,6 +6,7 @@
 
 #include "common/base64.hpp"
 #include "common/json_fields.hpp"
+#include "operator/common/crd_types.hpp"
 
 namespace sb::op::agent {
 namespace {
@@ -19,9 +20,8 @@ TEST(AppSecretObject, IsTheAppsLabelledSecretWithBase64Data) {
     EXPECT_EQ(get_string(o, "metadata.name"), "web-env");
     EXPECT_EQ(get_string(o, "metadata.namespace"), "shop");
     EXPECT_EQ(get_string(o, "type"), "Opaque");
-    const auto& labels = o.at("metadata").at("labels").as_object();
-    EXPECT_EQ(get_string(labels, "app.kubernetes.io/managed-by"), "shapeblock");
-    EXPECT_EQ(get_string(labels, "shapeblock.io/app"), "web");
+    EXPECT_EQ(label_value(o, "app.kubernetes.io/managed-by"), "shapeblock");
+    EXPECT_EQ(label_value(o, "shapeblock.io/app"), "web");
     EXPECT_EQ(base64_decode(get_string(o, "data.DATABASE_URL")), "postgres://db");
     EXPECT_EQ(get_string(o, "data.EMPTY"), "");
     EXPECT_FALSE(o.at("metadata").as_object().contains("ownerReferences")) << "no App yet: no owner";

@@ -38,6 +38,21 @@ TEST(AgentHub, RequestsGetIdsAndAreRememberedUntilAcked) {
     EXPECT_FALSE(c.take_request(id).has_value());
 }
 
+TEST(AgentHub, AnAppSecretIsSentWithItsValuesButRememberedWithoutThem) {
+    AgentConnection c("c1", 1);
+    auto id = c.send(sb::agent::AppSecret{"shop", "web", "env", {{"TOKEN", "sekrit"}}});
+    ASSERT_FALSE(id.empty());
+    auto frame = sb::agent::decode(c.pop_outgoing(), sb::agent::Sender::server);
+    const auto& sent = std::get<sb::agent::AppSecret>(std::get<sb::agent::Message>(frame).body);
+    EXPECT_EQ(sent.data.at("TOKEN"), "sekrit");
+    auto request = c.take_request(id);
+    ASSERT_TRUE(request.has_value());
+    const auto& kept = std::get<sb::agent::AppSecret>(*request);
+    EXPECT_EQ(kept.app, "web");
+    EXPECT_EQ(kept.purpose, "env");
+    EXPECT_TRUE(kept.data.empty());
+}
+
 TEST(AgentHub, ShutdownClosesEveryConnection) {
     AgentHub hub;
     auto a = std::make_shared<AgentConnection>("a", 1);
