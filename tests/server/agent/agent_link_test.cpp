@@ -225,6 +225,7 @@ TEST_P(AgentLink, EnvAndCredentialsReachTheClusterAsSecretsAndTheAppOnlyReferenc
     auto listed = admin->get(project + "/apps");
     EXPECT_EQ(listed.body.find("sekrit"), std::string::npos) << listed.body;
     const auto log = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(log.find("cluster connected"), std::string::npos) << "the server's log was not captured";
     EXPECT_EQ(log.find("sekrit"), std::string::npos) << "a value was logged";
 }
 
