@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/json_fields.hpp"
+#include "common/log.hpp"
 #include "tests/server/fake_agent.hpp"
 #include "tests/server/server_fixture.hpp"
 
@@ -158,6 +159,8 @@ TEST_P(AgentLink, EnvAndCredentialsReachTheClusterAsSecretsAndTheAppOnlyReferenc
     const std::string value = "postgres://u:sekrit-env-value-31@db/shop";
     const std::string git_token = "ghp_sekrit-git-token-32";
     const std::string registry_password = "sekrit-registry-password-33";
+    // Everything the server logs, down to debug, while the values pass through it.
+    sb::log::set_level(sb::log::Level::debug);
     ::testing::internal::CaptureStderr();
     auto app = make_app();
     FakeAgent agent(server->port(), token);
@@ -225,6 +228,7 @@ TEST_P(AgentLink, EnvAndCredentialsReachTheClusterAsSecretsAndTheAppOnlyReferenc
     auto listed = admin->get(project + "/apps");
     EXPECT_EQ(listed.body.find("sekrit"), std::string::npos) << listed.body;
     const auto log = ::testing::internal::GetCapturedStderr();
+    sb::log::set_level(sb::log::Level::warn);  // as the fixture has it
     EXPECT_NE(log.find("cluster connected"), std::string::npos) << "the server's log was not captured";
     EXPECT_EQ(log.find("sekrit"), std::string::npos) << "a value was logged";
 }
