@@ -1,6 +1,10 @@
 #include "server/agent/agent_hub.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <functional>
+
 #include "agent/codec.hpp"
+#include "agent/objects.hpp"
 
 namespace sb::server::agent {
 
@@ -17,7 +21,52 @@ sb::agent::Body remembered(const sb::agent::Body& body) {
         return sb::agent::AppSecret{secret->namespace_, secret->app, secret->purpose, {}};
     return body;
 }
+// The object a part of the desired state is about, and a fingerprint of
+// what it asks (its values are hashed in memory only, never kept).
+struct DesiredEntry {
+    std::string key;
+    std::size_t fingerprint = 0;
+};
+std::optional<DesiredEntry> desired_entry(const sb::agent::Body& body) {
+    if (const auto* apply = std::get_if<sb::agent::Apply>(&body)) {
+        sb::agent::ObjectRef ref;
+        if (sb::agent::check_object(apply->object, ref)) return std::nullopt;
+        return DesiredEntry{ref.kind + '/' + ref.namespace_ + '/' + ref.name,
+                            std::hash<std::string>{}(boost::json::serialize(apply->object))};
+    }
+    if (const auto* secret = std::get_if<sb::agent::AppSecret>(&body)) {
+        std::string all;
+        for (const auto& [key, value] : secret->data) all.append(key).append(1, '\0').append(value).append(1, '\0');
+        return DesiredEntry{"Secret/" + secret->namespace_ + '/' + secret->app + '/' + secret->purpose,
+                            std::hash<std::string>{}(all)};
+    }
+    if (const auto* del = std::get_if<sb::agent::Delete>(&body))
+        return DesiredEntry{"delete:" + del->object.kind + '/' + del->object.namespace_ + '/' + del->object.name, 0};
+    return std::nullopt;
+}
 }  // namespace
+
+std::string AgentConnection::send_desired(sb::agent::Body body) {
+    if (auto entry = desired_entry(body)) {
+        auto [it, added] = desired_sent_.try_emplace(entry->key, entry->fingerprint);
+        if (!added && it->second == entry->fingerprint) return {};
+        it->second = entry->fingerprint;
+        // A delete makes the next apply of that object new again, and the reverse.
+        if (const auto* del = std::get_if<sb::agent::Delete>(&body))
+            desired_sent_.erase(del->object.kind + '/' + del->object.namespace_ + '/' + del->object.name);
+        else if (std::holds_alternative<sb::agent::Apply>(body))
+            desired_sent_.erase("delete:" + entry->key);
+    }
+    return send(std::move(body));
+}
+
+void AgentConnection::forget_object(const sb::agent::ObjectRef& object) {
+    desired_sent_.erase(object.kind + '/' + object.namespace_ + '/' + object.name);
+}
+
+void AgentConnection::forget_desired(const sb::agent::Body& request) {
+    if (auto entry = desired_entry(request)) desired_sent_.erase(entry->key);
+}
 
 std::string AgentConnection::send(sb::agent::Body body) {
     std::string id;

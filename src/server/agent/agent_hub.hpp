@@ -31,6 +31,15 @@ public:
     // appSecret) get an id and are remembered until acked (an appSecret
     // without its values). Returns the id ("" for others).
     std::string send(sb::agent::Body body);
+    // As send() for a part of the desired state (apply, appSecret, delete),
+    // unless this connection already sent that very message: the operator
+    // has it, so a burst of API writes does not resend the whole cluster
+    // each time. Returns "" when skipped.
+    std::string send_desired(sb::agent::Body body);
+    // The operator did not carry out `request` (an error ack): send it again next time.
+    void forget_desired(const sb::agent::Body& request);
+    // The object is gone from the cluster: its next apply is sent whatever was sent before.
+    void forget_object(const sb::agent::ObjectRef& object);
     // What a request was, once its ack arrives; nullopt for an unknown id.
     std::optional<sb::agent::Body> take_request(const std::string& id);
     std::size_t pending_requests() const { return requests_.size(); }
@@ -71,6 +80,7 @@ private:
     std::uint64_t next_id_ = 1;
     std::deque<std::string> outbox_;
     std::map<std::string, sb::agent::Body> requests_;
+    std::map<std::string, std::size_t> desired_sent_;  // object key -> fingerprint of what was sent
     std::optional<Closing> closing_;
 };
 

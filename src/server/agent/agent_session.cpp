@@ -68,21 +68,21 @@ void send_app(const ServerState& state, AgentConnection& connection, const store
                         {"error", json::value(e.what())}});
         return;
     }
-    for (auto& secret : app_secret_messages(app, secrets)) connection.send(std::move(secret));
-    connection.send(sb::agent::Apply{app_object(app, secrets, service_names)});
+    for (auto& secret : app_secret_messages(app, secrets)) connection.send_desired(std::move(secret));
+    connection.send_desired(sb::agent::Apply{app_object(app, secrets, service_names)});
 }
 
 // The cluster's whole desired state, in dependency order: projects (and
 // with them namespaces) before what lives in them, deletes last.
 void send_desired(const ServerState& state, AgentConnection& connection, const store::ClusterObjects& desired) {
-    for (const auto& p : desired.projects) connection.send(sb::agent::Apply{project_object(p)});
-    for (const auto& s : desired.services) connection.send(sb::agent::Apply{service_object(s)});
+    for (const auto& p : desired.projects) connection.send_desired(sb::agent::Apply{project_object(p)});
+    for (const auto& s : desired.services) connection.send_desired(sb::agent::Apply{service_object(s)});
     std::map<std::string, std::string> service_names;
     for (const auto& s : desired.services) service_names.emplace(s.id, s.name);
     for (const auto& a : desired.apps) send_app(state, connection, a, service_names);
-    for (const auto& b : desired.builds) connection.send(sb::agent::Apply{build_object(b)});
+    for (const auto& b : desired.builds) connection.send_desired(sb::agent::Apply{build_object(b)});
     for (const auto& d : desired.deletes)
-        connection.send(sb::agent::Delete{sb::agent::ObjectRef{d.kind, d.namespace_, d.name}});
+        connection.send_desired(sb::agent::Delete{sb::agent::ObjectRef{d.kind, d.namespace_, d.name}});
 }
 
 void publish_cluster(ServerState& state, const std::string& cluster_id, std::string_view state_name) {

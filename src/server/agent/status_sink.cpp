@@ -142,6 +142,7 @@ asio::awaitable<void> ingest_service(ServerState& state, AgentConnection& connec
 
 asio::awaitable<void> ingest_status(ServerState& state, AgentConnection& connection, sb::agent::Status status) {
     if (connection.closing()) co_return;
+    if (status.deleted) connection.forget_object(status.object);
     const auto kind = status.object.kind;
     if (kind == "AppBuild") co_await ingest_build(state, connection, std::move(status));
     else if (kind == "App") co_await ingest_app(state, connection, std::move(status));
@@ -151,6 +152,8 @@ asio::awaitable<void> ingest_status(ServerState& state, AgentConnection& connect
 asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection, sb::agent::Ack ack) {
     auto request = connection.take_request(ack.reply_to);
     if (!request) co_return;
+    // Not carried out, or a delete settled either way: the next sync sends it again if still due.
+    if (ack.error || std::holds_alternative<sb::agent::Delete>(*request)) connection.forget_desired(*request);
     if (auto* del = std::get_if<sb::agent::Delete>(&*request)) {
         bool gone = !ack.error || ack.error->code == sb::agent::ErrorCode::not_found;
         if (gone) {

@@ -1,6 +1,8 @@
 // One live connection per cluster; requests remembered until acked.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include "agent/codec.hpp"
 #include "server/agent/agent_hub.hpp"
 
@@ -51,6 +53,36 @@ TEST(AgentHub, AnAppSecretIsSentWithItsValuesButRememberedWithoutThem) {
     EXPECT_EQ(kept.app, "web");
     EXPECT_EQ(kept.purpose, "env");
     EXPECT_TRUE(kept.data.empty());
+}
+
+TEST(AgentHub, ThePartsOfTheDesiredStateAnOperatorHasAreNotSentAgain) {
+    AgentConnection c("c1", 1);
+    auto app = [](std::string image) {
+        return sb::agent::Apply{boost::json::parse(R"({"apiVersion":"apps.shapeblock.io/v1alpha1","kind":"App",
+            "metadata":{"name":"web","namespace":"shop"},"spec":{"image":")" + image + R"("}})").as_object()};
+    };
+    EXPECT_NE(c.send_desired(app("v1")), "");
+    EXPECT_EQ(c.send_desired(app("v1")), "") << "the same apply twice";
+    auto changed = c.send_desired(app("v2"));
+    EXPECT_NE(changed, "");
+    // Not carried out: sent again next time.
+    c.forget_desired(*c.take_request(changed));
+    EXPECT_NE(c.send_desired(app("v2")), "");
+
+    sb::agent::AppSecret env{"shop", "web", "env", {{"A", "1"}}};
+    EXPECT_NE(c.send_desired(env), "");
+    EXPECT_EQ(c.send_desired(env), "");
+    env.data["A"] = "2";
+    EXPECT_NE(c.send_desired(env), "") << "a changed value is sent";
+
+    // A delete is sent once until it is settled, and makes the object's next apply new.
+    sb::agent::Delete gone{{"App", "shop", "web"}};
+    auto del = c.send_desired(gone);
+    EXPECT_NE(del, "");
+    EXPECT_EQ(c.send_desired(gone), "");
+    EXPECT_NE(c.send_desired(app("v2")), "") << "re-created after its delete";
+    c.forget_desired(*c.take_request(del));
+    EXPECT_NE(c.send_desired(gone), "");
 }
 
 TEST(AgentHub, ShutdownClosesEveryConnection) {
