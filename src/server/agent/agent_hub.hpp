@@ -70,6 +70,8 @@ public:
     std::set<std::string> logs_opened;
     // A desired state is due again: an apply was answered `unavailable`.
     bool resync_pending = false;
+    // sync_cluster is reading the desired state / was asked for another round.
+    bool syncing = false, sync_again = false;
 
 private:
     void wake() const {

@@ -209,10 +209,26 @@ asio::awaitable<void> serve_agent(ServerState& state, WebSocket& ws, WebSocketSe
 }
 
 asio::awaitable<void> sync_cluster(ServerState& state, std::string cluster_id) {
-    if (!state.agents.find(cluster_id)) co_return;
-    auto desired = co_await store::ClusterObjectStore(*state.db).desired(cluster_id);
-    // The connection may have ended while the database answered.
-    if (auto connection = state.agents.find(cluster_id)) send_desired(state, *connection, desired);
+    auto connection = state.agents.find(cluster_id);
+    if (!connection) co_return;
+    // One sync per connection at a time: writes that land meanwhile ask for
+    // one more round, which reads them all (a burst of writes is not a burst
+    // of whole desired states in memory).
+    if (connection->syncing) {
+        connection->sync_again = true;
+        co_return;
+    }
+    struct Syncing {
+        AgentConnection& c;
+        explicit Syncing(AgentConnection& c) : c(c) { c.syncing = true; }
+        ~Syncing() { c.syncing = false; }  // also when the database fails
+    } syncing(*connection);
+    do {
+        connection->sync_again = false;
+        auto desired = co_await store::ClusterObjectStore(*state.db).desired(cluster_id);
+        if (connection->closing()) break;  // ended while the database answered
+        send_desired(state, *connection, desired);
+    } while (connection->sync_again);
 }
 
 }  // namespace sb::server::agent
