@@ -59,8 +59,9 @@ struct Status {
     bool operator==(const Status&) const = default;
 };
 
-// Every ShapeBlock object in the cluster after a (re)connect, in parts; the
-// server forgets objects that no part named once it sees the `last` part.
+// Every ShapeBlock object in the cluster after a (re)connect, in parts; after
+// the `last` part the server sends its whole desired state, so what it wants
+// and no part named is applied again.
 struct Snapshot {
     std::int64_t part = 0;
     bool last = false;
