@@ -29,6 +29,7 @@
 
 #include "bench/agent/agent_replacement.hpp"
 #include "bench/agent/event_listener.hpp"
+#include "bench/agent/measure.hpp"
 #include "bench/agent/process_sample.hpp"
 #include "bench/agent/rest_client.hpp"
 #include "kube/client.hpp"
@@ -37,8 +38,13 @@
 namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
-using Clock = std::chrono::steady_clock;
+using sb::bench::Clock;
+using sb::bench::distribution;
+using sb::bench::memory_of;
+using sb::bench::ms_between;
+using sb::bench::sleep_for;
 using namespace std::chrono_literals;
+const std::string kUnsampled = "not sampled (no process id given)";
 
 const sb::kube::ResourceRef kAppBuilds{"apps.shapeblock.io", "v1alpha1", "appbuilds", true, "AppBuild"};
 const sb::kube::ResourceRef kApps{"apps.shapeblock.io", "v1alpha1", "apps", true, "App"};
@@ -55,37 +61,6 @@ struct Options {
     double replace_every = 2;
     std::string agent_token;
 };
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-    return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-double percentile(std::vector<double> samples, double fraction) {
-    if (samples.empty()) return 0;
-    std::sort(samples.begin(), samples.end());
-    auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(samples.size())));
-    return samples[std::clamp<std::size_t>(rank, 1, samples.size()) - 1];
-}
-
-std::string distribution(const std::vector<double>& ms) {
-    char text[160];
-    std::snprintf(text, sizeof text, "p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu samples)", percentile(ms, 0.5),
-                  percentile(ms, 0.99), ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end()), ms.size());
-    return text;
-}
-
-asio::awaitable<void> sleep_for(Clock::duration d) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, d);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
-std::string memory_of(int pid) {
-    if (pid <= 0) return "not sampled (no process id given)";
-    auto s = sb::bench::sample_process(pid);
-    char text[120];
-    std::snprintf(text, sizeof text, "VmRSS %.1f MiB (VmHWM %.1f MiB)", s.rss_kib / 1024.0, s.hwm_kib / 1024.0);
-    return text;
-}
 
 // How many of `kind` the namespace holds (0 while it does not exist yet).
 asio::awaitable<std::size_t> count_in(sb::kube::Client& kube, const sb::kube::ResourceRef& kind, std::string ns) {
@@ -195,9 +170,9 @@ asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
                     ms_between(waiting, Clock::now()) / 1000.0);
     }
     co_await sleep_for(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.settle_seconds)));
-    std::cout << "operator with " << options.apps << " apps, at rest: " << memory_of(options.operator_pid) << std::endl;
+    std::cout << "operator with " << options.apps << " apps, at rest: " << memory_of(options.operator_pid, kUnsampled) << std::endl;
     if (options.server_pid > 0)
-        std::cout << "server with this cluster connected, at rest: " << memory_of(options.server_pid) << std::endl;
+        std::cout << "server with this cluster connected, at rest: " << memory_of(options.server_pid, kUnsampled) << std::endl;
 
     sb::bench::EventListener listener(executor, server, options.team, options.api_token);
     asio::co_spawn(executor, listener.run({"build:" + build_id, "cluster:" + options.cluster}), asio::detached);
@@ -235,7 +210,7 @@ asio::awaitable<void> run(const Options& options, sb::kube::Client& kube) {
               << "  the patch request itself (sent -> answered): " << distribution(patch_round_trip) << "\n"
               << "  patch answered -> event read (the watch may fire before the answer: a lower bound): "
               << distribution(after_answer) << "\n"
-              << "operator after the run: " << memory_of(options.operator_pid) << std::endl;
+              << "operator after the run: " << memory_of(options.operator_pid, kUnsampled) << std::endl;
     if (options.soak_seconds > 0) co_await soak(options, kube, server, listener, ns, build_name);
     listener.stop();
     for (int i = 0; i < 5000 && !listener.ended(); ++i) co_await sleep_for(1ms);

@@ -31,13 +31,19 @@
 
 #include "bench/agent/bench_fleet.hpp"
 #include "bench/agent/event_listener.hpp"
+#include "bench/agent/measure.hpp"
 #include "bench/agent/process_sample.hpp"
 #include "bench/agent/simulated_cluster.hpp"
 
 namespace {
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
+using sb::bench::Clock;
+using sb::bench::distribution;
+using sb::bench::memory_of;
+using sb::bench::ms_between;
+using sb::bench::sleep_for;
 using namespace std::chrono_literals;
+const std::string kUnsampled = "not sampled (no --server-pid)";
 using sb::bench::EventListener;
 using sb::bench::SimulatedCluster;
 
@@ -55,31 +61,7 @@ struct Options {
     double rate = 0;
 };
 
-double ms_between(Clock::time_point from, Clock::time_point to) {
-    return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
 double mib(std::int64_t kib) { return static_cast<double>(kib) / 1024.0; }
-
-// The value below which `fraction` of the samples lie (nearest rank).
-double percentile(std::vector<double> samples, double fraction) {
-    if (samples.empty()) return 0;
-    std::sort(samples.begin(), samples.end());
-    auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(samples.size())));
-    return samples[std::clamp<std::size_t>(rank, 1, samples.size()) - 1];
-}
-
-std::string distribution(const std::vector<double>& ms) {
-    char text[160];
-    std::snprintf(text, sizeof text, "p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu samples)", percentile(ms, 0.5),
-                  percentile(ms, 0.99), ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end()), ms.size());
-    return text;
-}
-
-asio::awaitable<void> sleep_for(Clock::duration d) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, d);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-}
 
 // Polls `done` every millisecond; false when the timeout passed first.
 asio::awaitable<bool> wait_until(const std::function<bool()>& done, Clock::duration timeout) {
@@ -89,14 +71,6 @@ asio::awaitable<bool> wait_until(const std::function<bool()>& done, Clock::durat
         co_await sleep_for(1ms);
     }
     co_return true;
-}
-
-std::string server_memory(int pid) {
-    if (pid <= 0) return "not sampled (no --server-pid)";
-    auto s = sb::bench::sample_process(pid);
-    char text[120];
-    std::snprintf(text, sizeof text, "VmRSS %.1f MiB (VmHWM %.1f MiB)", mib(s.rss_kib), mib(s.hwm_kib));
-    return text;
 }
 
 class Bench {
@@ -118,7 +92,7 @@ public:
         co_await connect_all(executor);
         co_await sleep_for(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.idle_seconds)));
         std::cout << "server at rest with " << fleet_.size() << " clusters connected: "
-                  << server_memory(options_.server_pid) << std::endl;
+                  << memory_of(options_.server_pid, kUnsampled) << std::endl;
 
         if (options_.latency_samples > 0) co_await measure_latency();
         if (options_.throughput_seconds > 0) co_await measure_throughput();
@@ -239,7 +213,7 @@ private:
         std::cout << "  latency under this load: " << distribution(latencies) << "\n";
         if (options_.server_pid > 0)
             std::printf("  server: %.2f CPU seconds per second, %s\n",
-                        (after.cpu_seconds - before.cpu_seconds) / seconds, server_memory(options_.server_pid).c_str());
+                        (after.cpu_seconds - before.cpu_seconds) / seconds, memory_of(options_.server_pid, kUnsampled).c_str());
         if (listener_->ended()) std::cout << "  the subscriber was cut off: " << listener_->failure() << "\n";
         std::cout.flush();
     }
@@ -287,7 +261,7 @@ int main(int argc, char** argv) {
         auto fleet = sb::bench::prepare_fleet(api, options.team, options.clusters, options.tokens_file, random_tag());
         std::printf("prepared %zu clusters, each with a project, an app and a build, in %.1f s\n", fleet.size(),
                     ms_between(prepared, Clock::now()) / 1000.0);
-        std::cout << "server before connecting: " << server_memory(options.server_pid) << std::endl;
+        std::cout << "server before connecting: " << memory_of(options.server_pid, kUnsampled) << std::endl;
 
         asio::io_context io;
         Bench bench(options, server, std::move(fleet));

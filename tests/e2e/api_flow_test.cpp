@@ -102,17 +102,7 @@ protected:
         auto& node = RealNode::shared();
         git_ = std::make_unique<GitServer>(node.work_dir() / "git", node.bridge_address());
         helm_ = std::make_unique<HelmControllerStandIn>(node);
-        // Installing ShapeBlock on a cluster puts the registry credentials
-        // here (the chart does); the operator copies them into every project,
-        // and the server's App objects name them (registry.secretName).
-        auto api = node.api();
-        create_namespace(api, "shapeblock");
-        api.create("/api/v1/namespaces/shapeblock/secrets",
-                   json::object{{"apiVersion", "v1"},
-                                {"kind", "Secret"},
-                                {"metadata", json::object{{"name", "registry-credentials"}}},
-                                {"type", "kubernetes.io/dockerconfigjson"},
-                                {"stringData", json::object{{".dockerconfigjson", R"({"auths":{}})"}}}});
+        install_registry_credentials(node.api());
         server_ = std::make_unique<ServerProcess>(SB_E2E_SERVER, node.work_dir() / "server");
         admin_ = std::make_unique<ApiClient>(server_->admin());
         team_ = string_at(json_of(admin_->get("/api/v1/teams"), 200, "listing teams").at("items").at(0), {"id"});

@@ -72,14 +72,7 @@ protected:
         git_ = std::make_unique<GitServer>(node.work_dir() / "git", node.bridge_address());
         helm_ = std::make_unique<HelmControllerStandIn>(node);
         auto api = node.api();
-        // The registry secret the operator copies into every project.
-        create_namespace(api, "shapeblock");
-        api.create("/api/v1/namespaces/shapeblock/secrets",
-                   json::object{{"apiVersion", "v1"},
-                                {"kind", "Secret"},
-                                {"metadata", json::object{{"name", "registry-credentials"}}},
-                                {"type", "kubernetes.io/dockerconfigjson"},
-                                {"stringData", json::object{{".dockerconfigjson", R"({"auths":{}})"}}}});
+        install_registry_credentials(api);
         // A small build memory limit, so the OOM scenario is quick.
         operator_ = std::make_unique<OperatorProcess>(
             node, SB_E2E_OPERATOR, std::vector<std::string>{"--build-memory-limit=768Mi", "--build-memory-request=64Mi",

@@ -27,12 +27,13 @@ struct DesiredEntry {
     std::string key;
     std::size_t fingerprint = 0;
 };
+std::string object_key(const sb::agent::ObjectRef& ref) { return ref.kind + '/' + ref.namespace_ + '/' + ref.name; }
+
 std::optional<DesiredEntry> desired_entry(const sb::agent::Body& body) {
     if (const auto* apply = std::get_if<sb::agent::Apply>(&body)) {
         sb::agent::ObjectRef ref;
         if (sb::agent::check_object(apply->object, ref)) return std::nullopt;
-        return DesiredEntry{ref.kind + '/' + ref.namespace_ + '/' + ref.name,
-                            std::hash<std::string>{}(boost::json::serialize(apply->object))};
+        return DesiredEntry{object_key(ref), std::hash<std::string>{}(boost::json::serialize(apply->object))};
     }
     if (const auto* secret = std::get_if<sb::agent::AppSecret>(&body)) {
         std::string all;
@@ -41,7 +42,7 @@ std::optional<DesiredEntry> desired_entry(const sb::agent::Body& body) {
                             std::hash<std::string>{}(all)};
     }
     if (const auto* del = std::get_if<sb::agent::Delete>(&body))
-        return DesiredEntry{"delete:" + del->object.kind + '/' + del->object.namespace_ + '/' + del->object.name, 0};
+        return DesiredEntry{"delete:" + object_key(del->object), 0};
     return std::nullopt;
 }
 }  // namespace
@@ -53,7 +54,7 @@ std::string AgentConnection::send_desired(sb::agent::Body body) {
         it->second = entry->fingerprint;
         // A delete makes the next apply of that object new again, and the reverse.
         if (const auto* del = std::get_if<sb::agent::Delete>(&body))
-            desired_sent_.erase(del->object.kind + '/' + del->object.namespace_ + '/' + del->object.name);
+            desired_sent_.erase(object_key(del->object));
         else if (std::holds_alternative<sb::agent::Apply>(body))
             desired_sent_.erase("delete:" + entry->key);
     }
@@ -61,7 +62,7 @@ std::string AgentConnection::send_desired(sb::agent::Body body) {
 }
 
 void AgentConnection::forget_object(const sb::agent::ObjectRef& object) {
-    desired_sent_.erase(object.kind + '/' + object.namespace_ + '/' + object.name);
+    desired_sent_.erase(object_key(object));
 }
 
 void AgentConnection::forget_desired(const sb::agent::Body& request) {

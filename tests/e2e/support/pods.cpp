@@ -12,6 +12,16 @@ void create_namespace(const KubeApi& api, const std::string& name) {
                                                   {"metadata", json::object{{"name", name}}}});
 }
 
+void install_registry_credentials(const KubeApi& api) {
+    create_namespace(api, "shapeblock");
+    api.create("/api/v1/namespaces/shapeblock/secrets",
+               json::object{{"apiVersion", "v1"},
+                            {"kind", "Secret"},
+                            {"metadata", json::object{{"name", "registry-credentials"}}},
+                            {"type", "kubernetes.io/dockerconfigjson"},
+                            {"stringData", json::object{{".dockerconfigjson", R"({"auths":{}})"}}}});
+}
+
 json::value create_pod(const KubeApi& api, const std::string& ns, const json::value& pod) {
     return api.create("/api/v1/namespaces/" + ns + "/pods", pod);
 }

@@ -10,6 +10,10 @@
 namespace sb::e2e {
 
 void create_namespace(const KubeApi& api, const std::string& name);
+// What installing ShapeBlock puts in a cluster (the chart does): the namespace
+// `shapeblock` with the registry credentials the operator copies into every
+// project and the server's App objects name (registry.secretName).
+void install_registry_credentials(const KubeApi& api);
 boost::json::value create_pod(const KubeApi& api, const std::string& ns, const boost::json::value& pod);
 // Waits until the pod is in `phase` (Running also needs an IP); throws with
 // the pod's status and events if it ends in another terminal phase.
