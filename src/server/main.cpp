@@ -34,12 +34,18 @@ int main(int argc, char** argv) {
     opt("--admin-email", config.admin_email, "SB_ADMIN_EMAIL", "E-mail of the administrator created on first start");
     opt("--body-limit", config.body_limit_bytes, "SB_BODY_LIMIT", "Largest accepted request body in bytes");
     opt("--hash-threads", config.hash_threads, "SB_HASH_THREADS", "Threads for password hashing");
+    opt("--log-streams-per-user", config.log_streams_per_user, "SB_LOG_STREAMS_PER_USER",
+        "App log streams one user may have open at once");
+    opt("--log-streams-per-cluster", config.log_streams_per_cluster, "SB_LOG_STREAMS_PER_CLUSTER",
+        "App log streams API clients may have open on one cluster at once");
     opt("--public-url", config.public_url, "SB_PUBLIC_URL",
         "URL clusters reach the server at, for registration commands (default: the requesting URL's scheme and host)");
     std::int64_t registration_ttl = config.registration_ttl.count();
     opt("--registration-ttl", registration_ttl, "SB_REGISTRATION_TTL", "Seconds a cluster registration URL stays valid");
     opt("--operator-image", config.operator_image, "SB_OPERATOR_IMAGE",
         "Operator image in registration manifests (default: the one in deploy/manifests)");
+    opt("--ui-dir", config.ui_dir, "SB_UI_DIR",
+        "The web UI's built files (web/dist); default: ui/ beside the executable");
     opt("--log-level", log_level, "SB_LOG_LEVEL", "debug|info|warn|error");
     opt("--log-format", log_format, "SB_LOG_FORMAT", "json|text");
     // Secrets only from the environment, so they never show in `ps`.

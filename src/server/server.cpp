@@ -18,6 +18,7 @@
 #include "server/core/bootstrap.hpp"
 #include "server/core/state.hpp"
 #include "server/db/migrations.hpp"
+#include "server/http/static_site.hpp"
 #include "server/http/transport.hpp"
 
 namespace sb::server {
@@ -71,6 +72,11 @@ asio::awaitable<void> Server::Impl::start() {
     state = std::make_unique<ServerState>(config, std::move(database), key);
     co_await bootstrap(*state);
     router = api::make_router();
+    auto ui_dir = config.ui_dir.empty() ? default_ui_dir() : std::filesystem::path(config.ui_dir);
+    auto site = std::make_shared<const StaticSite>(StaticSite::load(ui_dir));
+    if (site->built()) sb::log::info("serving the web UI", {{"directory", boost::json::value(ui_dir.string())}, {"files", site->file_count()}});
+    else sb::log::warn("the web UI is not built: / explains how to build it", {{"directory", boost::json::value(ui_dir.string())}});
+    router.set_fallback([site](const Request& request) { return site->serve(request); });
     transport = std::make_unique<HttpTransport>(io, config, *state, router);
     int bound = transport->listen();
     state->ready = true;

@@ -130,6 +130,103 @@ std::string ApiClient::raw(const std::string& bytes) const {
     return out;
 }
 
+struct HttpStream::Impl {
+    asio::io_context io;
+    beast::tcp_stream stream{io};
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    std::string body;
+    bool ended = false;
+};
+
+HttpStream::HttpStream(int port, const std::string& target, const std::string& bearer,
+                       const std::map<std::string, std::string>& headers)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    http::request<http::string_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+    for (const auto& [k, v] : headers) req.set(k, v);
+    http::write(impl_->stream, req);
+    impl_->parser.body_limit(boost::none);
+    http::read_header(impl_->stream, impl_->buffer, impl_->parser);
+    if (impl_->parser.is_done()) impl_->ended = true;
+    impl_->body = impl_->parser.get().body();
+}
+
+HttpStream::~HttpStream() { close(); }
+
+int HttpStream::status() const { return static_cast<int>(impl_->parser.get().result_int()); }
+
+std::string HttpStream::header(const std::string& lower_name) const {
+    auto it = impl_->parser.get().find(lower_name);
+    return it == impl_->parser.get().end() ? "" : std::string(it->value());
+}
+
+bool HttpStream::read_some(std::chrono::milliseconds timeout) {
+    if (impl_->ended) return false;
+    bool done = false;
+    http::async_read_some(impl_->stream, impl_->buffer, impl_->parser, [&](beast::error_code ec, std::size_t) {
+        done = true;
+        if (ec || impl_->parser.is_done()) impl_->ended = true;
+    });
+    impl_->io.restart();
+    impl_->io.run_for(timeout);
+    if (!done) {
+        impl_->stream.cancel();
+        impl_->io.restart();
+        impl_->io.run();
+        return false;
+    }
+    impl_->body = impl_->parser.get().body();
+    return true;
+}
+
+bool HttpStream::read_until(const std::string& text, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (impl_->body.find(text) == std::string::npos) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (impl_->ended || left.count() <= 0) return false;
+        read_some(left);
+    }
+    return true;
+}
+
+bool HttpStream::read_to_end(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!impl_->ended) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        read_some(left);
+    }
+    return impl_->parser.is_done();
+}
+
+std::optional<std::string> HttpStream::next_line(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto newline = impl_->body.find('\n', line_start_);
+        if (newline != std::string::npos) {
+            auto line = impl_->body.substr(line_start_, newline - line_start_);
+            line_start_ = newline + 1;
+            return line;
+        }
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (impl_->ended || left.count() <= 0) return std::nullopt;
+        read_some(left);
+    }
+}
+
+const std::string& HttpStream::body() const { return impl_->body; }
+bool HttpStream::ended() const { return impl_->ended; }
+
+void HttpStream::close() {
+    beast::error_code ignored;
+    impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    impl_->stream.socket().close(ignored);
+    impl_->ended = true;
+}
+
 struct WsClient::Impl {
     asio::io_context io;
     websocket::stream<beast::tcp_stream> ws{io};
@@ -158,6 +255,10 @@ void WsClient::send(const std::string& text) {
 
 void WsClient::shrink_receive_buffer() {
     beast::get_lowest_layer(impl_->ws).socket().set_option(asio::socket_base::receive_buffer_size(4096));
+}
+
+void WsClient::grow_receive_buffer() {
+    beast::get_lowest_layer(impl_->ws).socket().set_option(asio::socket_base::receive_buffer_size(4 << 20));
 }
 
 std::optional<std::string> WsClient::read(std::chrono::milliseconds timeout) {

@@ -46,6 +46,36 @@ private:
     int port_;
 };
 
+// A GET whose response is streamed: the status and headers at once, then the
+// body as it arrives, until the server ends it or the client closes.
+class HttpStream {
+public:
+    HttpStream(int port, const std::string& target, const std::string& bearer,
+               const std::map<std::string, std::string>& headers = {});
+    ~HttpStream();
+    int status() const;
+    std::string header(const std::string& lower_name) const;
+    // Reads until the body so far contains `text` (true) or the timeout
+    // passed or the body ended without it (false).
+    bool read_until(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Reads until the server ends the body; false on timeout.
+    bool read_to_end(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // The body's next whole line (without its newline), reading as needed;
+    // nullopt on timeout or when the body ended first.
+    std::optional<std::string> next_line(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    const std::string& body() const;
+    bool ended() const;
+    // Closes the connection (the client goes away).
+    void close();
+
+private:
+    // One read; false when nothing came within the timeout.
+    bool read_some(std::chrono::milliseconds timeout);
+    std::size_t line_start_ = 0;  // where next_line() goes on in body()
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 class WsClient {
 public:
     WsClient(int port, const std::string& target, const std::string& bearer);
@@ -55,6 +85,9 @@ public:
     std::optional<std::string> read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Sets a tiny receive buffer so the client can stall the server quickly.
     void shrink_receive_buffer();
+    // Back to a large buffer: what the kernel still holds then drains at
+    // once instead of one tiny TCP window at a time.
+    void grow_receive_buffer();
 
 private:
     struct Impl;

@@ -181,6 +181,19 @@ std::string TestServer::default_team(const ApiClient& admin) const {
     throw std::runtime_error("no default team");
 }
 
+ProjectOnCluster licensed_project_on_cluster(const ApiClient& admin, const std::string& team) {
+    expect_status(admin.put("/api/v1/licence", json::object{{"document", make_licence("multi", 10, 10)}}), 200);
+    const auto cluster = expect_status(admin.post("/api/v1/teams/" + team + "/clusters", json::object{{"name", "edge"}}), 201);
+    ProjectOnCluster out;
+    out.cluster_id = std::string(cluster.at("id").as_string());
+    out.agent_token = std::string(cluster.at("agentToken").as_string());
+    const auto project = expect_status(
+        admin.post("/api/v1/teams/" + team + "/projects", json::object{{"name", "shop"}, {"clusterId", out.cluster_id}}), 201);
+    out.project_id = std::string(project.at("id").as_string());
+    out.project_path = "/api/v1/teams/" + team + "/projects/" + out.project_id;
+    return out;
+}
+
 ApiClient TestServer::create_user(const ApiClient& admin, const std::string& email, std::string* user_id) const {
     auto r = admin.post("/api/v1/users", json::object{{"email", email}, {"name", email}, {"password", "password-of-" + email}});
     if (r.status != 201) throw std::runtime_error("create user failed: " + r.body);

@@ -71,6 +71,14 @@ private:
     int port_ = 0;
 };
 
+// A multi-tenant licence, a cluster "edge" registered in `team` and a
+// project "shop" on it: what tests of the agent link start from.
+struct ProjectOnCluster {
+    std::string cluster_id, agent_token, project_id;
+    std::string project_path;  // /api/v1/teams/<team>/projects/<id>
+};
+ProjectOnCluster licensed_project_on_cluster(const ApiClient& admin, const std::string& team);
+
 // Asserting helpers that print the body when the status is unexpected.
 boost::json::value expect_status(const HttpResult& r, int status);
 

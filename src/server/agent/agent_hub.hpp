@@ -66,6 +66,15 @@ public:
         bool started = false;
     };
     std::map<std::string, LogStream> log_streams;
+    // Log streams opened for API clients (log_tap.hpp), by stream id: each
+    // logChunk of theirs goes to its sink.
+    std::map<std::string, std::function<void(sb::agent::LogChunk)>> log_sinks;
+    // The connection ended: every open client stream ends, with `why`.
+    void end_log_sinks(const std::string& why) {
+        auto sinks = std::move(log_sinks);
+        log_sinks.clear();
+        for (auto& [id, sink] : sinks) sink(sb::agent::LogChunk{id, "", "", "", true, why});
+    }
     // Builds whose log this connection already streamed (not reopened).
     std::set<std::string> logs_opened;
     // A desired state is due again: an apply was answered `unavailable`.

@@ -200,6 +200,7 @@ asio::awaitable<void> serve_agent(ServerState& state, WebSocket& ws, WebSocketSe
     using namespace asio::experimental::awaitable_operators;
     if (welcomed) co_await (reader() || writer());
     connection->on_ready = nullptr;
+    connection->end_log_sinks("the cluster's operator disconnected");
     if (state.agents.detach(*connection)) {
         auto t = crypto::now_ms();
         co_await store::ClusterStore(*state.db).record_disconnected(cluster_id, t);

@@ -43,6 +43,7 @@ json::object project_object(const store::ClusterProject& p) {
     json::object spec{{"name", p.name}};
     if (!p.display_name.empty()) spec["displayName"] = p.display_name;
     if (!p.description.empty()) spec["description"] = p.description;
+    if (auto quota = json::parse(p.quota); quota.is_object() && !quota.as_object().empty()) spec["quota"] = quota;
     return object("Project", metadata(p.name, "", p.id), std::move(spec));
 }
 
@@ -107,9 +108,15 @@ json::object app_object(const store::ClusterApp& a, const api::AppSecrets& secre
         spec["env"] = std::move(env);
     }
     json::object build;
-    copy_strings(object_at(stored, "build"), build, {"type", "builderImage", "image", "dockerfile"});
+    copy_strings(object_at(stored, "build"), build, {"type", "builderImage", "image", "dockerfile", "contextPath"});
+    if (build.contains("type") && build.at("type") == "detect") build.erase("type");  // no type: the build detects it
     if (!build.empty()) spec["build"] = std::move(build);
     if (const auto* d = stored.if_contains("domains"); d && d->is_array() && !d->as_array().empty()) spec["domains"] = *d;
+    if (const auto* r = stored.if_contains("replicas"); r && r->is_int64()) spec["replicas"] = *r;
+    if (const auto* s = stored.if_contains("stopped"); s && s->is_bool()) spec["stopped"] = *s;
+    if (const auto* t = stored.if_contains("restartedAt"); t && t->is_string()) spec["restartedAt"] = *t;
+    if (const auto* a = stored.if_contains("autoscaling"); a && a->is_object()) spec["autoscaling"] = *a;
+    if (const auto* r = stored.if_contains("resources"); r && r->is_object() && !r->as_object().empty()) spec["resources"] = *r;
     if (const auto* s = stored.if_contains("services"); s && s->is_array()) {
         json::array names;
         for (const auto& id : s->as_array())
@@ -143,7 +150,8 @@ json::object service_object(const store::ClusterService& s) {
 json::object build_object(const store::ClusterBuild& b) {
     json::object spec{{"appName", b.app_name}};
     if (!b.git_ref.empty() && b.git_ref != "HEAD") spec["gitRef"] = b.git_ref;
-    if (!b.image_tag.empty()) spec["imageTag"] = b.image_tag;
+    if (!b.image.empty()) spec["image"] = b.image;  // deployed as is (a rollback): no tag of its own
+    else if (!b.image_tag.empty()) spec["imageTag"] = b.image_tag;
     return object("AppBuild", metadata(build_object_name(b.id), b.project_name, b.id), std::move(spec));
 }
 

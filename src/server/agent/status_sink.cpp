@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "agent/objects.hpp"
@@ -14,9 +15,11 @@
 #include "server/agent/agent_hub.hpp"
 #include "server/agent/agent_session.hpp"
 #include "server/agent/cluster_objects.hpp"
+#include "server/api/releases.hpp"
 #include "server/api/request_params.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/state.hpp"
+#include "server/store/app_store.hpp"
 #include "server/store/build_log_store.hpp"
 #include "server/store/cluster_object_store.hpp"
 #include "server/store/usage_store.hpp"
@@ -65,6 +68,27 @@ void publish_build(ServerState& state, const store::ClusterBuild& b, std::string
     state.events.publish("project:" + b.project_id, std::string(kind), data);
 }
 
+// A completed build deployed its image: the app's next release, once per
+// build (a redelivered Completed finds the release already there). A
+// rollback's build already has its release, made with the request.
+asio::awaitable<std::optional<store::Release>> release_build(db::Session& s, const store::ClusterBuild& build,
+                                                             const json::object& reported) {
+    auto image = sb::get_string(reported, "image");
+    if (image.empty()) co_return std::nullopt;
+    bool exists = co_await store::ReleaseStore(s).exists_for_build(build.id);
+    if (exists) co_return std::nullopt;
+    auto app = co_await store::AppStore(s).find(build.app_id);
+    if (!app) co_return std::nullopt;
+    auto spec = json::parse(app->spec).as_object();
+    std::string kind = sb::get_string(spec, "build.type") == "image" ? "image" : "build";
+    std::string description = "build " + build.id;
+    if (auto commit = sb::get_string(reported, "commit"); !commit.empty()) description += " of " + commit.substr(0, 12);
+    description += ": " + image;
+    api::NewRelease n{build.app_id, kind, "system", description, image, sb::get_string(reported, "digest"), build.id,
+                      app->spec, app->secrets, app->reported};
+    co_return co_await api::record_release(s, std::move(n));
+}
+
 // Streams a build's log into the server once its pod runs; once per connection.
 void open_build_log(AgentConnection& connection, const store::ClusterBuild& build, const sb::agent::ObjectRef& ref) {
     if (!connection.logs_opened.insert(build.id).second) return;
@@ -99,8 +123,10 @@ asio::awaitable<void> ingest_build(ServerState& state, AgentConnection& connecti
     auto reported = json::serialize(status.status);
     bool finishes = terminal(build.status) && !was_terminal;
     bool written = false;
+    std::optional<store::Release> release;
     co_await state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
         written = co_await store::ClusterObjectStore(s).report_build(build, reported, finishes);
+        if (written && build.status == "Completed" && !status.deleted) release = co_await release_build(s, build, status.status);
         if (written && finishes) {
             // Build minutes from the cluster's own start and completion times, rounded up.
             std::int64_t minutes = (*build.finished_at - *build.started_at + 59'999) / 60'000;
@@ -110,6 +136,11 @@ asio::awaitable<void> ingest_build(ServerState& state, AgentConnection& connecti
     });
     if (!written) co_return;  // another report got there first
     publish_build(state, build, "build.updated", build_event(build, status.status));
+    if (release) {
+        auto data = api::release_json(*release);
+        state.events.publish("app:" + build.app_id, "release.created", data);
+        state.events.publish("project:" + build.project_id, "release.created", data);
+    }
     bool has_pod = !sb::get_string_view(status.status, "podName").empty();
     if (has_pod && !was_terminal && !status.deleted) open_build_log(connection, build, status.object);
 }
@@ -162,7 +193,12 @@ asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection
         }
     }
     if (!ack.error) co_return;
-    if (auto* open = std::get_if<sb::agent::OpenLogs>(&*request)) connection.log_streams.erase(open->stream_id);
+    if (auto* open = std::get_if<sb::agent::OpenLogs>(&*request)) {
+        connection.log_streams.erase(open->stream_id);
+        // A client's stream the operator would not open ends with its reason.
+        if (auto sink = connection.log_sinks.extract(open->stream_id))
+            sink.mapped()(sb::agent::LogChunk{open->stream_id, "", "", "", true, ack.error->message});
+    }
     std::string what = std::string(sb::agent::type_name(*request));
     if (auto* apply = std::get_if<sb::agent::Apply>(&*request))
         what += " " + sb::get_string(apply->object, "kind") + " " + sb::get_string(apply->object, "metadata.namespace") + "/" +
@@ -201,6 +237,12 @@ asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection
 }
 
 asio::awaitable<void> ingest_log_chunk(ServerState& state, AgentConnection& connection, sb::agent::LogChunk chunk) {
+    if (auto sink = connection.log_sinks.find(chunk.stream_id); sink != connection.log_sinks.end()) {
+        auto deliver = sink->second;
+        if (chunk.end) connection.log_sinks.erase(sink);
+        deliver(std::move(chunk));
+        co_return;
+    }
     auto it = connection.log_streams.find(chunk.stream_id);
     if (it == connection.log_streams.end()) co_return;
     const std::string build_id = it->second.build_id;
@@ -209,8 +251,8 @@ asio::awaitable<void> ingest_log_chunk(ServerState& state, AgentConnection& conn
     // connection kept, so a reconnect never doubles lines.
     if (!chunk.data.empty()) {
         if (!std::exchange(it->second.started, true)) co_await logs.clear(build_id);
-        co_await logs.append(build_id, chunk.data);
-        state.events.publish("build:" + build_id, "build.log", {{"buildId", build_id}, {"data", chunk.data}});
+        auto seq = co_await logs.append(build_id, chunk.data);
+        state.events.publish("build:" + build_id, "build.log", {{"buildId", build_id}, {"data", chunk.data}, {"chunk", seq}});
     }
     if (chunk.end) {
         connection.log_streams.erase(chunk.stream_id);

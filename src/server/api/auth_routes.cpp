@@ -20,9 +20,12 @@ void check_password_strength(const std::string& field, const std::string& passwo
         throw invalid_field(field, field + " must be at least " + std::to_string(kMinPassword) + " characters");
 }
 
-std::string session_cookie(const ServerState& state, const std::string& value, std::int64_t max_age) {
-    std::string cookie = "sb_session=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
-    if (state.config.tls()) cookie += "; Secure";
+// Strict: no other site can make the browser send it, not even on a link.
+// Secure when the browser reached the server over TLS (directly, or through
+// a TLS-terminating proxy named by --public-url https://...).
+std::string session_cookie(const ServerState& state, const Request& request, const std::string& value, std::int64_t max_age) {
+    std::string cookie = "sb_session=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+    if (request.tls || state.config.tls() || state.config.public_url.starts_with("https://")) cookie += "; Secure";
     return cookie;
 }
 
@@ -57,7 +60,7 @@ asio::awaitable<Response> login(Context& ctx) {
     co_await store::SessionStore(*state.db).insert(crypto::token_hash(token), found->user.id, csrf, now, now + ttl * 1000);
     auto response = Response::json(200, json::object{{"user", user_json(found->user)}, {"csrfToken", csrf},
                                                       {"expiresAt", timestamp(now + ttl * 1000)}});
-    response.with_header("Set-Cookie", session_cookie(state, token, ttl));
+    response.with_header("Set-Cookie", session_cookie(state, ctx.request, token, ttl));
     co_return response;
 }
 
@@ -65,7 +68,24 @@ asio::awaitable<Response> logout(Context& ctx) {
     if (ctx.user().via_cookie)
         co_await store::SessionStore(*ctx.state.db).remove(ctx.user().session_hash);
     auto response = Response::no_content();
-    response.with_header("Set-Cookie", session_cookie(ctx.state, "", 0));
+    response.with_header("Set-Cookie", session_cookie(ctx.state, ctx.request, "", 0));
+    co_return response;
+}
+
+// The browser's sign-in after a reload: the cookie is HttpOnly, so the page
+// asks for the user and the CSRF token its writes must carry.
+asio::awaitable<Response> session(Context& ctx) {
+    auto user = co_await store::UserStore(*ctx.state.db).find(ctx.user().user_id);
+    if (!user) throw unauthenticated();
+    json::object out{{"user", user_json(*user)}, {"csrfToken", nullptr}, {"expiresAt", nullptr}};
+    if (ctx.user().via_cookie) {
+        auto found = co_await store::SessionStore(*ctx.state.db).find(ctx.user().session_hash);
+        if (!found) throw unauthenticated();
+        out["csrfToken"] = found->csrf_token;
+        out["expiresAt"] = timestamp(found->expires_at);
+    }
+    auto response = Response::json(200, out);
+    response.with_header("Cache-Control", "no-store");
     co_return response;
 }
 
@@ -172,6 +192,8 @@ asio::awaitable<Response> create_user(Context& ctx) {
 void add_auth_routes(Router& r) {
     r.add({"POST", "/api/v1/auth/login", Access::public_, Role::viewer, "Sign in; sets the session cookie", "auth", login, 200, true});
     r.add({"POST", "/api/v1/auth/logout", Access::authenticated, Role::viewer, "Sign out", "auth", logout, 204});
+    r.add({"GET", "/api/v1/auth/session", Access::authenticated, Role::viewer,
+           "The signed-in user and, for a browser session, its CSRF token", "auth", session});
     r.add({"GET", "/api/v1/me", Access::authenticated, Role::viewer, "The signed-in user", "auth", me});
     r.add({"PUT", "/api/v1/me/password", Access::authenticated, Role::viewer, "Change my password", "auth", change_password, 204, true});
     r.add({"GET", "/api/v1/me/tokens", Access::authenticated, Role::viewer, "List my API tokens", "auth", list_tokens});

@@ -53,6 +53,9 @@ void add_project_routes(Router& router);
 void add_app_routes(Router& router);
 void add_build_routes(Router& router);
 void add_service_routes(Router& router);
+void add_webhook_routes(Router& router);
+void add_log_routes(Router& router);
+void add_lifecycle_routes(Router& router);
 
 // The whole API.
 Router make_router();

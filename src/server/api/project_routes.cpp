@@ -1,7 +1,13 @@
-// Projects: a team's unit of apps and services, one namespace in a cluster.
+// Projects: a team's unit of apps and services, one namespace in a cluster,
+// with an optional quota (the Project's spec.quota; the app routes refuse
+// scaling beyond it).
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "server/agent/agent_session.hpp"
 #include "server/api/cluster_sync.hpp"
 #include "server/api/helpers.hpp"
+#include "server/api/scale_body.hpp"
 #include "server/store/cluster_store.hpp"
 #include "server/store/project_store.hpp"
 
@@ -12,6 +18,7 @@ namespace {
 json::object project_json(const store::Project& p) {
     return {{"id", p.id}, {"name", p.name}, {"displayName", p.display_name}, {"description", p.description},
             {"clusterId", p.cluster_id ? json::value(*p.cluster_id) : json::value(nullptr)},
+            {"quota", json::parse(p.quota)},
             {"createdAt", timestamp(p.created_at)}, {"updatedAt", timestamp(p.updated_at)}, {"version", p.version}};
 }
 
@@ -20,6 +27,13 @@ asio::awaitable<store::Project> load(Context& ctx) {
     auto project = co_await store::ProjectStore(*ctx.state.db).find(ctx.param("project"));
     if (!project) throw not_found("project");
     co_return std::move(*project);
+}
+
+// {cpu?, memory?, pods?} as stored; null (or absent members) means no limit.
+std::optional<std::string> quota_of(BodyReader& body) {
+    if (!body.has("quota")) return std::nullopt;
+    auto raw = body.raw_object("quota");
+    return json::serialize(raw ? decode_quota(*raw) : json::object{});
 }
 
 // A cluster given by id must belong to the caller's team.
@@ -42,6 +56,7 @@ asio::awaitable<Response> create(Context& ctx) {
     auto display = body.string("displayName", {.max_length = 200}).value_or(name);
     auto description = body.string("description", {.max_length = 2000}).value_or("");
     auto cluster = body.string("clusterId", {.max_length = 64});
+    auto quota = quota_of(body);
     body.finish();
     validate_name("name", name);
     co_await check_cluster(ctx, cluster);
@@ -52,7 +67,7 @@ asio::awaitable<Response> create(Context& ctx) {
         store::ProjectStore projects(s);
         std::optional<std::string> cluster_id;
         if (cluster && !cluster->empty()) cluster_id = *cluster;
-        store::Project project{id, name, display, description, cluster_id, now, now, 1};
+        store::Project project{id, name, display, description, cluster_id, now, now, 1, quota.value_or("{}")};
         co_await projects.insert(ctx.param("team"), std::move(project));
         co_await audit(s, ctx.param("team"), ctx, "project.create", "project", id);
         auto stored = co_await projects.find(id);
@@ -73,9 +88,11 @@ asio::awaitable<Response> update(Context& ctx) {
     auto display = body.string("displayName", {.max_length = 200});
     auto description = body.string("description", {.max_length = 2000});
     auto cluster = body.string("clusterId", {.max_length = 64});
+    auto quota = quota_of(body);
     body.finish();
     co_await check_cluster(ctx, cluster);
     auto project = co_await load(ctx);
+    if (quota) project.quota = *quota;
     check_if_match(ctx.request, project.version);
     if (display) project.display_name = *display;
     if (description) project.description = *description;

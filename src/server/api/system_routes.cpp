@@ -37,6 +37,10 @@ void add_system_routes(Router& router) {
                     subs.get().set(static_cast<double>(ctx.state.events.subscriber_count()));
                     co_return Response{200, "text/plain; version=0.0.4", sb::metrics::Registry::global().render(), {}};
                 }});
+    router.add({"GET", "/api/v1/version", Access::public_, Role::viewer, "The server's version and API version (sb version)", "system",
+                [](Context&) -> asio::awaitable<Response> {
+                    co_return Response::json(200, json::object{{"version", SB_VERSION}, {"api", "v1"}});
+                }});
     router.add({"GET", "/api/v1/openapi.json", Access::public_, Role::viewer, "This OpenAPI document", "system",
                 [](Context&) -> asio::awaitable<Response> {
                     // Built from a fresh table: the same routes as the one serving this request.

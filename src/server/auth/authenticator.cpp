@@ -37,6 +37,26 @@ asio::awaitable<AuthCache::Session> load_session(ServerState& state, std::string
     co_return session;
 }
 
+// The origin pages of this server have: the scheme, host and port of
+// --public-url, else those the request came to.
+std::string own_origin(const ServerState& state, const Request& request) {
+    const auto& configured = state.config.public_url;
+    if (!configured.empty()) {
+        auto scheme_end = configured.find("://");
+        auto path = scheme_end == std::string::npos ? std::string::npos : configured.find('/', scheme_end + 3);
+        return configured.substr(0, path);
+    }
+    return std::string(request.tls ? "https://" : "http://") + std::string(request.header("host").value_or(""));
+}
+
+bool is_websocket_upgrade(const Request& request) {
+    auto upgrade = request.header("upgrade");
+    if (!upgrade || upgrade->size() != 9) return false;
+    for (std::size_t i = 0; i < 9; ++i)
+        if (std::tolower(static_cast<unsigned char>((*upgrade)[i])) != "websocket"[i]) return false;
+    return true;
+}
+
 }  // namespace
 
 asio::awaitable<std::optional<Principal>> authenticate(ServerState& state, const Request& request) {
@@ -55,6 +75,13 @@ asio::awaitable<std::optional<Principal>> authenticate(ServerState& state, const
         auto session = co_await load_session(state, hash, now);
         if (session.expires_at <= now) throw ApiError(401, "unauthenticated", "the session has expired; sign in again");
         bool safe = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
+        // A browser sends cookies on a cross-site WebSocket handshake and no
+        // CSRF header can be added to it: the Origin must be this server's.
+        if (is_websocket_upgrade(request)) {
+            auto origin = request.header("origin");
+            if (!origin || *origin != own_origin(state, request))
+                throw ApiError(403, "origin", "a WebSocket signed in by cookie must come from this server's own pages (Origin)");
+        }
         if (!safe) {
             auto sent = request.header("x-csrf-token");
             if (!sent || !crypto::equal_constant_time(*sent, session.csrf_token))

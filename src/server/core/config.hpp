@@ -28,11 +28,16 @@ struct Config {
     std::chrono::seconds session_ttl{7 * 24 * 3600};
     std::size_t ws_queue_limit = 1024;   // messages per subscriber
     std::chrono::seconds shutdown_grace{10};
+    // Log streams API clients may have open at once (REST and WebSocket);
+    // the operator itself allows 64 per cluster, builds' logs included.
+    std::size_t log_streams_per_user = 8;
+    std::size_t log_streams_per_cluster = 32;
     // The URL clusters reach the server at (https://host[:port][/prefix]); it
     // goes into registration commands and operator manifests. Empty: the
     // scheme and Host of the request that asked for them.
     std::string public_url;
     std::chrono::seconds registration_ttl{3600};  // a registration URL's lifetime
+    std::string ui_dir;  // the web UI's built files; empty: default_ui_dir() (http/static_site.hpp)
     std::string operator_image;  // empty: the image of deploy/manifests/shapeblock-operator.yaml
     bool tls() const { return !tls_cert_file.empty(); }
     std::string master_key_path() const { return master_key_file.empty() ? data_dir + "/master.key" : master_key_file; }

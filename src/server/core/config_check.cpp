@@ -51,6 +51,12 @@ void check_config(const Config& config) {
     if (config.tls_cert_file.empty() != config.tls_key_file.empty())
         throw std::invalid_argument("--tls-cert (SB_TLS_CERT) and --tls-key (SB_TLS_KEY) go together: give both or neither");
     check_public_url(config.public_url);
+    if (config.log_streams_per_user < 1)
+        throw std::invalid_argument("--log-streams-per-user (SB_LOG_STREAMS_PER_USER) must be at least 1");
+    if (config.log_streams_per_cluster < 1 || config.log_streams_per_cluster > 60)
+        throw std::invalid_argument("--log-streams-per-cluster (SB_LOG_STREAMS_PER_CLUSTER) must be from 1 to 60 (the operator "
+                                    "keeps at most 64 streams, builds' logs included); got " +
+                                    std::to_string(config.log_streams_per_cluster));
     if (config.registration_ttl.count() < 60 || config.registration_ttl.count() > 7 * 24 * 3600)
         throw std::invalid_argument("--registration-ttl (SB_REGISTRATION_TTL) must be from 60 to 604800 seconds; got " +
                                     std::to_string(config.registration_ttl.count()));

@@ -40,6 +40,16 @@ void EventHub::subscribe(const std::shared_ptr<EventSubscriber>& s, const std::s
     s->topics.insert(topic);
 }
 
+bool EventHub::unsubscribe(const std::shared_ptr<EventSubscriber>& s, const std::string& topic) {
+    if (!s->topics.erase(topic)) return false;
+    auto it = topics_.find(topic);
+    if (it != topics_.end()) {
+        it->second.erase(s);
+        if (it->second.empty()) topics_.erase(it);
+    }
+    return true;
+}
+
 void EventHub::unsubscribe_all(const std::shared_ptr<EventSubscriber>& s) {
     for (const auto& topic : s->topics) {
         auto it = topics_.find(topic);

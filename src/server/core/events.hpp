@@ -38,6 +38,8 @@ private:
 class EventHub {
 public:
     void subscribe(const std::shared_ptr<EventSubscriber>& s, const std::string& topic);
+    // False when `s` was not subscribed to `topic`.
+    bool unsubscribe(const std::shared_ptr<EventSubscriber>& s, const std::string& topic);
     void unsubscribe_all(const std::shared_ptr<EventSubscriber>& s);
     // topic: "project:<id>", "app:<id>", "build:<id>". Messages carry a
     // hub-wide increasing sequence number, so clients can check order.
@@ -49,6 +51,23 @@ public:
 private:
     std::uint64_t seq_ = 0;
     std::map<std::string, std::set<std::shared_ptr<EventSubscriber>>> topics_;
+};
+
+// Takes `sub` off every topic of `hub`, and stops its wake-ups, when the
+// scope that subscribed it ends (however it ends).
+class ScopedSubscription {
+public:
+    ScopedSubscription(EventHub& hub, std::shared_ptr<EventSubscriber> sub) : hub_(hub), sub_(std::move(sub)) {}
+    ~ScopedSubscription() {
+        sub_->on_ready = nullptr;
+        hub_.unsubscribe_all(sub_);
+    }
+    ScopedSubscription(const ScopedSubscription&) = delete;
+    ScopedSubscription& operator=(const ScopedSubscription&) = delete;
+
+private:
+    EventHub& hub_;
+    std::shared_ptr<EventSubscriber> sub_;
 };
 
 }  // namespace sb::server

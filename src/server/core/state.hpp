@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "server/agent/agent_hub.hpp"
+#include "server/agent/log_tap.hpp"
 #include "server/auth/auth_cache.hpp"
 #include "server/core/config.hpp"
 #include "server/core/crypto.hpp"
@@ -34,8 +35,11 @@ struct ServerState {
     PasswordHasher passwords;
     FailureLimiter account_failures;
     FailureLimiter ip_failures;
+    // Deliveries per git webhook in a sliding minute (api/webhook_routes).
+    FailureLimiter webhook_deliveries{120, std::chrono::seconds(60)};
     EventHub events;
     agent::AgentHub agents;  // the clusters' live operator connections
+    agent::LogTapCounts log_taps;  // API clients' open log streams, for their limits
     AuthCache auth_cache;  // tokens, sessions, roles, parents: emptied by the writes that change them
     Licence licence;  // loaded at start, replaced by PUT /api/v1/licence
     bool ready = false;

@@ -118,6 +118,46 @@ const std::vector<Migration>& migrations() {
                  cluster_id TEXT PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,
                  token_hash TEXT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT, created_at BIGINT NOT NULL))",
          }},
+        {5,
+         "releases, rollback builds and project quotas",
+         {
+             // An app's numbered deploys. config: JSON of the deployable spec
+             // fields; secrets: the app's sealed secrets at that moment (never
+             // plaintext). A build's release is unique, so a redelivered
+             // Completed makes no second one.
+             R"(CREATE TABLE releases (
+                 id TEXT PRIMARY KEY, app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+                 number BIGINT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL, description TEXT NOT NULL,
+                 image TEXT NOT NULL, digest TEXT NOT NULL, build_id TEXT UNIQUE,
+                 config TEXT NOT NULL, secrets TEXT NOT NULL, created_at BIGINT NOT NULL,
+                 UNIQUE (app_id, number)))",
+             // A build that deploys this image instead of building (a rollback).
+             "ALTER TABLE builds ADD COLUMN image TEXT NOT NULL DEFAULT ''",
+             // JSON: {cpu, memory, pods}, sent as the Project's spec.quota.
+             "ALTER TABLE projects ADD COLUMN quota TEXT NOT NULL DEFAULT '{}'",
+         }},
+        {6,
+         "git webhooks: one per app, their deliveries, what started a build",
+         {
+             // "api" or "webhook (<forge>)".
+             "ALTER TABLE builds ADD COLUMN triggered_by TEXT NOT NULL DEFAULT 'api'",
+             // The id is random (the delivery URL's last segment); the secret is sealed.
+             R"(CREATE TABLE app_webhooks (
+                 id TEXT PRIMARY KEY, team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                 project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                 app_id TEXT NOT NULL UNIQUE REFERENCES apps(id) ON DELETE CASCADE,
+                 secret TEXT NOT NULL, created_at BIGINT NOT NULL, rotated_at BIGINT NOT NULL))",
+             // accepted = 1: the signature held. Those are unique per forge delivery
+             // id, and a commit is built once per webhook, so a redelivery starts nothing.
+             R"(CREATE TABLE webhook_deliveries (
+                 id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES app_webhooks(id) ON DELETE CASCADE,
+                 forge TEXT NOT NULL, delivery_id TEXT NOT NULL, event TEXT NOT NULL, ref TEXT NOT NULL,
+                 commit_sha TEXT NOT NULL, accepted INTEGER NOT NULL, status INTEGER NOT NULL, result TEXT NOT NULL,
+                 message TEXT NOT NULL, build_id TEXT, received_at BIGINT NOT NULL))",
+             "CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (webhook_id, forge, delivery_id) WHERE accepted = 1",
+             "CREATE UNIQUE INDEX webhook_builds_once ON webhook_deliveries (webhook_id, commit_sha) WHERE build_id IS NOT NULL",
+             "CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id, id)",
+         }},
     };
     return all;
 }

@@ -1,8 +1,10 @@
 #pragma once
 // Transport-neutral request and response: the Beast layer converts to and
 // from these, so routes and handlers never include Beast.
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,15 +31,37 @@ struct Request {
     std::optional<std::string> cookie(std::string_view name) const;
 };
 
+// A streamed response body as its producer sees it: each write goes to the
+// client at once as one chunk (chunked transfer encoding).
+class BodyWriter {
+public:
+    virtual ~BodyWriter() = default;
+    // False once the client is gone; the producer should then return.
+    virtual boost::asio::awaitable<bool> write(std::string chunk) = 0;
+};
+// Writes a streamed body until it returns (the body then ends). When the
+// client goes away the producer is cancelled: the operation it awaits fails
+// with operation_aborted and its cancellation state says so; it should
+// return, and its destructors release what it held. Never runs for HEAD.
+using BodyProducer = std::function<boost::asio::awaitable<void>(BodyWriter&)>;
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // Set for a streamed response: `body` is ignored, the producer writes it
+    // (the connection closes after it).
+    BodyProducer stream;
 
     static Response json(int status, const boost::json::value& body);
     static Response error(int status, const std::string& code, const std::string& message, const std::string& field = {});
     static Response no_content() { return Response{204, "", "", {}}; }
+    static Response streamed(std::string content_type, BodyProducer producer) {
+        Response r{200, std::move(content_type), "", {}};
+        r.stream = std::move(producer);
+        return r;
+    }
     Response& with_header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
         return *this;

@@ -36,17 +36,33 @@ json::object Router::openapi() const {
             parameters.push_back(json::object{{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 200}}}});
             parameters.push_back(json::object{{"name", "after"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
         }
+        for (const auto& q : route.query)
+            parameters.push_back(json::object{
+                {"name", q.name}, {"in", "query"}, {"description", q.description}, {"schema", {{"type", q.type}}}});
         if (route.idempotent_create)
             parameters.push_back(json::object{{"name", "Idempotency-Key"}, {"in", "header"}, {"schema", {{"type", "string"}}}});
         if (route.method == "PATCH" || route.method == "PUT" || route.method == "DELETE")
             parameters.push_back(json::object{{"name", "If-Match"}, {"in", "header"}, {"schema", {{"type", "string"}}}});
         if (!parameters.empty()) op["parameters"] = std::move(parameters);
-        if (route.has_body)
-            op["requestBody"] = {{"required", true},
-                                 {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+        if (route.has_body) {
+            json::object schema = route.request_schema.empty() ? json::object{{"type", "object"}} : route.request_schema;
+            op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
+        }
         json::object responses;
-        responses[std::to_string(route.success_status)] =
-            json::object{{"description", route.websocket ? "switching to WebSocket" : "success"}};
+        json::object success{{"description", route.websocket ? "switching to WebSocket" : "success"}};
+        if (!route.response_schema.empty())
+            success["content"] = {{"application/json", {{"schema", route.response_schema}}}};
+        responses[std::to_string(route.success_status)] = std::move(success);
+        if (!route.streamed_media_types.empty()) {
+            json::object content;
+            for (const auto& type : route.streamed_media_types) content[type] = json::object{{"schema", {{"type", "string"}}}};
+            responses[std::to_string(route.success_status)] = json::object{
+                {"description", "streamed as it is produced (chunked transfer encoding); the media type follows Accept"},
+                {"content", std::move(content)}};
+            responses["409"] = error_ref("the object's project has no cluster");
+            responses["429"] = error_ref("too many log streams open for this user or cluster");
+            responses["503"] = error_ref("the cluster is not connected");
+        }
         responses["400"] = error_ref("invalid request; error.field names the offending field");
         if (route.access == Access::registration) {
             responses["401"] = error_ref("the registration token is unknown or was replaced");
@@ -64,6 +80,12 @@ json::object Router::openapi() const {
         if (route.method == "PATCH" || route.method == "PUT" || route.method == "DELETE")
             responses["412"] = error_ref("If-Match does not match the current ETag");
         op["responses"] = std::move(responses);
+        for (const auto& [key, value] : route.openapi) {
+            if (key == "responses" && value.is_object())
+                for (const auto& [status, answer] : value.as_object()) op["responses"].as_object()[status] = answer;
+            else
+                op[key] = value;
+        }
         op["x-required-role"] = route.access == Access::team ? std::string(role_name(route.min_role))
                               : route.access == Access::server_admin ? "server-admin"
                               : route.access == Access::authenticated ? "authenticated"

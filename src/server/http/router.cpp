@@ -31,11 +31,14 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 // Ids and names only: anything else (dots, slashes, percent-escapes) cannot
-// name an object, so it never reaches a query.
-bool valid_param(std::string_view v) {
-    if (v.empty() || v.size() > 128) return false;
+// name an object, so it never reaches a query. A {host} (an app's domain) is
+// a host name: dots and a leading wildcard too.
+bool valid_param(std::string_view name, std::string_view v) {
+    const bool host = name == "{host}";
+    if (v.empty() || v.size() > (host ? 253u : 128u)) return false;
     for (char c : v)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || (host && (c == '.' || c == '*'))))
+            return false;
     return true;
 }
 
@@ -98,7 +101,7 @@ const Route* Router::match(const Request& request, std::map<std::string, std::st
         if (pattern.size() != parts.size()) continue;
         bool ok = true;
         for (std::size_t i = 0; i < parts.size() && ok; ++i)
-            ok = pattern[i].starts_with('{') ? valid_param(parts[i]) : pattern[i] == parts[i];
+            ok = pattern[i].starts_with('{') ? valid_param(pattern[i], parts[i]) : pattern[i] == parts[i];
         if (!ok) continue;
         path_matched = true;
         if (route.method == request.method || (route.method == "GET" && request.method == "HEAD")) {
@@ -132,6 +135,16 @@ asio::awaitable<Response> Router::dispatch(ServerState& state, const Request& re
     auto started = std::chrono::steady_clock::now();
     std::string route_label = "unmatched";
     Response response;
+    if (fallback_ && (request.method == "GET" || request.method == "HEAD")) {
+        std::map<std::string, std::string> unused;
+        bool path_matched = false;
+        if (!match(request, unused, path_matched) && !path_matched) {
+            if (auto page = fallback_(request)) {
+                request_counter().with({request.method, "ui", std::to_string(page->status)}).inc();
+                co_return std::move(*page);
+            }
+        }
+    }
     try {
         auto auth = co_await authorize(state, request);
         if (auto* r = std::get_if<Response>(&auth)) {

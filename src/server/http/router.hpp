@@ -42,6 +42,13 @@ struct WebSocketSession;
 // Runs one upgraded connection of a WebSocket route until it ends.
 using WebSocketHandler = std::function<boost::asio::awaitable<void>(ServerState&, WebSocket&, WebSocketSession)>;
 
+// A query parameter a route documents in the OpenAPI document.
+struct QueryParameter {
+    std::string name;
+    std::string type;  // OpenAPI schema type: string, integer, boolean
+    std::string description;
+};
+
 struct Route {
     std::string method;
     std::string pattern;  // "/api/v1/teams/{team}/projects/{project}"
@@ -56,6 +63,16 @@ struct Route {
     // Set on WebSocket routes: an Upgrade request runs this after the same
     // authorisation as `handler`, which answers plain requests.
     WebSocketHandler websocket;
+    // Merged into the generated OpenAPI operation: typed request and response
+    // schemas, extra headers and answers ("responses" merge per status).
+    boost::json::object openapi;
+    std::vector<QueryParameter> query;
+    // Set when the success response is streamed (Response::streamed): its media types.
+    std::vector<std::string> streamed_media_types;
+    // JSON Schemas of the body and of the success response, for the OpenAPI
+    // document (empty: a plain object).
+    boost::json::object request_schema;
+    boost::json::object response_schema;
 };
 
 // What a WebSocket handler knows about its caller, checked like any request.
@@ -84,11 +101,17 @@ public:
     // The OpenAPI 3 document describing routes().
     boost::json::object openapi() const;
 
+    // Answers GET/HEAD requests whose path no route matches (the web UI's
+    // files); nullopt falls through to the API's 404.
+    using Fallback = std::function<std::optional<Response>(const Request&)>;
+    void set_fallback(Fallback fallback) { fallback_ = std::move(fallback); }
+
 private:
     const Route* match(const Request& request, std::map<std::string, std::string>& params, bool& path_matched) const;
     std::vector<Route> routes_;
     std::vector<std::vector<std::string>> segments_;  // routes_[i].pattern split at '/', for match()
     std::vector<std::vector<std::string>> param_names_;  // routes_[i]'s path parameters in path order
+    Fallback fallback_;
 };
 
 // Turns any exception into its JSON error response.

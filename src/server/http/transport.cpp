@@ -80,6 +80,64 @@ http::response<http::string_body> to_beast(Response&& resp, unsigned version, bo
     return res;
 }
 
+// The writer of a streamed response: one HTTP chunk per write.
+template <typename Stream>
+class ChunkWriter final : public BodyWriter {
+public:
+    explicit ChunkWriter(Stream& stream) : stream_(stream) {}
+    asio::awaitable<bool> write(std::string chunk) override {
+        if (failed_) co_return false;
+        if (chunk.empty()) co_return true;  // an empty chunk would end the body
+        auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(chunk)), asio::as_tuple(asio::use_awaitable));
+        if (ec) failed_ = true;
+        co_return !failed_;
+    }
+    bool failed() const { return failed_; }
+
+private:
+    Stream& stream_;
+    bool failed_ = false;
+};
+
+// Sends a streamed response: the header, each chunk as its producer writes
+// it, then the last chunk. Meanwhile it reads the connection, which only
+// ends when the client goes away: that cancels the producer.
+template <typename Stream>
+asio::awaitable<void> write_streamed(Stream& stream, Response response, unsigned version) {
+    http::response<http::empty_body> res{static_cast<http::status>(response.status), version};
+    res.set(http::field::server, "shapeblock");
+    if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set(http::field::cache_control, "no-cache");
+    res.set("X-Accel-Buffering", "no");  // proxies pass chunks on as they come
+    for (auto& [k, v] : response.headers) res.insert(k, v);
+    res.keep_alive(false);
+    res.chunked(true);
+    beast::get_lowest_layer(stream).expires_never();
+    http::response_serializer<http::empty_body> serializer(res);
+    auto [hec, hn] = co_await http::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+    if (hec) co_return;
+    ChunkWriter<Stream> writer(stream);
+    auto produce = [&]() -> asio::awaitable<void> {
+        try {
+            co_await response.stream(writer);
+        } catch (const boost::system::system_error& e) {
+            if (e.code() != asio::error::operation_aborted) throw;
+        }
+    };
+    auto watch_client = [&]() -> asio::awaitable<void> {
+        std::array<char, 512> scratch;
+        for (;;) {
+            auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+        }
+    };
+    using namespace asio::experimental::awaitable_operators;
+    auto ended = co_await (produce() || watch_client());
+    if (ended.index() == 0 && !writer.failed())
+        co_await asio::async_write(stream, http::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
+}
+
 // A Beast WebSocket stream behind the handlers' WebSocket interface.
 template <typename Stream>
 class BeastWebSocket final : public WebSocket {
@@ -234,6 +292,15 @@ asio::awaitable<void> HttpTransport::Impl::serve(Stream stream, tcp::endpoint re
             break;
         }
         Response response = co_await router.dispatch(state, request);
+        if (response.stream && req.method() != http::verb::head) {
+            entry->busy = false;  // a stream may be cut at shutdown like an idle connection
+            try {
+                co_await write_streamed(stream, std::move(response), req.version());
+            } catch (const std::exception& e) {
+                sb::log::warn("streamed response failed", {{"path", json::value(request.path)}, {"error", json::value(e.what())}});
+            }
+            break;
+        }
         bool keep_alive = req.keep_alive() && !state.shutting_down;
         auto res = to_beast(std::move(response), req.version(), keep_alive, req.method() == http::verb::head);
         auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));

@@ -3,10 +3,12 @@
 namespace sb::server::store {
 
 namespace {
-constexpr const char* kSelect = "SELECT id, name, spec, secrets, phase, message, created_at, updated_at, version FROM apps ";
+constexpr const char* kSelect =
+    "SELECT id, name, spec, secrets, phase, message, created_at, updated_at, version, COALESCE(reported, ''), "
+    "(SELECT MAX(r.number) FROM releases r WHERE r.app_id = apps.id) FROM apps ";
 
 App app_from(const db::Row& r) {
-    return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.i64(6), r.i64(7), r.i64(8)};
+    return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.i64(6), r.i64(7), r.i64(8), r.str(9), r.opt_i64(10)};
 }
 }  // namespace
 
@@ -20,6 +22,18 @@ asio::awaitable<std::vector<App>> AppStore::list(std::string project_id, PageQue
     auto rows = co_await q_.query(
         std::string(kSelect) + "WHERE project_id = $1 AND id > $2 AND (CAST($3 AS TEXT) = '' OR name = $3) ORDER BY id LIMIT $4",
         db::params(std::move(project_id), std::move(page.after), std::move(name), page.limit));
+    co_return rows_as<App>(rows, app_from);
+}
+
+asio::awaitable<std::vector<App>> AppStore::all_in_project(std::string project_id) {
+    auto rows = co_await q_.query(std::string(kSelect) + "WHERE project_id = $1 ORDER BY id", db::params(std::move(project_id)));
+    co_return rows_as<App>(rows, app_from);
+}
+
+asio::awaitable<std::vector<App>> AppStore::maybe_with_domain(std::string team_id, std::string host) {
+    // Host names hold no LIKE wildcards (validated), so the quoted name matches literally.
+    auto rows = co_await q_.query(std::string(kSelect) + "WHERE team_id = $1 AND spec LIKE $2 ORDER BY id",
+                                  db::params(std::move(team_id), "%\"" + host + "\"%"));
     co_return rows_as<App>(rows, app_from);
 }
 

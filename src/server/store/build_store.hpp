@@ -20,6 +20,9 @@ struct Build {
     std::optional<std::int64_t> started_at;
     std::optional<std::int64_t> finished_at;
     std::int64_t version = 1;
+    std::string trigger = "api";  // what started it: "api", "webhook (github)", ...
+    std::string image;  // set: the build deploys this image without building (a rollback)
+    std::string reported = "{}";  // JSON: the AppBuild's .status as its cluster last reported it
 };
 
 class BuildStore {

@@ -18,6 +18,7 @@ struct ClusterProject {
     std::string name;
     std::string display_name;
     std::string description;
+    std::string quota = "{}";  // JSON: {cpu, memory, pods}
 };
 
 struct ClusterApp {
@@ -43,6 +44,7 @@ struct ClusterBuild {
     std::string message;
     std::optional<std::int64_t> started_at;
     std::optional<std::int64_t> finished_at;
+    std::string image;  // set: deploy this image without building (a rollback)
 };
 
 struct ClusterService {

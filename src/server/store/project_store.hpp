@@ -17,6 +17,7 @@ struct Project {
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
     std::int64_t version = 1;
+    std::string quota = "{}";  // JSON: {cpu, memory, pods}, each optional
 };
 
 class ProjectStore {
@@ -28,7 +29,7 @@ public:
     asio::awaitable<std::vector<Project>> list(std::string team_id, PageQuery page, std::string name);
     asio::awaitable<bool> exists_in_team(std::string id, std::string team_id);
     asio::awaitable<void> insert(std::string team_id, Project project);
-    // Writes display name, description and cluster; false when `version` is no longer current.
+    // Writes display name, description, cluster and quota; false when `version` is no longer current.
     asio::awaitable<bool> update(Project project, std::int64_t now);
     asio::awaitable<void> remove(std::string id);
 

@@ -22,6 +22,8 @@ std::vector<std::string> key_names(const SealedColumn& c) {
 const std::vector<SealedColumn>& sealed_columns() {
     static const std::vector<SealedColumn> columns = {
         {"apps", "id", "secrets"},
+        {"app_webhooks", "id", "secret"},
+        {"releases", "id", "secrets"},  // a rollback opens them again
         {"idempotency_keys", "scope, idem_key", "body"},
         {"settings", "name", "value"},
     };

@@ -46,6 +46,16 @@ TEST(ClusterObjects, AppCarriesSourceBuildAndTheClusterRegistrySecret) {
     EXPECT_FALSE(app_spec.contains("services"));  // empty lists are left out
 }
 
+TEST(ClusterObjects, TheBuildPathsReachTheAppAndDetectMeansNoType) {
+    std::string spec = R"({"git":{"url":"https://example.test/a.git","branch":"main"},"registry":{},
+        "build":{"type":"detect","dockerfile":"docker/Dockerfile.prod","contextPath":"services/web"}})";
+    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec}, {});
+    expect_shapeblock_object(o);
+    EXPECT_EQ(sb::get_string(o, "spec.build.contextPath"), "services/web");
+    EXPECT_EQ(sb::get_string(o, "spec.build.dockerfile"), "docker/Dockerfile.prod");
+    EXPECT_FALSE(o.at("spec").at("build").as_object().contains("type"));
+}
+
 TEST(ClusterObjects, BoundServicesReachTheClusterByName) {
     // The API binds by service id; the operator finds a Service (and its <name>-connection Secret) by name.
     std::string spec = R"({"git":{"url":"https://example.test/a.git"},"services":["s1","s-gone","s2"]})";
@@ -115,6 +125,50 @@ TEST(ClusterObjects, BuildIsNamedAfterItsIdAndMapsBack) {
     EXPECT_EQ(build_id_of("build-0000018c0a1b2c3d4e5f"), b.id);
     EXPECT_EQ(build_id_of("sample-app-build-1"), std::nullopt);
     EXPECT_EQ(build_id_of("build-"), std::nullopt);
+}
+
+TEST(ClusterObjects, TheProjectCarriesItsQuota) {
+    store::ClusterProject p{"p1", "t1", "shop", "Shop", "", R"({"cpu":"4","memory":"8Gi","pods":20})"};
+    auto o = project_object(p);
+    expect_shapeblock_object(o);
+    EXPECT_EQ(sb::get_string(o, "spec.quota.cpu"), "4");
+    EXPECT_EQ(sb::get_string(o, "spec.quota.memory"), "8Gi");
+    EXPECT_EQ(sb::get_int(o, "spec.quota.pods"), 20);
+    EXPECT_FALSE(project_object({"p1", "t1", "shop", "Shop", "", "{}"}).at("spec").as_object().contains("quota"));
+}
+
+TEST(ClusterObjects, TheAppCarriesScaleStopRestartAndAutoscaling) {
+    std::string spec = R"({"git":{},"registry":{},"build":{"type":"dockerfile"},"domains":[],"services":[],
+        "replicas":3,"stopped":true,"restartedAt":"2026-12-03T10:00:00.123456Z",
+        "resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"1","memory":"256Mi"}},
+        "autoscaling":{"minReplicas":2,"maxReplicas":5,"targetMemoryUtilizationPercentage":80}})";
+    auto o = app_object({"a1", "t1", "p1", "shop", "web", spec}, {});
+    expect_shapeblock_object(o);
+    EXPECT_EQ(sb::get_int(o, "spec.replicas"), 3);
+    EXPECT_EQ(sb::get_bool(o, "spec.stopped"), true);
+    EXPECT_EQ(sb::get_string(o, "spec.restartedAt"), "2026-12-03T10:00:00.123456Z");
+    EXPECT_EQ(sb::get_string(o, "spec.resources.limits.memory"), "256Mi");
+    EXPECT_EQ(sb::get_string(o, "spec.resources.requests.cpu"), "100m");
+    EXPECT_EQ(sb::get_int(o, "spec.autoscaling.maxReplicas"), 5);
+    EXPECT_EQ(sb::get_int(o, "spec.autoscaling.targetMemoryUtilizationPercentage"), 80);
+    // An app never scaled leaves them to the CRD's defaults.
+    auto plain = app_object({"a1", "t1", "p1", "shop", "web", R"({"git":{},"registry":{},"domains":[],"services":[]})"}, {});
+    for (auto key : {"replicas", "stopped", "restartedAt", "resources", "autoscaling"})
+        EXPECT_FALSE(plain.at("spec").as_object().contains(key)) << key;
+}
+
+TEST(ClusterObjects, ARollbackBuildDeploysItsImageWithoutATag) {
+    store::ClusterBuild b;
+    b.id = "0000018c0a1b2c3d4e60";
+    b.project_name = "shop";
+    b.app_name = "web";
+    b.git_ref = "HEAD";
+    b.image_tag = "0000018c0a1b2c3d4e60";
+    b.image = "registry.local:5000/shop/web:v1@sha256:" + std::string(64, 'a');
+    auto o = build_object(b);
+    expect_shapeblock_object(o);
+    EXPECT_EQ(sb::get_string(o, "spec.image"), b.image);
+    EXPECT_FALSE(o.at("spec").as_object().contains("imageTag"));
 }
 
 TEST(ClusterObjects, ServiceTypesMapToTheOperatorsNames) {

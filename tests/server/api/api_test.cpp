@@ -79,10 +79,17 @@ TEST_P(ApiTest, SessionLoginCookieCsrfAndLogout) {
     ASSERT_EQ(ok.status, 200) << ok.body;
     auto cookie = ok.header("set-cookie");
     EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
-    EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+    EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+    EXPECT_NE(cookie.find("Path=/;"), std::string::npos);
     EXPECT_EQ(cookie.find("Secure"), std::string::npos);  // plain HTTP here
     c.cookie = cookie.substr(0, cookie.find(';'));
     EXPECT_EQ(c.get("/api/v1/me").json().at("email").as_string(), kAdminEmail);
+    // A reloaded page gets the CSRF token back from the session route; a bearer token has none.
+    auto session = c.get("/api/v1/auth/session");
+    ASSERT_EQ(session.status, 200) << session.body;
+    EXPECT_EQ(session.json().at("csrfToken"), ok.json().at("csrfToken"));
+    EXPECT_EQ(session.json().at("user").at("email").as_string(), kAdminEmail);
+    EXPECT_TRUE(admin->get("/api/v1/auth/session").json().at("csrfToken").is_null());
     // A cookie-authenticated write without the CSRF token is refused.
     auto no_csrf = c.post(teams() + "/projects", json::object{{"name", "p1"}});
     EXPECT_EQ(no_csrf.status, 403);
@@ -91,6 +98,14 @@ TEST_P(ApiTest, SessionLoginCookieCsrfAndLogout) {
     EXPECT_EQ(c.post(teams() + "/projects", json::object{{"name", "p1"}}).status, 201);
     EXPECT_EQ(c.post("/api/v1/auth/logout", json::object{}).status, 204);
     EXPECT_EQ(c.get("/api/v1/me").status, 401);
+}
+
+TEST_P(ApiTest, SessionCookieIsSecureBehindAnHttpsPublicUrl) {
+    server->stop();
+    server->start([](Config& c) { c.public_url = "https://console.example.test"; });
+    auto ok = server->anonymous().post("/api/v1/auth/login", json::object{{"email", kAdminEmail}, {"password", kAdminPassword}});
+    ASSERT_EQ(ok.status, 200) << ok.body;
+    EXPECT_NE(ok.header("set-cookie").find("; Secure"), std::string::npos) << ok.header("set-cookie");
 }
 
 TEST_P(ApiTest, ApiTokensAreShownOnceStoredHashedAndRevocable) {

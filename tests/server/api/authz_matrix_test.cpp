@@ -58,8 +58,14 @@ protected:
                                                                     {"clusterId", o.ids["cluster"]}}));
         std::string p = t + "/projects/" + o.ids["project"];
         o.ids["app"] = id_of(c.post(p + "/apps", json::object{{"name", "a"}}));
+        // A domain, whose adding is the app's release 1.
+        o.ids["host"] = "h" + sb::testenv::random_hex(4) + ".example.test";
+        expect_status(c.post(p + "/apps/" + o.ids["app"] + "/domains", json::object{{"host", o.ids["host"]}}), 201);
+        o.ids["release"] = "1";
         o.ids["service"] = id_of(c.post(p + "/services", json::object{{"name", "s"}, {"type", "redis"}}));
         o.ids["build"] = id_of(c.post(p + "/apps/" + o.ids["app"] + "/builds", json::object{}));
+        auto hook = c.post(p + "/apps/" + o.ids["app"] + "/webhook", json::object{});
+        EXPECT_EQ(hook.status, 201) << hook.body;
         // A removable member: a fresh user added as viewer.
         std::string uid;
         server->create_user(*admin, "m" + sb::testenv::random_hex(4) + "@example.test", &uid);
@@ -117,6 +123,14 @@ TEST_P(AuthzMatrix, EveryRouteEveryRoleEveryTeam) {
             // Only the registration URL's own token opens it (cluster_registration_test); no user gets in.
             EXPECT_EQ(server->anonymous().get(fill(route.pattern, {{"cluster", "0000"}})).status, 401);
             EXPECT_EQ(admin->get(fill(route.pattern, {{"cluster", "0000"}})).status, 401);
+            checked += 2;
+            continue;
+        }
+        if (route.pattern.find("{webhook}") != std::string::npos) {
+            // A git webhook's delivery URL: its random id and the delivery's signature open it
+            // (webhook_test); an unknown id is nothing, for anyone.
+            EXPECT_EQ(server->anonymous().request(route.method, fill(route.pattern, {{"webhook", "0000"}}), "{}").status, 404);
+            EXPECT_EQ(admin->request(route.method, fill(route.pattern, {{"webhook", "0000"}}), "{}").status, 404);
             checked += 2;
             continue;
         }

@@ -16,6 +16,7 @@
 #include "tests/support/child_process.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/key_rotation.hpp"
+#include "server/webhooks/signature.hpp"
 #include "tests/support/scratch.hpp"
 #include "tests/server/server_fixture.hpp"
 
@@ -41,8 +42,16 @@ protected:
                                                       {"env", {{"DATABASE_URL", "postgres://user:pw@db/x"}}}});
         ASSERT_EQ(app.status, 201) << app.body;
         app_path += "/" + std::string(app.json().at("id").as_string());
+        // An env change: a release keeping the sealed env, which a rollback opens later.
+        auto env = admin->put(app_path + "/env",
+                              json::object{{"env", {{"DATABASE_URL", "postgres://user:pw@db/x"}, {"MODE", "production"}}}});
+        ASSERT_EQ(env.status, 200) << env.body;
         cluster = admin->post(teams() + "/clusters", json::object{{"name", "edge"}}, {{"Idempotency-Key", "c1"}});
         ASSERT_EQ(cluster.status, 201) << cluster.body;
+        auto hook = expect_status(admin->post(app_path + "/webhook", json::object{}), 201);
+        std::string url(hook.at("url").as_string());
+        hook_path = url.substr(url.find("/api/v1/hooks/"));
+        hook_secret = std::string(hook.at("secret").as_string());
     }
     std::string teams() const { return "/api/v1/teams/" + team; }
     std::string key_file() const { return server->config().data_dir + "/master.key"; }
@@ -85,6 +94,12 @@ protected:
         auto replay = client.post(teams() + "/clusters", json::object{{"name", "edge"}}, {{"Idempotency-Key", "c1"}});
         EXPECT_EQ(replay.status, 201);
         EXPECT_EQ(replay.body, cluster.body);
+        // The webhook's secret still verifies a delivery.
+        std::string ping = R"({"zen":"z"})";
+        auto delivered = client.request("POST", hook_path, ping,
+                                        {{"X-GitHub-Event", "ping"}, {"X-GitHub-Delivery", crypto::new_id()},
+                                         {"X-Hub-Signature-256", "sha256=" + webhooks::hmac_sha256_hex(hook_secret, ping)}});
+        EXPECT_EQ(delivered.status, 200) << delivered.body;
     }
     ApiClient client_after_restart() const {
         ApiClient c(server->port());
@@ -94,18 +109,18 @@ protected:
 
     std::unique_ptr<TestServer> server;
     std::unique_ptr<ApiClient> admin;
-    std::string team, app_path;
+    std::string team, app_path, hook_path, hook_secret;
     HttpResult cluster;
 };
 
 TEST_P(KeyRotation, EverySealedValueMovesToTheNewKey) {
     auto old_key = crypto::read_master_key_file(key_file());
     auto before = sealed_values();
-    ASSERT_EQ(before.size(), 3u);  // the app's secrets, the stored create response, the key check
+    ASSERT_EQ(before.size(), 5u);  // the app's secrets, its release's, the stored create response, the webhook's secret, the key check
     server->stop();
 
     auto output = rotate();
-    EXPECT_NE(output.find("Re-sealed 3 secret(s)"), std::string::npos) << output;
+    EXPECT_NE(output.find("Re-sealed 5 secret(s)"), std::string::npos) << output;
     auto new_key = crypto::read_master_key_file(key_file());
     EXPECT_NE(new_key, old_key);
     EXPECT_FALSE(fs::exists(key_file() + ".next"));
@@ -164,7 +179,7 @@ TEST_P(KeyRotation, InterruptedRotationIsFinishedByRunningItAgain) {
     EXPECT_THROW(server->start(), std::exception);
 
     auto output = rotate();
-    EXPECT_NE(output.find("Re-sealed 3"), std::string::npos) << output;
+    EXPECT_NE(output.find("Re-sealed 5"), std::string::npos) << output;
     EXPECT_EQ(crypto::read_master_key_file(key_file()), next);
     // Died after replacing the key file but before removing the staged key: nothing is left to do.
     crypto::write_master_key_file(key_file() + ".next", next);
