@@ -9,6 +9,7 @@
 #include <random>
 
 #include "operator/app/app_reconciler.hpp"
+#include "operator/app/certificate_api.hpp"
 #include "operator/appbuild/build_log_command.hpp"
 #include "common/log.hpp"
 #include "kube/config.hpp"
@@ -26,9 +27,9 @@ namespace {
 using sb::op::OperatorConfig;
 
 // Every controller of the operator is registered here.
-void add_controllers(sb::kube::Manager& manager, const OperatorConfig& config) {
+void add_controllers(sb::kube::Manager& manager, const OperatorConfig& config, bool certificate_api) {
     sb::op::add_project_controller(manager, config);
-    sb::op::add_app_controller(manager, config);
+    sb::op::add_app_controller(manager, config, certificate_api);
     sb::op::appbuild::add_appbuild_controller(manager, config);
     sb::op::service::add_service_controller(manager, config);
 }
@@ -120,7 +121,14 @@ int main(int argc, char** argv) {
         boost::asio::io_context io;
         sb::kube::Client client(io.get_executor(), cluster_config(config));
         sb::kube::Manager manager(client, manager_options(config));
-        add_controllers(manager, config);
+        // Which informers exist is settled before the controllers are built.
+        bool certificate_api = false;
+        boost::asio::co_spawn(
+            io, [&]() -> boost::asio::awaitable<void> { certificate_api = co_await sb::op::certificate_api_served(client); },
+            boost::asio::detached);
+        io.run();
+        io.restart();
+        add_controllers(manager, config, certificate_api);
         // The link starts once the caches are synced and this replica leads:
         // a standby replica stays silent, and the first snapshot is complete.
         std::unique_ptr<sb::op::agent::AgentLink> agent_link;

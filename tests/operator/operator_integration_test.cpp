@@ -241,6 +241,53 @@ TEST_F(OperatorTest, PrivateRepositoryGetsADeployKey) {
     EXPECT_TRUE(eventually([&] { return !admin_->try_get(res::secrets, "golf", "web-ssh"); }, 60s));
 }
 
+TEST_F(OperatorTest, TheDeployKeyGoesWhenTheRepositoryStopsBeingPrivateOrHasASecret) {
+    create_project("golf2");
+    wait_active("golf2");
+    admin_->create(crds::apps, app_json("golf2", "web", R"({"git":{"url":"git@github.com:acme/web.git","isPrivate":true},
+        "build":{"type":"dockerfile"}})"));
+    auto key_shown = [&] { return !get_string(admin_->get(crds::apps, "golf2", "web"), "status.deployKey").empty(); };
+    ASSERT_TRUE(eventually(key_shown));
+    const auto first_uid = get_string(admin_->get(res::secrets, "golf2", "web-ssh"), "metadata.uid");
+    auto key_gone = [&] {
+        auto status = admin_->get(crds::apps, "golf2", "web").at("status").as_object();
+        return !admin_->try_get(res::secrets, "golf2", "web-ssh") && !status.contains("deployKey") &&
+               !status.contains("deployKeySecretName");
+    };
+
+    // No longer private: the Secret and the status fields go, and the app stays valid.
+    admin_->merge_patch(crds::apps, "golf2", "web", json::parse(R"({"spec":{"git":{"isPrivate":false}}})"));
+    ASSERT_TRUE(eventually(key_gone, 60s)) << json::serialize(admin_->get(crds::apps, "golf2", "web").at("status"));
+    auto app = admin_->get(crds::apps, "golf2", "web");
+    EXPECT_EQ(get_string(app, "status.phase"), "Pending") << get_string(app, "status.message");
+    EXPECT_EQ(op::find_condition(app.at("status").at("conditions").as_array(), "DeployKeyReady"), nullptr);
+    EXPECT_NE(operator_->log().find("deploy key removed"), std::string::npos);
+
+    // Private again: a new key (the old one is gone for good).
+    admin_->merge_patch(crds::apps, "golf2", "web", json::parse(R"({"spec":{"git":{"isPrivate":true}}})"));
+    ASSERT_TRUE(eventually(key_shown));
+    EXPECT_NE(get_string(admin_->get(res::secrets, "golf2", "web-ssh"), "metadata.uid"), first_uid);
+
+    // The user's own secret replaces the generated key.
+    admin_->create(res::secrets, json::parse(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"git-creds",
+        "namespace":"golf2"},"type":"kubernetes.io/ssh-auth","stringData":{"ssh-privatekey":"not a real key"}})").as_object());
+    admin_->merge_patch(crds::apps, "golf2", "web", json::parse(R"({"spec":{"git":{"secretName":"git-creds"}}})"));
+    ASSERT_TRUE(eventually(key_gone, 60s));
+    EXPECT_TRUE(admin_->try_get(res::secrets, "golf2", "git-creds")) << "the user's Secret is never touched";
+
+    // A Secret of that name the app does not own is never deleted.
+    admin_->merge_patch(crds::apps, "golf2", "web", json::parse(R"({"spec":{"git":{"secretName":null}}})"));
+    ASSERT_TRUE(eventually(key_shown));
+    admin_->remove(crds::apps, "golf2", "web");
+    ASSERT_TRUE(eventually([&] { return !admin_->try_get(res::secrets, "golf2", "web-ssh"); }, 60s));
+    admin_->create(res::secrets, json::parse(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"web-ssh",
+        "namespace":"golf2","labels":{"app.kubernetes.io/managed-by":"shapeblock"}},"stringData":{"x":"y"}})").as_object());
+    admin_->create(crds::apps, app_json("golf2", "web", R"({"git":{"url":"git@github.com:acme/web.git"},
+        "build":{"type":"dockerfile"}})"));
+    std::this_thread::sleep_for(2s);
+    EXPECT_TRUE(admin_->try_get(res::secrets, "golf2", "web-ssh"));
+}
+
 TEST_F(OperatorTest, InvalidAppsFailWithAnActionableMessage) {
     create_project("hotel");
     wait_active("hotel");

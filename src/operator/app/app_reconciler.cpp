@@ -8,7 +8,9 @@
 #include "common/base64.hpp"
 #include "common/log.hpp"
 #include "operator/common/crd_types.hpp"
+#include "operator/app/certificate_api.hpp"
 #include "operator/app/deploy_key.hpp"
+#include "operator/helm/helm_values.hpp"
 #include "kube/errors.hpp"
 #include "kube/manager.hpp"
 
@@ -26,6 +28,8 @@ std::string joined(const std::vector<std::string>& parts) {
     return out;
 }
 
+constexpr std::string_view kIngressesByApp = "shapeblock.io/ingresses-by-app";
+
 kube::WriteOptions write_options() { return {.field_manager = std::string(kFieldManager)}; }
 
 }  // namespace
@@ -40,6 +44,7 @@ struct AppReconciler::State {
     std::vector<std::string> notices;   // ignored changes: reported, not fatal
     std::string build_type;
     std::string deploy_key, deploy_key_secret;
+    DomainReport domains;
     json::array conditions;
     std::chrono::milliseconds requeue_after{0};
 
@@ -73,9 +78,11 @@ kube::Task<kube::Result> AppReconciler::reconcile(const kube::Request& request) 
         state.build_type = validation.build_type;
 
         if (validation.needs_deploy_key) co_await ensure_deploy_key(immutable.effective, state);
+        else co_await remove_deploy_key(immutable.effective, state);
         if (!get_string(app, "spec.git.secretName").empty()) co_await check_secret_exists(app, "git.secretName", state);
         if (!get_string(app, "spec.registry.secretName").empty())
             co_await check_secret_exists(app, "registry.secretName", state);
+        state.domains = domains_of(app);
         co_await write_status(app, state);
     } catch (const kube::ApiError& e) {
         if (kube::is_conflict(e)) co_return kube::Result::after(200ms);
@@ -150,6 +157,21 @@ kube::Task<void> AppReconciler::ensure_deploy_key(const json::object& app, State
     state.deploy_key_secret = name;
 }
 
+kube::Task<void> AppReconciler::remove_deploy_key(const json::object& app, State& state) {
+    const std::string ns(kube::object_namespace(app));
+    const auto name = deploy_key_secret_name(kube::object_name(app));
+    auto secret = caches_.managed_secrets.store().get(ns, name);
+    if (!secret || is_being_deleted(*secret) || !is_owned_by(*secret, get_string(app, "metadata.uid"))) co_return;
+    kube::DeleteOptions options;
+    options.precondition_uid = std::string(kube::object_uid(*secret));
+    try {
+        co_await client_.remove(kube::resources::secrets, ns, name, options);
+        state.log(log::Level::info, "deploy key removed", name);
+    } catch (const kube::ApiError& e) {
+        if (!kube::is_not_found(e) && !kube::is_conflict(e)) throw;
+    }
+}
+
 kube::Task<void> AppReconciler::check_secret_exists(const json::object& app, std::string_view field, State& state) {
     auto ns = std::string(kube::object_namespace(app));
     auto name = get_string(app, "spec." + std::string(field));
@@ -214,13 +236,27 @@ kube::Task<void> AppReconciler::write_status(const json::object& app, State& sta
     put("phase", json::value(phase));
     // The message is ours when we have something to say or said something before.
     if (!message.empty() || was_invalid || had_notice) put("message", json::value(message));
-    put("buildType", json::value(state.build_type));
-    put("deployKey", json::value(state.deploy_key));
-    put("deployKeySecretName", json::value(state.deploy_key_secret));
+    // An App that asks for detection shows what its deployed build detected
+    // (written by the rollout), "detect" until then.
+    const auto shown_type = current_string("buildType");
+    const bool detected = state.build_type == "detect" && (shown_type == "dockerfile" || shown_type == "buildpack") &&
+                          !current_string("latestBuild").empty();
+    if (!detected) put("buildType", json::value(state.build_type));
+    // No key: the fields go rather than stay as empty strings.
+    auto put_or_clear = [&](std::string_view k, const std::string& v) {
+        if (!v.empty()) put(k, json::value(v));
+        else if (current->contains(k)) patch[k] = nullptr;
+    };
+    put_or_clear("deployKey", state.deploy_key);
+    put_or_clear("deployKeySecretName", state.deploy_key_secret);
     put("observedGeneration", json::value(state.generation));
     if (current_string("url").empty())
         if (const auto* domains = find_array(app, "spec.domains"); domains && !domains->empty() && (*domains)[0].is_string())
             put("url", json::value("https://" + std::string((*domains)[0].get_string())));
+    // Written once there is something to say, and kept current from then on.
+    if (!state.domains.domains.empty() || current->contains("domains")) put("domains", state.domains.domains);
+    if (!state.domains.dns_target.empty() || current->contains("dnsTarget"))
+        put("dnsTarget", json::value(state.domains.dns_target));
     if (state.update_conditions()) patch["conditions"] = state.conditions;
     if (patch.empty()) co_return;
     patch["lastUpdated"] = state.now;
@@ -237,15 +273,67 @@ kube::Task<void> AppReconciler::write_status(const json::object& app, State& sta
                   phase == "Failed" ? std::string_view(message) : std::string_view(phase));
 }
 
-void add_app_controller(kube::Manager& manager, const OperatorConfig& config) {
+DomainReport AppReconciler::domains_of(const json::object& app) const {
+    const std::string ns(kube::object_namespace(app));
+    const std::string name(kube::object_name(app));
+    auto ingresses = caches_.ingresses.store().by_index(std::string(kIngressesByApp), ns + "/" + name);
+    std::sort(ingresses.begin(), ingresses.end(),
+              [](const kube::Object& a, const kube::Object& b) { return kube::object_name(*a) < kube::object_name(*b); });
+    DomainInputs inputs;
+    for (const auto& i : ingresses) inputs.ingresses.push_back(i.get());
+    // The Objects stay alive for the call: the lambda reads the store's shared copies.
+    std::vector<kube::Object> found;
+    if (caches_.certificates) {
+        inputs.certificates_api = true;
+        inputs.certificate = [this, &ns, &found](std::string_view cert) -> const json::object* {
+            auto c = caches_.certificates->store().get(ns, std::string(cert));
+            if (!c) return nullptr;
+            found.push_back(c);
+            return found.back().get();
+        };
+    }
+    inputs.cluster_issuer = config_.cluster_issuer;
+    inputs.default_host = helm::default_host(name, ns, helm::deploy_config_from(config_));
+    return domain_report(app, inputs);
+}
+
+void add_app_controller(kube::Manager& manager, const OperatorConfig& config, bool certificate_api) {
     kube::InformerOptions by_label;
     by_label.label_selector = std::string(kManagedByLabel) + "=" + std::string(kManagedByValue);
-    AppCaches caches{manager.informer(crds::apps), manager.informer(kube::resources::secrets, by_label)};
+    AppCaches caches{manager.informer(crds::apps), manager.informer(kube::resources::secrets, by_label),
+                     manager.informer(ingresses, {.label_selector = std::string(kAppLabel)}), nullptr};
+    caches.ingresses.add_index(std::string(kIngressesByApp), [](const json::object& ingress) -> std::vector<std::string> {
+        auto app = label_value(ingress, kAppLabel);
+        if (app.empty()) return {};
+        return {std::string(kube::object_namespace(ingress)) + "/" + std::string(app)};
+    });
+    if (certificate_api) caches.certificates = &manager.informer(certificates, {.transform = slim_certificate});
     auto reconciler = std::make_shared<AppReconciler>(manager.client(), config, caches);
-    manager.add_controller({.name = "app", .workers = config.concurrency},
-                           [reconciler](const kube::Request& r) { return reconciler->reconcile(r); })
-        .for_resource(caches.apps)
-        .owns(caches.managed_secrets, std::string(kGroup), "App");
+    auto& controller = manager.add_controller({.name = "app", .workers = config.concurrency},
+                                              [reconciler](const kube::Request& r) { return reconciler->reconcile(r); });
+    controller.for_resource(caches.apps).owns(caches.managed_secrets, std::string(kGroup), "App");
+    controller.watches(caches.ingresses, [](const json::object& ingress) -> std::vector<kube::Request> {
+        auto app = label_value(ingress, kAppLabel);
+        if (app.empty()) return {};
+        return {kube::Request{std::string(kube::object_namespace(ingress)), std::string(app)}};
+    });
+    if (caches.certificates) {
+        // ingress-shim's Certificates are owned by the Ingress they serve.
+        auto& ingress_cache = caches.ingresses;
+        controller.watches(*caches.certificates, [&ingress_cache](const json::object& cert) -> std::vector<kube::Request> {
+            const std::string ns(kube::object_namespace(cert));
+            std::vector<kube::Request> out;
+            if (const auto* owners = find_array(cert, "metadata.ownerReferences"))
+                for (const auto& o : *owners) {
+                    if (!o.is_object() || get_string(o.get_object(), "kind") != "Ingress") continue;
+                    auto ingress = ingress_cache.store().get(ns, get_string(o.get_object(), "name"));
+                    if (!ingress) continue;
+                    auto app = label_value(*ingress, kAppLabel);
+                    if (!app.empty()) out.push_back({ns, std::string(app)});
+                }
+            return out;
+        });
+    }
 }
 
 }  // namespace sb::op

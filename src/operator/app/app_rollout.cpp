@@ -64,6 +64,8 @@ void log_build_event(std::string_view message, const json::object& build, const 
     sb::log::info(message, {{"key", text(kube::object_key(build))}, {"detail", text(detail)}});
 }
 
+constexpr std::string_view kStoppedMessage = "stopped";
+
 bool app_is_invalid(const json::object& app) { return condition_in(app, "Valid").status == "False"; }
 
 // The fields of status that differ from obj's status.
@@ -258,9 +260,15 @@ kube::Task<void> AppRollout::report_on_app(const json::object& build, const json
     app_status["currentImage"] = image;
     if (!current.empty() && current != image) app_status["previousImage"] = current;
     app_status["url"] = url;
+    // An App without a build type shows the one its deployed build detected.
+    if (const auto type = get_string(build, "status.buildType");
+        get_string(app, "spec.build.type").empty() && (type == "dockerfile" || type == "buildpack"))
+        app_status["buildType"] = type;
     if (!app_is_invalid(app)) {
         app_status["phase"] = app_phase_for(obs.state);
-        app_status["message"] = obs.message;
+        // A stopped app is Running with zero replicas: its deploy is in place.
+        const bool stopped = get_bool(app, "spec.stopped").value_or(false);
+        app_status["message"] = stopped && obs.state == helm::DeployState::running ? std::string(kStoppedMessage) : obs.message;
     }
     if (!status_differs(app, app_status)) co_return;
     app_status["lastUpdated"] = now_rfc3339();

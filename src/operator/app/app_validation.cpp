@@ -80,8 +80,10 @@ AppValidation validate_app(const json::object& app, const AppValidationInput& in
             "(git@host:org/repo.git) so the operator can generate a deploy key, or create a Secret with username and "
             "password (or token) and set git.secretName");
     }
-    // Deploy keys authenticate SSH only; https + private without a secret is reported above.
-    v.needs_deploy_key = secret.empty() && ssh;
+    // Deploy keys authenticate SSH only; https + private without a secret is
+    // reported above. A public repository needs no key (the build clones an
+    // SSH URL over https then, see appbuild/build_plan).
+    v.needs_deploy_key = secret.empty() && ssh && is_private;
 
     // Environment.
     if (const auto* spec = find_object(app, "spec")) {

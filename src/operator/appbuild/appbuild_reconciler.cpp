@@ -88,15 +88,37 @@ void apply_observation(json::object& status, const BuildObservation& obs) {
     }
 }
 
+// A finished build whose image can stand in for a build of the same commit
+// with these settings.
+bool can_be_reused(const json::object& b, const BuildPlan& plan) {
+    return phase_of(b) == "Completed" && !get_string(b, "status.commit").empty() &&
+           annotation_value(b, kSettingsAnnotation) == plan.settings_fingerprint &&
+           !get_string(b, "status.image").empty() && !get_string(b, "status.digest").empty();
+}
+
 // The newest finished build of siblings that built this commit with the same settings.
-const json::object* reusable_build(const std::vector<kube::Object>& siblings, const BuildPlan& plan) {
+const json::object* reusable_build(const std::vector<kube::Object>& siblings, const BuildPlan& plan,
+                                   std::string_view commit) {
     for (auto it = siblings.rbegin(); it != siblings.rend(); ++it) {
         const auto& b = **it;
-        if (phase_of(b) == "Completed" && get_string(b, "status.commit") == plan.request.git_ref &&
-            annotation_value(b, kSettingsAnnotation) == plan.settings_fingerprint && !get_string(b, "status.image").empty())
-            return &b;
+        if (can_be_reused(b, plan) && get_string(b, "status.commit") == commit) return &b;
     }
     return nullptr;
+}
+
+// The commits the clone step may find already built (newest first, once each).
+std::vector<std::string> reusable_commits(const std::vector<kube::Object>& siblings, const BuildPlan& plan) {
+    std::vector<std::string> commits;
+    for (auto it = siblings.rbegin(); it != siblings.rend(); ++it) {
+        if (!can_be_reused(**it, plan)) continue;
+        auto commit = get_string(**it, "status.commit");
+        if (std::find(commits.begin(), commits.end(), commit) == commits.end()) commits.push_back(std::move(commit));
+    }
+    return commits;
+}
+
+ImageDestination destination_of(const BuildPlan& plan) {
+    return {plan.request.image_repository, plan.request.image_tag};
 }
 
 // Status of a build that is complete without a Job of its own.
@@ -211,8 +233,11 @@ kube::Task<void> AppBuildReconciler::record_settings(const json::object& build, 
 
 kube::Task<kube::Result> AppBuildReconciler::deploy(const json::object& build, const json::object& app,
                                                     const std::string& image) {
-    if (image.empty()) {
-        co_await fail(build, "DeployFailed", "the build finished without an image reference to deploy");
+    // An image without a repository (empty, or only "@sha256:...") would
+    // become a HelmChart with defaultImage "" and tag latest.
+    if (helm::split_image(image).first.empty()) {
+        co_await fail(build, "DeployFailed",
+                      "the build has no image reference to deploy (got '" + image + "'); nothing was deployed");
         co_return kube::Result::done();
     }
     co_return co_await rollout_.deploy(build, app, image);
@@ -276,15 +301,21 @@ kube::Task<kube::Result> AppBuildReconciler::reconcile_active(const json::object
     if (!started && co_await superseded_or_queued(build, siblings)) co_return kube::Result::done();
 
     if (plan.image_only) co_return co_await complete_without_build(build, app, plan);
+    // A full SHA is decided now; a branch or tag once the clone step has
+    // resolved it (it is given the commits built before and reports a match).
     if (!started && is_commit_sha(plan.request.git_ref))
-        if (const auto* earlier = reusable_build(siblings, plan)) co_return co_await reuse_image(build, app, plan, *earlier);
+        if (const auto* earlier = reusable_build(siblings, plan, plan.request.git_ref))
+            co_return co_await reuse_image(build, app, plan, *earlier, plan.request.git_ref);
     if (!job && started) co_return co_await check_job_still_exists(build);
-    if (!job) co_return co_await start_job(build, plan);
+    if (!job) {
+        plan.request.reusable_commits = reusable_commits(siblings, plan);
+        co_return co_await start_job(build, plan);
+    }
     if (!kube::is_controlled_by(*job, build)) {
         co_await fail(build, "JobConflict", "a Job named " + job_name + " exists and does not belong to this build");
         co_return kube::Result::done();
     }
-    co_return co_await follow_job(build, app, *job);
+    co_return co_await follow_job(build, app, *job, plan, siblings);
 }
 
 kube::Task<bool> AppBuildReconciler::superseded_or_queued(const json::object& build, const std::vector<kube::Object>& siblings) {
@@ -320,14 +351,17 @@ kube::Task<kube::Result> AppBuildReconciler::complete_without_build(const json::
 
 // Image reuse: this commit was already built with the same settings.
 kube::Task<kube::Result> AppBuildReconciler::reuse_image(const json::object& build, const json::object& app,
-                                                         const BuildPlan& plan, const json::object& earlier) {
+                                                         const BuildPlan& plan, const json::object& earlier,
+                                                         const std::string& commit) {
     auto status = current_status(build);
-    status["commit"] = plan.request.git_ref;
+    status["commit"] = commit;
     status["image"] = get_string(earlier, "status.image");
     if (auto d = get_string(earlier, "status.digest"); !d.empty()) status["digest"] = d;
     status["buildType"] = get_string(earlier, "status.buildType");
-    const auto message =
-        "reused the image of build " + std::string(kube::object_name(earlier)) + " (same commit and settings)";
+    std::string message = "reused the image of build " + std::string(kube::object_name(earlier)) + " (commit " +
+                          commit.substr(0, 12);
+    if (plan.request.git_ref != commit) message += ", resolved from " + plan.request.git_ref;
+    message += ", same settings); nothing was built";
     complete(status, object_generation(build), "Reused", message, message);
     co_await patch_status(build, status);
     co_await record_settings(build, plan);
@@ -401,14 +435,24 @@ kube::Task<kube::Result> AppBuildReconciler::start_job(const json::object& build
 }
 
 kube::Task<kube::Result> AppBuildReconciler::follow_job(const json::object& build, const json::object& app,
-                                                        const json::object& job) {
+                                                        const json::object& job, const BuildPlan& plan,
+                                                        const std::vector<kube::Object>& siblings) {
     const std::string ns(kube::object_namespace(build));
     const std::string name(kube::object_name(build));
     const auto job_name = job_name_for(name);
     std::vector<json::object> pods;
     for (const auto& p : pods_.store().by_index(std::string(kBuildLabel), name))
         if (kube::object_namespace(*p) == ns) pods.push_back(*p);
-    const auto obs = observe_build(&job, pods, std::chrono::system_clock::now(), settings_.build);
+    const auto obs = observe_build(&job, pods, std::chrono::system_clock::now(), settings_.build, destination_of(plan));
+    if (obs.phase == BuildPhase::completed && obs.reused) {
+        if (const auto* earlier = reusable_build(siblings, plan, obs.commit))
+            co_return co_await reuse_image(build, app, plan, *earlier, obs.commit);
+        co_await fail(build, reasons::build_failed,
+                      "the clone step found commit " + obs.commit + " built before, but no completed build of it "
+                      "with the App's current build settings remains (deleted, or the settings changed since the "
+                      "build started); start a new build");
+        co_return kube::Result::done();
+    }
 
     if (obs.stop_job) {
         try {

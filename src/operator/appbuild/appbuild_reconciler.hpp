@@ -55,12 +55,14 @@ private:
     kube::Task<kube::Result> complete_without_build(const boost::json::object& build, const boost::json::object& app,
                                                     const BuildPlan& plan);
     kube::Task<kube::Result> reuse_image(const boost::json::object& build, const boost::json::object& app,
-                                         const BuildPlan& plan, const boost::json::object& earlier);
+                                         const BuildPlan& plan, const boost::json::object& earlier,
+                                         const std::string& commit);
     kube::Task<kube::Result> check_job_still_exists(const boost::json::object& build);
     std::size_t running_builds();
     kube::Task<kube::Result> start_job(const boost::json::object& build, const BuildPlan& plan);
     kube::Task<kube::Result> follow_job(const boost::json::object& build, const boost::json::object& app,
-                                        const boost::json::object& job);
+                                        const boost::json::object& job, const BuildPlan& plan,
+                                        const std::vector<kube::Object>& siblings);
     // Hands a finished build's image to the App's rollout.
     kube::Task<kube::Result> deploy(const boost::json::object& build, const boost::json::object& app,
                                     const std::string& image);

@@ -45,6 +45,31 @@ std::vector<BuildVar> build_vars_of(const json::object& appbuild) {
 
 }  // namespace
 
+std::string anonymous_clone_url(const std::string& url) {
+    std::string host, path;
+    if (url.starts_with("ssh://")) {
+        auto rest = std::string_view(url).substr(6);
+        auto slash = rest.find('/');
+        if (slash == std::string_view::npos) return url;
+        auto authority = rest.substr(0, slash);
+        if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+        if (authority.find(':') != std::string_view::npos) return url;  // a port of its own: no https equivalent known
+        host = authority;
+        path = rest.substr(slash + 1);
+    } else if (url.find("://") == std::string::npos) {
+        auto at = url.find('@');
+        auto colon = url.find(':');
+        if (at == std::string::npos || colon == std::string::npos || colon < at) return url;
+        host = url.substr(at + 1, colon - at - 1);
+        path = url.substr(colon + 1);
+    } else {
+        return url;
+    }
+    while (!path.empty() && path.front() == '/') path.erase(0, 1);
+    if (host.empty() || path.empty()) return url;
+    return "https://" + host + "/" + path;
+}
+
 bool is_commit_sha(std::string_view ref) {
     if (ref.size() != 40) return false;
     for (char c : ref)
@@ -80,10 +105,14 @@ BuildPlan plan_build(const json::object& app, const json::object& appbuild, cons
     if (r.git_url.empty()) throw std::invalid_argument("the App has no spec.git.url to build from");
     r.git_ref = get_string(appbuild, "spec.gitRef");
     if (r.git_ref.empty()) r.git_ref = get_string(app, "spec.git.branch");
+    const bool is_private = get_bool(app, "spec.git.isPrivate").value_or(false);
     r.git_secret = get_string(app, "spec.git.secretName");
-    if (r.git_secret.empty()) r.git_secret = get_string(app, "status.deployKeySecretName");
-    if (r.git_secret.empty() && get_bool(app, "spec.git.isPrivate").value_or(false))
+    // The generated deploy key serves a private repository only (it is
+    // deleted when the repository stops being private).
+    if (r.git_secret.empty() && is_private) r.git_secret = get_string(app, "status.deployKeySecretName");
+    if (r.git_secret.empty() && is_private)
         throw std::invalid_argument("the repository is private and the App has no git secret or deploy key yet");
+    if (r.git_secret.empty()) r.git_url = anonymous_clone_url(r.git_url);
     r.context_path = get_string(app, "spec.build.contextPath");
     r.dockerfile = get_string(app, "spec.build.dockerfile");
 

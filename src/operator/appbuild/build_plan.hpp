@@ -29,6 +29,12 @@ struct BuildPlan {
 BuildPlan plan_build(const boost::json::object& app, const boost::json::object& appbuild, const BuildConfig& config,
                      const RegistryDefaults& registry);
 
+// A public repository named by an SSH URL is cloned over https, because SSH
+// wants a key even for public repositories: git@host:org/repo.git and
+// ssh://git@host/org/repo.git become https://host/org/repo.git (an SSH URL
+// with its own port, and every other URL, stay as they are).
+std::string anonymous_clone_url(const std::string& url);
+
 // True for a full 40-character hex commit SHA (reuse can be decided before cloning).
 bool is_commit_sha(std::string_view ref);
 

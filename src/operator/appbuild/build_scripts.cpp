@@ -59,6 +59,15 @@ else
 fi
 
 commit="$(git rev-parse HEAD)"
+# Built before with the same settings: its image is deployed, nothing is built.
+for done_commit in ${REUSABLE_COMMITS:-}; do
+  if [ "$done_commit" = "$commit" ]; then
+    printf 'reuse\n' > "$sb/type"
+    printf 'commit=%s\nreuse=true\n' "$commit" > /dev/termination-log
+    echo "shapeblock: commit $commit was built before with the same settings; reusing its image"
+    exit 0
+  fi
+done
 ctx="$src${CONTEXT_PATH:+/$CONTEXT_PATH}"
 [ -d "$ctx" ] || fail 14 "context path '$CONTEXT_PATH' does not exist in commit $commit"
 dockerfile="$ctx/${DOCKERFILE:-Dockerfile}"
@@ -84,12 +93,14 @@ echo "shapeblock: cloned $commit; building $image with $type"
 )SH";
 
 const std::string_view kaniko = R"SH(type="$(cat /workspace/.sb/type)"
+if [ "$type" = reuse ]; then echo "shapeblock: image reused; nothing to build"; exit 0; fi
 if [ "$type" != dockerfile ]; then echo "shapeblock: $type build; the dockerfile builder has nothing to do"; exit 0; fi
 image="$(cat /workspace/.sb/image)"
 exec /kaniko/executor "$@" --destination="$image"
 )SH";
 
 const std::string_view buildah = R"SH(type="$(cat /workspace/.sb/type)"
+if [ "$type" = reuse ]; then echo "shapeblock: image reused; nothing to build"; exit 0; fi
 if [ "$type" != dockerfile ]; then echo "shapeblock: $type build; the dockerfile builder has nothing to do"; exit 0; fi
 image="$(cat /workspace/.sb/image)"
 # The storage driver goes to every buildah command (build and push share the store).
@@ -98,6 +109,7 @@ buildah --storage-driver="$STORAGE_DRIVER" push $BUILDAH_PUSH_FLAGS --digestfile
 )SH";
 
 const std::string_view creator = R"SH(type="$(cat /workspace/.sb/type)"
+if [ "$type" = reuse ]; then echo "shapeblock: image reused; nothing to build"; exit 0; fi
 if [ "$type" != buildpack ]; then echo "shapeblock: $type build; the buildpack builder has nothing to do"; exit 0; fi
 image="$(cat /workspace/.sb/image)"
 /cnb/lifecycle/creator "$@" "$image" || exit $?

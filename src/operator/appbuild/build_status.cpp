@@ -120,6 +120,30 @@ void observe_pod(const json::object* job, const json::object& pod, const std::ve
     if (o.phase != BuildPhase::failed) enforce_deadline(job, now, o);
 }
 
+// A completed build must have pushed where it was asked to; otherwise it fails
+// here, before anything is deployed.
+void check_pushed_image(const ImageDestination& destination, BuildObservation& o) {
+    if (o.phase != BuildPhase::completed) return;
+    if (o.reused) {
+        o.message = "commit " + o.commit + " was built before with the same settings; nothing was built";
+        return;
+    }
+    const std::string tag = !destination.tag.empty() ? destination.tag : o.commit.substr(0, 12);
+    const std::string expected = destination.repository + ":" + (tag.empty() ? "<commit>" : tag);
+    auto shown = [](const std::string& value) { return value.empty() ? std::string("nothing") : "'" + value + "'"; };
+    if (o.image.empty() || o.digest.empty()) {
+        o.phase = BuildPhase::failed;
+        o.reason = reasons::image_missing;
+        o.message = "the build pod succeeded but reported no pushed image: the clone step reported image " +
+                    shown(o.image) + ", the build step digest " + shown(o.digest) + "; expected " + expected +
+                    " with a sha256 digest";
+    } else if (tag.empty() || o.image != expected) {
+        o.phase = BuildPhase::failed;
+        o.reason = reasons::image_mismatch;
+        o.message = "the build pod reported image '" + o.image + "' but the operator asked for " + expected;
+    }
+}
+
 }  // namespace
 
 std::string_view to_string(BuildPhase phase) {
@@ -133,7 +157,7 @@ std::string_view to_string(BuildPhase phase) {
 }
 
 BuildObservation observe_build(const json::object* job, const std::vector<json::object>& pods, Clock::time_point now,
-                               const BuildConfig& config) {
+                               const BuildConfig& config, const ImageDestination& destination) {
     BuildObservation o;
     const json::object* pod = newest_pod(pods);
     std::vector<ContainerView> containers;
@@ -144,12 +168,16 @@ BuildObservation observe_build(const json::object* job, const std::vector<json::
         read_results(containers, o);
     }
     if (o.start_time.empty() && job) o.start_time = get_string(*job, "status.startTime");
-    if (job && observe_finished_job(*job, pod, containers, now, config, o)) return o;
+    if (job && observe_finished_job(*job, pod, containers, now, config, o)) {
+        check_pushed_image(destination, o);
+        return o;
+    }
     if (!pod) {
         o.message = job ? "waiting for the build pod" : "waiting for the build job";
         return o;
     }
     observe_pod(job, *pod, containers, now, config, o);
+    check_pushed_image(destination, o);
     return o;
 }
 

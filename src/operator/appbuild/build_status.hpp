@@ -29,6 +29,10 @@ inline constexpr std::string_view oom_killed = "OOMKilled";
 inline constexpr std::string_view deadline_exceeded = "DeadlineExceeded";
 inline constexpr std::string_view unschedulable = "Unschedulable";
 inline constexpr std::string_view image_pull_failed = "ImagePullFailed";
+// The build pod succeeded without naming the pushed image and its digest,
+// or named another one than the operator asked for: nothing to deploy.
+inline constexpr std::string_view image_missing = "ImageMissing";
+inline constexpr std::string_view image_mismatch = "ImageMismatch";
 }  // namespace reasons
 
 struct BuildObservation {
@@ -42,6 +46,9 @@ struct BuildObservation {
     std::string build_type;       // dockerfile | buildpack, after detection
     std::string image;            // the pushed reference (repository:tag)
     std::string digest;           // sha256:...
+    // The clone step found the commit among the ones already built with the
+    // same settings (BuildRequest::reusable_commits) and nothing was built.
+    bool reused = false;
     // The build is stuck (never scheduled, image never pulled) and its Job
     // must be deleted so nothing starts late.
     bool stop_job = false;
@@ -50,9 +57,17 @@ struct BuildObservation {
     std::chrono::seconds recheck_after{0};
 };
 
+// Where the operator asked the build to push: what a succeeded pod must report.
+struct ImageDestination {
+    std::string repository;  // <registry>/<project>/<app>
+    std::string tag;         // "" = the first 12 characters of the commit the clone step reports
+};
+
 // `job` may be null (not created yet or deleted); `pods` are the Job's
-// pods in any order (the newest one counts).
+// pods in any order (the newest one counts). A build completes only when
+// its pod reports `destination` with a digest (or a reused commit).
 BuildObservation observe_build(const boost::json::object* job, const std::vector<boost::json::object>& pods,
-                               std::chrono::system_clock::time_point now, const BuildConfig& config);
+                               std::chrono::system_clock::time_point now, const BuildConfig& config,
+                               const ImageDestination& destination);
 
 }  // namespace sb::op::appbuild

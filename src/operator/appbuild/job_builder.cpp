@@ -92,6 +92,11 @@ json::object clone_container(const BuildRequest& r, const BuildConfig& c, BuildT
         }
     }
     env.push_back(env_var("BUILD_VAR_KEYS", keys));
+    if (!r.reusable_commits.empty()) {
+        std::string commits;
+        for (const auto& commit : r.reusable_commits) commits += (commits.empty() ? "" : " ") + commit;
+        env.push_back(env_var("REUSABLE_COMMITS", commits));
+    }
 
     json::array mounts{mount("workspace", kWorkspace)};
     if (!r.git_secret.empty()) mounts.push_back(mount("git-credentials", kGitCredentialsDir, true));

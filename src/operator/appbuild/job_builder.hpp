@@ -65,6 +65,10 @@ struct BuildRequest {
     DockerfileBuilder builder = DockerfileBuilder::kaniko;
     std::string builder_image;     // buildpack builder; "" = the configured default
     std::vector<BuildVar> build_vars;
+    // Commits already built with the same settings (their images exist): the
+    // clone step resolves the ref, and when the commit is one of these it
+    // reports `reuse=true` and nothing is built.
+    std::vector<std::string> reusable_commits;
 };
 
 // Names shared with build_status.

@@ -49,6 +49,7 @@ void read_results(const std::vector<ContainerView>& containers, BuildObservation
             o.commit = termination_field(message, "commit").value_or("");
             o.build_type = termination_field(message, "type").value_or("");
             o.image = termination_field(message, "image").value_or("");
+            o.reused = termination_field(message, "reuse").value_or("") == "true";
         } else {
             std::smatch m;
             if (std::regex_search(message, m, digest_pattern)) o.digest = m.str();

@@ -63,7 +63,9 @@ std::vector<Setting> settings_of(OperatorConfig& c) {
         {"chart-name", "Helm chart for app deploys", &c.chart_name},
         {"chart-version", "pinned version of the deploy chart", &c.chart_version},
         {"ingress-class", "ingressClassName of app Ingresses", &c.ingress_class},
-        {"cluster-issuer", "cert-manager ClusterIssuer for app TLS", &c.cluster_issuer},
+        {"cluster-issuer", "cert-manager ClusterIssuer for app TLS (empty: plain HTTP, no certificates)", &c.cluster_issuer},
+        {"default-domain", "wildcard base domain: every app is also served on <app>-<project>.<default-domain> (empty: none)",
+         &c.default_domain},
         {"network-policy-default", "give projects the isolating NetworkPolicy unless spec.networkPolicy.enabled says otherwise",
          &c.network_policy_default},
         {"ingress-namespaces", "namespaces of the ingress controller, allowed into every project (repeat or comma-separate)",
@@ -177,6 +179,18 @@ void check_environment(int argc, const char* const* argv, const std::vector<Sett
                 }
             },
             s.target);
+    }
+}
+
+// CLI11 takes an empty environment variable for an unset one, but an empty
+// text setting means something ("" cluster-issuer: plain HTTP, no
+// certificates), and a chart writes `value: ""` to ask for it.
+void apply_empty_environment(int argc, const char* const* argv, const std::vector<Setting>& settings) {
+    for (const auto& s : settings) {
+        auto* text = std::get_if<std::string*>(&s.target);
+        if (!text || given_on_command_line(argc, argv, "--" + s.name)) continue;
+        const char* value = std::getenv(env_name(s.name).c_str());
+        if (value && *value == '\0') (*text)->clear();
     }
 }
 
@@ -351,6 +365,7 @@ bool parse_operator_config(int argc, const char* const* argv, OperatorConfig& co
     } catch (const CLI::ParseError& e) {
         throw ConfigError(explain_parse_error(e, settings_of(config)));
     }
+    apply_empty_environment(argc, argv, settings_of(config));
     config.validate();
     exit_code = 0;
     if (print_config) {

@@ -61,7 +61,9 @@ struct OperatorConfig {
     std::string chart_name = "nxs-universal-chart";
     std::string chart_version = "2.8.3";
     std::string ingress_class = "traefik";
-    std::string cluster_issuer = "letsencrypt-prod";
+    std::string cluster_issuer = "letsencrypt-prod";  // "" = plain HTTP, no certificates
+    // Every app is also served on <app>-<project>.<default_domain>; "" = only its own domains.
+    std::string default_domain;
 
     // Projects.
     bool network_policy_default = true;

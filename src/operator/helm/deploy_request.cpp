@@ -35,6 +35,16 @@ DeployRequest deploy_request_for(const json::object& app, const json::object& ap
     r.image = image;
     r.port = get_int(app, "spec.port").value_or(8080);
     r.replicas = get_int(app, "spec.replicas").value_or(1);
+    r.restarted_at = get_string(app, "spec.restartedAt");
+    r.stopped = get_bool(app, "spec.stopped").value_or(false);
+    if (const auto* a = find_object(app, "spec.autoscaling")) {
+        Autoscaling scaling;
+        scaling.min_replicas = get_int(*a, "minReplicas").value_or(1);
+        scaling.max_replicas = get_int(*a, "maxReplicas").value_or(scaling.min_replicas);
+        scaling.cpu_percent = get_int(*a, "targetCPUUtilizationPercentage");
+        scaling.memory_percent = get_int(*a, "targetMemoryUtilizationPercentage");
+        if (scaling.cpu_percent || scaling.memory_percent) r.autoscaling = scaling;
+    }
     if (const auto* spec = find_object(app, "spec")) {
         if (auto* env = spec->if_contains("env"); env && env->is_array()) {
             for (const auto& e : env->get_array()) {

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "operator/common/operator_config.hpp"
@@ -16,6 +17,31 @@ namespace {
 constexpr std::string_view kContainerName = "app";
 constexpr std::string_view kPortName = "http";
 constexpr std::int64_t kServicePort = 80;
+// The chart truncates object names to 63 characters.
+constexpr std::size_t kMaxChartName = 63;
+
+// The chart writes `replicas: {{ .replicas | default 1 }}`, and an integer 0
+// is "empty" to the template's default: zero goes as the string "0".
+json::value replicas_value(std::int64_t n) { return n == 0 ? json::value("0") : json::value(n); }
+
+json::object utilization_metric(std::string_view resource, std::int64_t percent) {
+    return {{"type", "Resource"},
+            {"resource", {{"name", resource}, {"target", {{"type", "Utilization"}, {"averageUtilization", percent}}}}}};
+}
+
+// The chart's targetCPU/targetMemory shorthand writes the autoscaling/v2beta1
+// form (targetAverageUtilization), which no current cluster serves: the
+// metrics go in the v2 form instead.
+json::object hpa_values(const std::string& deployment, const Autoscaling& a) {
+    json::array metrics;
+    if (a.cpu_percent) metrics.push_back(utilization_metric("cpu", *a.cpu_percent));
+    if (a.memory_percent) metrics.push_back(utilization_metric("memory", *a.memory_percent));
+    return {{"apiVersion", "autoscaling/v2"},
+            {"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", deployment}}},
+            {"minReplicas", a.min_replicas},
+            {"maxReplicas", a.max_replicas},
+            {"metrics", std::move(metrics)}};
+}
 
 void add_unique(std::vector<std::string>& list, std::string value) {
     if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
@@ -134,6 +160,7 @@ DeployConfig deploy_config_from(const OperatorConfig& config) {
     c.chart_version = config.chart_version;
     c.ingress_class = config.ingress_class;
     c.cluster_issuer = config.cluster_issuer;
+    c.default_domain = config.default_domain;
     return c;
 }
 
@@ -164,13 +191,49 @@ json::value deep_merge(const json::value& base, const json::value& overlay) {
     return merged;
 }
 
-std::vector<std::string> app_hosts(const DeployRequest& r, const DeployConfig& c) {
+std::string default_host(std::string_view app, std::string_view namespace_, const DeployConfig& c) {
+    if (c.default_domain.empty()) return {};
+    return std::string(app) + "-" + std::string(namespace_) + "." + c.default_domain;
+}
+
+std::string host_ingress_name(std::string_view app, std::string_view host) {
+    std::string name(app);
+    name += "-";
+    if (host.rfind("*.", 0) == 0) {
+        name += "wildcard";
+        host.remove_prefix(1);
+    }
+    name += host;
+    if (name.size() <= kMaxChartName) return name;
+    // FNV-1a: stable across builds and platforms, unlike std::hash.
+    std::uint64_t hash = 14695981039346656037ull;
+    for (unsigned char ch : host) hash = (hash ^ ch) * 1099511628211ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    std::string prefix(app.substr(0, kMaxChartName - 11));
+    return prefix + "-" + std::string(hex, 10);
+}
+
+std::vector<AppHost> app_host_plan(const DeployRequest& r, const DeployConfig& c) {
     const auto intent = read_intent(r.helm_values);
     if (intent.ingress_enabled == false) return {};
     std::vector<std::string> hosts;
     for (const auto& d : r.domains) add_unique(hosts, d);
     for (const auto& h : intent.ingress_hosts) add_unique(hosts, h);
-    if (hosts.empty() && !c.default_domain.empty()) hosts.push_back(r.app_name + "-" + r.namespace_ + "." + c.default_domain);
+    const auto generated = default_host(r.app_name, r.namespace_, c);
+    add_unique(hosts, generated);
+    std::vector<AppHost> plan;
+    for (auto& h : hosts) {
+        AppHost host{.host = h, .is_default = h == generated, .ingress_name = host_ingress_name(r.app_name, h)};
+        if (!c.cluster_issuer.empty()) host.tls_secret = host.ingress_name + "-tls";
+        plan.push_back(std::move(host));
+    }
+    return plan;
+}
+
+std::vector<std::string> app_hosts(const DeployRequest& r, const DeployConfig& c) {
+    std::vector<std::string> hosts;
+    for (auto& h : app_host_plan(r, c)) hosts.push_back(std::move(h.host));
     return hosts;
 }
 
@@ -188,7 +251,14 @@ json::object chart_values(const DeployRequest& r, const DeployConfig& c) {
     const auto intent = read_intent(r.helm_values);
     const auto [repository, tag] = split_image(r.image);
     const std::int64_t port = intent.port.value_or(r.port);
-    const std::int64_t replicas = intent.replicas.value_or(r.replicas);
+    // Stopped: nothing runs and no autoscaler starts anything. Autoscaled: the
+    // chart always writes spec.replicas, so it is the autoscaler's minimum
+    // (each helm upgrade sets the Deployment back to it; the autoscaler then
+    // scales up again within its sync period).
+    const bool autoscaled = r.autoscaling && !r.stopped;
+    std::int64_t replicas = intent.replicas.value_or(r.replicas);
+    if (autoscaled) replicas = r.autoscaling->min_replicas;
+    if (r.stopped) replicas = 0;
 
     json::object resources = r.resources;
     if (resources.empty())
@@ -212,6 +282,12 @@ json::object chart_values(const DeployRequest& r, const DeployConfig& c) {
         container["livenessProbe"] = tcp_probe(30, 20, 6);
     }
 
+    json::object deployment{{"replicas", replicas_value(replicas)},
+                            {"podLabels", {{"shapeblock.io/app", r.app_name}}},
+                            {"containers", json::array{std::move(container)}}};
+    if (!r.restarted_at.empty())
+        deployment["podAnnotations"] = json::object{{kRestartedAtAnnotation, r.restarted_at}};
+
     json::object values{
         // Resources are named exactly after their key (no release prefix).
         {"releasePrefix", "-"},
@@ -223,30 +299,33 @@ json::object chart_values(const DeployRequest& r, const DeployConfig& c) {
           {"extraImagePullSecrets",
            r.image_pull_secret.empty() ? json::array{} : json::array{{{"name", r.image_pull_secret}}}}}},
         {"deployments",
-         {{r.app_name,
-           {{"replicas", replicas},
-            {"podLabels", {{"shapeblock.io/app", r.app_name}}},
-            {"containers", json::array{std::move(container)}}}}}},
+         {{r.app_name, std::move(deployment)}}},
         {"services",
          {{r.app_name,
            {{"type", "ClusterIP"},
             {"ports", json::array{{{"name", kPortName}, {"port", kServicePort}, {"targetPort", port}, {"protocol", "TCP"}}}}}}}},
     };
 
-    const auto hosts = app_hosts(r, c);
-    if (!hosts.empty()) {
-        json::array rules;
-        for (const auto& h : hosts)
-            rules.push_back(json::object{
-                {"hostname", h},
-                {"paths", json::array{{{"path", "/"}, {"serviceName", r.app_name}, {"servicePort", kServicePort}}}}});
-        json::object ingress{{"name", r.app_name},
-                             {"ingressClassName", intent.ingress_class.empty() ? c.ingress_class : intent.ingress_class},
-                             {"hosts", std::move(rules)}};
-        if (!c.cluster_issuer.empty())
+    const auto& ingress_class = intent.ingress_class.empty() ? c.ingress_class : intent.ingress_class;
+    json::object ingresses;
+    for (const auto& h : app_host_plan(r, c)) {
+        json::object ingress{
+            {"name", h.ingress_name},
+            {"ingressClassName", ingress_class},
+            {"hosts", json::array{{{"hostname", h.host},
+                                   {"paths", json::array{{{"path", "/"},
+                                                          {"serviceName", r.app_name},
+                                                          {"servicePort", kServicePort}}}}}}}};
+        // ingress-shim's annotation: cert-manager makes the Certificate named
+        // after the TLS Secret (the chart appends "-tls" to tlsName).
+        if (!h.tls_secret.empty()) {
             ingress["certManager"] = json::object{{"issuerType", "cluster-issuer"}, {"originalIssuerName", c.cluster_issuer}};
-        values["ingresses"] = json::object{{hosts.front(), std::move(ingress)}};
+            ingress["tlsName"] = h.ingress_name;
+        }
+        ingresses[h.host] = std::move(ingress);
     }
+    if (!ingresses.empty()) values["ingresses"] = std::move(ingresses);
+    if (autoscaled) values["hpas"] = json::object{{r.app_name, hpa_values(r.app_name, *r.autoscaling)}};
     return deep_merge(values, intent.passthrough).as_object();
 }
 

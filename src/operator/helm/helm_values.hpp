@@ -1,12 +1,17 @@
 #pragma once
 // The deploy of an app: a helm.cattle.io/v1 HelmChart (k3s helm-controller)
 // whose valuesContent is written in nxs-universal-chart's (2.x) layout —
-// deployments / services / ingresses keyed by name, generic.extraImagePullSecrets,
-// defaultImage + defaultImageTag — then deep-merged with the user's
-// helmValues (user values win). Pure functions.
+// deployments / services / ingresses / hpas keyed by name,
+// generic.extraImagePullSecrets, defaultImage + defaultImageTag — then
+// deep-merged with the user's helmValues (user values win). Pure functions.
+//
+// Each host gets an Ingress of its own with a TLS Secret of its own, so
+// cert-manager's ingress-shim makes one Certificate per host (named like the
+// Secret) and a host whose DNS is not ready fails only its own certificate.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +41,14 @@ struct DeployConfig {
 
 DeployConfig deploy_config_from(const OperatorConfig& config);
 
+// App.spec.autoscaling: an autoscaling/v2 HorizontalPodAutoscaler.
+struct Autoscaling {
+    std::int64_t min_replicas = 1;
+    std::int64_t max_replicas = 1;
+    std::optional<std::int64_t> cpu_percent;     // targetCPUUtilizationPercentage
+    std::optional<std::int64_t> memory_percent;  // targetMemoryUtilizationPercentage
+};
+
 struct EnvVar {
     std::string name;
     std::string value;
@@ -50,6 +63,9 @@ struct DeployRequest {
     std::string image;                // repository[:tag][@digest]
     std::int64_t port = 8080;
     std::int64_t replicas = 1;
+    bool stopped = false;                     // zero replicas, no autoscaler
+    std::string restarted_at;                 // pod-template annotation; a change rolls the pods
+    std::optional<Autoscaling> autoscaling;
     std::vector<EnvVar> env;
     boost::json::object resources;    // App.spec.resources; empty = defaults
     std::vector<std::string> domains;
@@ -69,8 +85,29 @@ boost::json::value deep_merge(const boost::json::value& base, const boost::json:
 // The chart values (generated, user intent translated, user values merged on top).
 boost::json::object chart_values(const DeployRequest& request, const DeployConfig& config);
 
-// The hosts the app is served on (domains, ingress.hosts from helmValues,
-// or the default domain), in order.
+// Pod-template annotation carrying App.spec.restartedAt.
+inline constexpr std::string_view kRestartedAtAnnotation = "shapeblock.io/restartedAt";
+
+// "<app>-<namespace>.<default_domain>", "" without a default domain.
+std::string default_host(std::string_view app, std::string_view namespace_, const DeployConfig& config);
+
+// One served host: its Ingress and, with a cluster issuer, its TLS Secret
+// (which is also the name of the Certificate ingress-shim makes for it).
+struct AppHost {
+    std::string host;
+    bool is_default = false;
+    std::string ingress_name;
+    std::string tls_secret;  // "" without a cluster issuer
+};
+
+// "<app>-<host>" ("*." spelled "wildcard."), or "<app>-<hash of host>" when
+// that would pass the chart's 63-character name limit.
+std::string host_ingress_name(std::string_view app, std::string_view host);
+
+// The hosts the app is served on: domains, ingress.hosts from helmValues,
+// then the default host (always, when there is a default domain); none when
+// helmValues say ingress.enabled: false.
+std::vector<AppHost> app_host_plan(const DeployRequest& request, const DeployConfig& config);
 std::vector<std::string> app_hosts(const DeployRequest& request, const DeployConfig& config);
 // "https://<first host>" ("http://" without a cluster issuer), "" without hosts.
 std::string app_url(const DeployRequest& request, const DeployConfig& config);

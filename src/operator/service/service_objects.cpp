@@ -85,16 +85,22 @@ int service_port(std::string_view type) {
 }
 
 json::object credentials_secret(const json::object& service, const Credentials& c) {
+    json::object data{{"username", base64_encode(c.username)},
+                      {"password", base64_encode(c.password)},
+                      {"database", base64_encode(c.database)},
+                      // The superuser shares the generated password; charts read it by key.
+                      {"superuser-password", base64_encode(c.password)}};
+    if (get_string(service, "spec.type") == "mongodb") {
+        // The mongo image's entrypoint creates this root user (in admin) and database.
+        data["MONGO_INITDB_ROOT_USERNAME"] = base64_encode(c.username);
+        data["MONGO_INITDB_ROOT_PASSWORD"] = base64_encode(c.password);
+        data["MONGO_INITDB_DATABASE"] = base64_encode(c.database);
+    }
     return {{"apiVersion", "v1"},
             {"kind", "Secret"},
             {"metadata", owned_metadata(service, credentials_secret_name(get_string(service, "metadata.name")))},
             {"type", "Opaque"},
-            {"data",
-             {{"username", base64_encode(c.username)},
-              {"password", base64_encode(c.password)},
-              {"database", base64_encode(c.database)},
-              // The superuser shares the generated password; charts read it by key.
-              {"superuser-password", base64_encode(c.password)}}}};
+            {"data", std::move(data)}};
 }
 
 Credentials read_credentials(const json::object& secret) {
@@ -144,23 +150,31 @@ json::object service_values(const json::object& service) {
 
     // The charts read passwords from our Secret by key: nothing secret in the HelmChart.
     auto from_secret = [](std::string_view key) { return secret_key(key); };
-    if (type == "postgres" || type == "mysql" || type == "mongodb") {
+    if (type == "postgres" || type == "mysql") {
         json::object settings{{"existingSecret", creds}};
         if (type == "postgres") settings["superuserPassword"] = from_secret("superuser-password");
-        else if (type == "mysql") settings["rootPassword"] = from_secret("superuser-password");
-        else {
-            settings["rootUsername"] = from_secret("username");
-            settings["rootPassword"] = from_secret("password");
-        }
+        else settings["rootPassword"] = from_secret("superuser-password");
         values["settings"] = std::move(settings);
         values["userDatabase"] = json::object{{"existingSecret", creds},
                                               {"name", from_secret("database")},
                                               {"user", from_secret("username")},
                                               {"password", from_secret("password")}};
+    } else if (type == "mongodb") {
+        // The chart's settings/userDatabase take only literal values (it would
+        // write the password into a Secret of its own): the container reads
+        // the MONGO_INITDB_* variables from our Secret instead.
+        values["extraEnvSecrets"] = json::array{json::value(creds)};
     } else if (type == "redis") {
-        values["env"] = json::array{{{"name", "REDIS_PASSWORD"},
-                                     {"valueFrom", {{"secretKeyRef", {{"name", creds}, {"key", "password"}}}}}}};
+        auto password = [&](std::string_view variable) {
+            return json::object{{"name", variable},
+                                {"valueFrom", {{"secretKeyRef", {{"name", creds}, {"key", "password"}}}}}};
+        };
+        // REDISCLI_AUTH: the chart's probes run `redis-cli ping`, which must authenticate.
+        values["env"] = json::array{password("REDIS_PASSWORD"), password("REDISCLI_AUTH")};
         values["args"] = json::array{"--requirepass", "$(REDIS_PASSWORD)"};
+        // A StatefulSet (the chart's default is a Deployment without HA): the
+        // operator follows a service's StatefulSets to report it Ready.
+        values["useDeploymentWhenNonHA"] = false;
     } else if (type == "rabbitmq") {
         values["authentication"] = json::object{{"existingSecret", creds},
                                                 {"user", from_secret("username")},

@@ -24,7 +24,8 @@ struct ServiceConfig {
         {"postgres", {"https://groundhog2k.github.io/helm-charts/", "postgres", "1.5.5"}},
         {"mysql", {"https://groundhog2k.github.io/helm-charts/", "mysql", "3.0.5"}},
         {"redis", {"https://groundhog2k.github.io/helm-charts/", "redis", "2.0.4"}},
-        {"mongodb", {"https://groundhog2k.github.io/helm-charts/", "mongodb", "1.6.5"}},
+        // The newest release of groundhog2k's mongodb chart (it has no 1.x).
+        {"mongodb", {"https://groundhog2k.github.io/helm-charts/", "mongodb", "0.7.12"}},
         {"rabbitmq", {"https://groundhog2k.github.io/helm-charts/", "rabbitmq", "2.1.6"}},
     };
     std::string default_storage = "1Gi";
@@ -54,7 +55,9 @@ Credentials default_credentials(std::string_view type, std::string_view service,
 // Throws std::invalid_argument for a custom service without spec.chart or an unknown type.
 ChartRef chart_for(const boost::json::object& service, const ServiceConfig& config);
 
-// The credentials Secret (owned by the Service).
+// The credentials Secret (owned by the Service): username, password,
+// database, superuser-password; for mongodb also the MONGO_INITDB_* variables
+// its chart reads from it (extraEnvSecrets: that chart takes no secret keys).
 boost::json::object credentials_secret(const boost::json::object& service, const Credentials& credentials);
 // Reads credentials back from the Secret's data (base64).
 Credentials read_credentials(const boost::json::object& secret);

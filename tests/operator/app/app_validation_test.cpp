@@ -92,9 +92,13 @@ TEST(AppValidation, PrivateRepositoryCredentials) {
     auto v = validate_app(app(R"({"git":{"url":"git@github.com:o/r.git","isPrivate":true},)" + kRegistry + "}"));
     EXPECT_TRUE(v.valid()) << v.message();
     EXPECT_TRUE(v.needs_deploy_key);
-    // SSH always authenticates, even for a repository marked public.
+    // A public repository needs no key, whatever its URL (and a key made
+    // while it was private goes when it stops being private).
     v = validate_app(app(R"({"git":{"url":"ssh://git@host/o/r"},)" + kRegistry + "}"));
-    EXPECT_TRUE(v.needs_deploy_key);
+    EXPECT_TRUE(v.valid()) << v.message();
+    EXPECT_FALSE(v.needs_deploy_key);
+    v = validate_app(app(R"({"git":{"url":"git@github.com:o/r.git","isPrivate":false},)" + kRegistry + "}"));
+    EXPECT_FALSE(v.needs_deploy_key);
     // A given secret wins.
     v = validate_app(app(R"({"git":{"url":"git@github.com:o/r.git","isPrivate":true,"secretName":"s"},)" + kRegistry + "}"));
     EXPECT_FALSE(v.needs_deploy_key);

@@ -197,6 +197,62 @@ TEST_F(AppBuildIntegration, SameCommitAndSettingsReuseTheImage) {
     EXPECT_TRUE(eventually([&] { return jobs_of("api-3") == 1; }));
 }
 
+// A branch is resolved by the clone step: the build Job carries the commits
+// built before with the same settings, and a pod that reports one of them
+// ends the build Reused with that build's image.
+TEST_F(AppBuildIntegration, ABranchThatResolvesToACommitBuiltBeforeReusesItsImage) {
+    OperatorUnderTest op(default_settings());
+    client.create(crds::apps, app_object(ns, "br"));
+    client.create(crds::appbuilds, appbuild_object(ns, "br-1", "br", "main"));
+    const std::string image = "registry.example.com/" + ns + "/br:" + kSha1.substr(0, 12);
+    succeed_build("br-1", kSha1, image);
+    wait_phase("br-1", "Completed");
+    ASSERT_TRUE(eventually([&] { return status_of(app("br"), "currentImage") == image + "@" + kDigest; }));
+
+    std::this_thread::sleep_for(1100ms);  // creationTimestamp has one-second resolution
+    client.create(crds::appbuilds, appbuild_object(ns, "br-2", "br", "main"));
+    auto pod = wait_for_build_pod(client, ns, "br-2");
+    std::string reusable;
+    for (const auto& e : pod.at("spec").at("initContainers").at(0).at("env").as_array())
+        if (e.at("name").as_string() == "REUSABLE_COMMITS") reusable = e.at("value").as_string();
+    EXPECT_EQ(reusable, kSha1);
+    // The clone step found main at kSha1: nothing was built, no digest.
+    finish_pod(client, pod, "Succeeded", {{"clone", 0, "commit=" + kSha1 + "\nreuse=true\n"}}, {{"build", 0, ""}});
+    auto b = wait_phase("br-2", "Completed");
+    EXPECT_EQ(status_of(b, "reason"), "Reused");
+    EXPECT_EQ(status_of(b, "commit"), kSha1);
+    EXPECT_EQ(status_of(b, "image"), image);
+    EXPECT_EQ(status_of(b, "digest"), kDigest);
+    EXPECT_EQ(status_of(b, "buildType"), "dockerfile");
+    EXPECT_EQ(status_of(b, "message"),
+              "reused the image of build br-1 (commit " + kSha1.substr(0, 12) + ", resolved from main, same settings); "
+              "nothing was built");
+    EXPECT_TRUE(eventually([&] { return status_of(app("br"), "latestBuild") == "br-2"; }));
+    EXPECT_EQ(status_of(app("br"), "currentImage"), image + "@" + kDigest);
+
+    // A pod that succeeds without reporting what it pushed never deploys.
+    std::this_thread::sleep_for(1100ms);
+    client.create(crds::appbuilds, appbuild_object(ns, "br-3", "br", "main"));
+    pod = wait_for_build_pod(client, ns, "br-3");
+    finish_pod(client, pod, "Succeeded",
+               {{"clone", 0, clone_message(kSha2, "dockerfile", "registry.example.com/" + ns + "/br:" + kSha2.substr(0, 12))}},
+               {{"build", 0, ""}});
+    auto missing = wait_phase("br-3", "Failed");
+    EXPECT_EQ(status_of(missing, "reason"), "ImageMissing");
+    EXPECT_NE(status_of(missing, "message").find("build step digest nothing"), std::string::npos) << status_of(missing, "message");
+    // Nor one that pushed somewhere else than asked.
+    std::this_thread::sleep_for(1100ms);
+    client.create(crds::appbuilds, appbuild_object(ns, "br-4", "br", "main"));
+    pod = wait_for_build_pod(client, ns, "br-4");
+    finish_pod(client, pod, "Succeeded", {{"clone", 0, clone_message(kSha2, "dockerfile", "elsewhere.example.com/x:latest")}},
+               {{"build", 0, kDigest}});
+    auto mismatch = wait_phase("br-4", "Failed");
+    EXPECT_EQ(status_of(mismatch, "reason"), "ImageMismatch");
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(status_of(app("br"), "latestBuild"), "br-2");
+    EXPECT_EQ(chart_image(client.get(crds::helmcharts, ns, "br")), image + "@" + kDigest);
+}
+
 TEST_F(AppBuildIntegration, NewerBuildSupersedesAQueuedOne) {
     OperatorUnderTest op(default_settings());
     client.create(crds::apps, app_object(ns, "svc"));
@@ -317,7 +373,8 @@ TEST_F(AppBuildIntegration, RestartedOperatorCreatesExactlyOneJobPerBuild) {
     for (int i = 0; i < 8; ++i) {
         const auto name = "r" + std::to_string(i) + "-1";
         ASSERT_TRUE(eventually([&] { return jobs_of(name) == 1; })) << name;
-        succeed_build(name, kSha1, "registry.example.com/" + ns + "/r" + std::to_string(i) + ":x");
+        // No imageTag: the tag is the commit's first 12 characters.
+        succeed_build(name, kSha1, "registry.example.com/" + ns + "/r" + std::to_string(i) + ":" + kSha1.substr(0, 12));
     }
     for (int i = 0; i < 8; ++i) {
         const auto name = "r" + std::to_string(i) + "-1";

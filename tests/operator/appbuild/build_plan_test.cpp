@@ -68,3 +68,34 @@ TEST(BuildPlan, ImageBuildsAndErrors) {
     EXPECT_TRUE(is_commit_sha(std::string(40, 'a')));
     EXPECT_FALSE(is_commit_sha("main"));
 }
+
+TEST(BuildPlan, TheDeployKeyServesAPrivateRepositoryOnly) {
+    const auto with_key = [](std::string_view git) {
+        return json::parse(R"({"metadata":{"name":"web"},"spec":{"git":)" + std::string(git) +
+                           R"(},"status":{"deployKeySecretName":"web-ssh"}})")
+            .as_object();
+    };
+    auto private_repo = plan_build(with_key(R"({"url":"git@github.com:acme/web.git","isPrivate":true})"),
+                                   build(R"({"appName":"web"})"), BuildConfig{}, kRegistry);
+    EXPECT_EQ(private_repo.request.git_secret, "web-ssh");
+    EXPECT_EQ(private_repo.request.git_url, "git@github.com:acme/web.git");
+    // No longer private (the key is being deleted): cloned anonymously, over https.
+    auto public_repo = plan_build(with_key(R"({"url":"git@github.com:acme/web.git","isPrivate":false})"),
+                                  build(R"({"appName":"web"})"), BuildConfig{}, kRegistry);
+    EXPECT_EQ(public_repo.request.git_secret, "");
+    EXPECT_EQ(public_repo.request.git_url, "https://github.com/acme/web.git");
+    // A secret of the user's wins over the key.
+    auto own_secret = plan_build(with_key(R"({"url":"git@github.com:acme/web.git","isPrivate":true,"secretName":"mine"})"),
+                                 build(R"({"appName":"web"})"), BuildConfig{}, kRegistry);
+    EXPECT_EQ(own_secret.request.git_secret, "mine");
+    EXPECT_EQ(own_secret.request.git_url, "git@github.com:acme/web.git");
+}
+
+TEST(BuildPlan, AnonymousCloneUrls) {
+    EXPECT_EQ(anonymous_clone_url("git@github.com:acme/web.git"), "https://github.com/acme/web.git");
+    EXPECT_EQ(anonymous_clone_url("ssh://git@gitlab.example.com/group/sub/web.git"),
+              "https://gitlab.example.com/group/sub/web.git");
+    EXPECT_EQ(anonymous_clone_url("ssh://git@git.example.com:2222/web.git"), "ssh://git@git.example.com:2222/web.git");
+    EXPECT_EQ(anonymous_clone_url("https://github.com/acme/web.git"), "https://github.com/acme/web.git");
+    EXPECT_EQ(anonymous_clone_url("file:///srv/git/web.git"), "file:///srv/git/web.git");
+}

@@ -58,8 +58,12 @@ std::string clone_message(std::string_view type = "dockerfile") {
     return "commit=" + kCommit + "\ntype=" + std::string(type) + "\nimage=reg/p/app:v1\n";
 }
 
-BuildObservation observe(const json::object* job, std::vector<json::object> pods) {
-    return observe_build(job, pods, kNow, BuildConfig{});
+// Where the tests' builds were asked to push.
+const ImageDestination kDestination{"reg/p/app", "v1"};
+
+BuildObservation observe(const json::object* job, std::vector<json::object> pods,
+                         const ImageDestination& destination = kDestination) {
+    return observe_build(job, pods, kNow, BuildConfig{}, destination);
 }
 
 }  // namespace
@@ -171,14 +175,61 @@ TEST(BuildStatus, AFailedJobWaitsBrieflyForThePodStatusThatExplainsIt) {
     EXPECT_EQ(explained.reason, reasons::build_failed);
     EXPECT_NE(explained.message.find("RUN exit 3"), std::string::npos) << explained.message;
     // Never forever: later, the generic failure stands.
-    auto late = observe_build(&job, {stale}, kNow + 11s, BuildConfig{});
+    auto late = observe_build(&job, {stale}, kNow + 11s, BuildConfig{}, kDestination);
     EXPECT_EQ(late.phase, BuildPhase::failed);
 }
 
 TEST(BuildStatus, JobCompleteIsCompleted) {
     auto job = job_with_condition("Complete", "");
-    auto o = observe(&job, {});
+    auto o = observe(&job, {pod("Succeeded", {terminated("clone", 0, clone_message())},
+                                {terminated("build", 0, kDigest + "\n")})});
     EXPECT_EQ(o.phase, BuildPhase::completed);
+    EXPECT_EQ(o.image, "reg/p/app:v1");
+    // Complete, but its pod is gone: nothing says what was pushed, so nothing is deployed.
+    auto gone = observe(&job, {});
+    EXPECT_EQ(gone.phase, BuildPhase::failed);
+    EXPECT_EQ(gone.reason, reasons::image_missing);
+}
+
+TEST(BuildStatus, ASucceededPodWithoutImageOrDigestFails) {
+    // The builder wrote no digest (e.g. a builder image whose script ignores the digest file).
+    auto no_digest = observe(nullptr, {pod("Succeeded", {terminated("clone", 0, clone_message())}, {terminated("build", 0)})});
+    EXPECT_EQ(no_digest.phase, BuildPhase::failed);
+    EXPECT_EQ(no_digest.reason, reasons::image_missing);
+    EXPECT_EQ(no_digest.message,
+              "the build pod succeeded but reported no pushed image: the clone step reported image 'reg/p/app:v1', the "
+              "build step digest nothing; expected reg/p/app:v1 with a sha256 digest");
+    // The clone step named no image.
+    auto no_image = observe(nullptr, {pod("Succeeded", {terminated("clone", 0, "commit=" + kCommit + "\n")},
+                                          {terminated("build", 0, kDigest)})});
+    EXPECT_EQ(no_image.reason, reasons::image_missing);
+    EXPECT_NE(no_image.message.find("clone step reported image nothing"), std::string::npos) << no_image.message;
+}
+
+TEST(BuildStatus, APodReportingAnotherImageThanAskedForFails) {
+    auto succeeded = pod("Succeeded", {terminated("clone", 0, clone_message())}, {terminated("build", 0, kDigest)});
+    auto other_tag = observe(nullptr, {succeeded}, ImageDestination{"reg/p/app", "v2"});
+    EXPECT_EQ(other_tag.phase, BuildPhase::failed);
+    EXPECT_EQ(other_tag.reason, reasons::image_mismatch);
+    EXPECT_EQ(other_tag.message, "the build pod reported image 'reg/p/app:v1' but the operator asked for reg/p/app:v2");
+    auto other_repository = observe(nullptr, {succeeded}, ImageDestination{"reg/p/other", "v1"});
+    EXPECT_EQ(other_repository.reason, reasons::image_mismatch);
+    // No tag asked for: the commit's first 12 characters.
+    auto by_commit = pod("Succeeded",
+                         {terminated("clone", 0, "commit=" + kCommit + "\ntype=dockerfile\nimage=reg/p/app:" +
+                                                     kCommit.substr(0, 12) + "\n")},
+                         {terminated("build", 0, kDigest)});
+    EXPECT_EQ(observe(nullptr, {by_commit}, ImageDestination{"reg/p/app", ""}).phase, BuildPhase::completed);
+    EXPECT_EQ(observe(nullptr, {succeeded}, ImageDestination{"reg/p/app", ""}).reason, reasons::image_mismatch);
+}
+
+TEST(BuildStatus, ACommitBuiltBeforeIsReportedAsReused) {
+    auto o = observe(nullptr, {pod("Succeeded", {terminated("clone", 0, "commit=" + kCommit + "\nreuse=true\n")},
+                                   {terminated("build", 0)})});
+    EXPECT_EQ(o.phase, BuildPhase::completed);
+    EXPECT_TRUE(o.reused);
+    EXPECT_EQ(o.commit, kCommit);
+    EXPECT_EQ(o.image, "");
 }
 
 TEST(BuildStatus, UnschedulableFailsOnlyAfterTheTimeout) {

@@ -127,3 +127,15 @@ TEST_F(CloneScript, MissingRepositoryIsAGitError) {
     int rc = clone("main", "detect");
     EXPECT_TRUE(rc == 10 || rc == 13) << rc << "\n" << log();
 }
+
+TEST_F(CloneScript, ABranchResolvedToACommitBuiltBeforeIsReused) {
+    const auto sha = head("main");
+    const auto older = head("main~1");
+    // The branch now points at a commit built before: reported, and the builders are told to skip.
+    ASSERT_EQ(clone("main", "detect", "web", "REUSABLE_COMMITS='" + older + " " + sha + "'"), 0) << log();
+    EXPECT_EQ(termination(), "commit=" + sha + "\nreuse=true\n");
+    EXPECT_EQ(read(root_ / "ws/.sb/type"), "reuse\n");
+    // A commit not in the list is built as usual.
+    ASSERT_EQ(clone("main", "detect", "web", "REUSABLE_COMMITS='" + older + "'"), 0) << log();
+    EXPECT_EQ(termination(), "commit=" + sha + "\ntype=dockerfile\nimage=reg/p/app:" + sha.substr(0, 12) + "\n");
+}

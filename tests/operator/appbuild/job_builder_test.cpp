@@ -202,6 +202,8 @@ TEST(JobBuilder, BuildpackBuild) {
 
 TEST(JobBuilder, DetectRunsBothBuildersInOrder) {
     auto r = base_request(BuildType::detect);
+    // Commits built before with the same settings: the clone step reuses them.
+    r.reusable_commits = {"3f786850e387550fdab836ed7e6dc881de23001b", "89e6c98d92887913cadf06b2adb97f26cde4849b"};
     BuildConfig config;
     auto job = build_job(r, config);
     expect_common(job, r);
@@ -212,6 +214,8 @@ TEST(JobBuilder, DetectRunsBothBuildersInOrder) {
     EXPECT_EQ(pod.at("containers").at(0).at("name").as_string(), "build-buildpack");
     EXPECT_EQ(env_value(container(job, "initContainers", "clone"), "BUILD_TYPE"), "detect");
     EXPECT_EQ(env_value(container(job, "initContainers", "clone"), "BUILD_VAR_KEYS"), "NODE_ENV BUILD_FLAG");
+    EXPECT_EQ(env_value(container(job, "initContainers", "clone"), "REUSABLE_COMMITS"),
+              "3f786850e387550fdab836ed7e6dc881de23001b 89e6c98d92887913cadf06b2adb97f26cde4849b");
     EXPECT_EQ(compare_golden("jobs/detect.json", pretty_json(job)), "");
 }
 

@@ -2,6 +2,7 @@
 
 #include "operator/appbuild/appbuild_reconciler.hpp"
 #include "operator/appbuild/build_config.hpp"
+#include "operator/appbuild/job_builder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -87,6 +88,18 @@ TEST(OperatorConfig, FileThenEnvThenFlags) {
     EXPECT_EQ(c.concurrency, 5);
     EXPECT_FALSE(c.leader_elect);
     EXPECT_EQ(c.ingress_namespaces, (std::vector<std::string>{"x", "y"}));
+}
+
+// The chart's `deploy.clusterIssuer: ""` arrives as an empty variable: plain
+// HTTP, no certificates (not the default issuer); a flag still wins.
+TEST(OperatorConfig, AnEmptyEnvironmentVariableEmptiesATextSetting) {
+    ::setenv("SB_OPERATOR_CLUSTER_ISSUER", "", 1);
+    auto empty = parse({});
+    auto flagged = parse({"--cluster-issuer", "staging"});
+    ::unsetenv("SB_OPERATOR_CLUSTER_ISSUER");
+    EXPECT_EQ(empty.cluster_issuer, "");
+    EXPECT_EQ(flagged.cluster_issuer, "staging");
+    EXPECT_EQ(parse({}).cluster_issuer, "letsencrypt-prod");
 }
 
 TEST(OperatorConfig, RejectsBadInput) {
@@ -266,4 +279,58 @@ TEST(OperatorConfig, PrintConfigPrintsTheResolvedSettingsWithoutSecrets) {
     EXPECT_EQ(printed.at("leader-elect"), boost::json::value(false));
     EXPECT_EQ(printed.at("registry-secret-name"), "registry-credentials");  // a default
     EXPECT_EQ(boost::json::parse(config_json(OperatorConfig{})).at("agent-token"), "");
+}
+
+namespace {
+
+// Every flag of every builder container of the Job for `type` that mentions the layer cache.
+std::vector<std::string> cache_flags(const sb::op::appbuild::BuildConfig& config, sb::op::appbuild::BuildType type,
+                                     sb::op::appbuild::DockerfileBuilder builder) {
+    sb::op::appbuild::BuildRequest r;
+    r.namespace_ = "p";
+    r.app_name = "web";
+    r.build_name = "web-1";
+    r.build_uid = "u1";
+    r.git_url = "https://g/x.git";
+    r.image_repository = "reg.example.com/p/web";
+    r.type = type;
+    r.builder = builder;
+    const auto job = sb::op::appbuild::build_job(r, config);
+    std::vector<std::string> flags;
+    const auto& pod = job.at("spec").at("template").at("spec").as_object();
+    for (std::string_view list : {"initContainers", "containers"})
+        for (const auto& c : pod.at(list).as_array())
+            if (const auto* args = c.as_object().if_contains("args"))
+                for (const auto& a : args->as_array())
+                    if (std::string(a.as_string()).find("cache") != std::string::npos) flags.emplace_back(a.as_string());
+    return flags;
+}
+
+}  // namespace
+
+// The chart sets SB_OPERATOR_BUILD_CACHE from build.cache (chart_operator_env_test
+// checks that part); from there to every builder's flags.
+TEST(OperatorConfig, TheBuildCacheSettingDecidesEveryBuildersCacheFlags) {
+    using sb::op::appbuild::BuildType;
+    using sb::op::appbuild::DockerfileBuilder;
+    ::setenv("SB_OPERATOR_BUILD_CACHE", "false", 1);
+    const auto off = sb::op::appbuild::build_config_from(parse({}));
+    ::unsetenv("SB_OPERATOR_BUILD_CACHE");
+    EXPECT_FALSE(off.registry_cache);
+    for (auto [type, builder] : {std::pair{BuildType::dockerfile, DockerfileBuilder::kaniko},
+                                 std::pair{BuildType::dockerfile, DockerfileBuilder::buildah},
+                                 std::pair{BuildType::buildpack, DockerfileBuilder::kaniko},
+                                 std::pair{BuildType::detect, DockerfileBuilder::buildah}})
+        EXPECT_EQ(cache_flags(off, type, builder), std::vector<std::string>{}) << to_string(type) << " " << to_string(builder);
+
+    const auto on = sb::op::appbuild::build_config_from(parse({}));  // the default: on
+    EXPECT_EQ(cache_flags(on, BuildType::dockerfile, DockerfileBuilder::kaniko),
+              (std::vector<std::string>{"--cache=true", "--cache-repo=reg.example.com/p/web/cache"}));
+    EXPECT_EQ(cache_flags(on, BuildType::dockerfile, DockerfileBuilder::buildah),
+              (std::vector<std::string>{"--cache-to=reg.example.com/p/web/cache", "--cache-from=reg.example.com/p/web/cache"}));
+    EXPECT_EQ(cache_flags(on, BuildType::buildpack, DockerfileBuilder::kaniko),
+              (std::vector<std::string>{"-cache-image=reg.example.com/p/web/cache"}));
+    EXPECT_EQ(cache_flags(on, BuildType::detect, DockerfileBuilder::kaniko),
+              (std::vector<std::string>{"--cache=true", "--cache-repo=reg.example.com/p/web/cache",
+                                        "-cache-image=reg.example.com/p/web/cache"}));
 }

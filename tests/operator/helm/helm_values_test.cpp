@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 
+#include "operator/helm/deploy_request.hpp"
 #include "tests/operator/support/golden.hpp"
 
 namespace json = boost::json;
@@ -100,11 +101,17 @@ TEST(HelmValues, GeneratedValuesFollowTheChartLayoutAndUserIntent) {
     EXPECT_TRUE(container.contains("readinessProbe"));
     EXPECT_EQ(values.at("generic").at("extraImagePullSecrets").at(0).at("name").as_string(), "registry-credentials");
     EXPECT_EQ(values.at("services").at("sample-app").at("ports").at(0).at("targetPort").as_int64(), 3000);
+    // One Ingress per host: the App's domain, then helmValues' ingress.hosts.
+    ASSERT_EQ(values.at("ingresses").as_object().size(), 2u);
     const auto& ingress = values.at("ingresses").at("sample.example.com").as_object();
+    EXPECT_EQ(ingress.at("name").as_string(), "sample-app-sample.example.com");
     EXPECT_EQ(ingress.at("ingressClassName").as_string(), "traefik");
     EXPECT_EQ(ingress.at("certManager").at("originalIssuerName").as_string(), "letsencrypt-prod");
-    ASSERT_EQ(ingress.at("hosts").as_array().size(), 2u);
-    EXPECT_EQ(ingress.at("hosts").at(1).at("hostname").as_string(), "myapp.example.com");
+    EXPECT_EQ(ingress.at("tlsName").as_string(), "sample-app-sample.example.com");
+    ASSERT_EQ(ingress.at("hosts").as_array().size(), 1u);
+    EXPECT_EQ(values.at("ingresses").at("myapp.example.com").at("hosts").at(0).at("hostname").as_string(),
+              "myapp.example.com");
+    EXPECT_FALSE(values.contains("hpas"));
     // Translated keys do not leak into the chart values.
     EXPECT_FALSE(values.contains("replicaCount"));
     EXPECT_FALSE(values.contains("ingress"));
@@ -158,51 +165,95 @@ TEST(HelmValues, SplitImageAndDeepMerge) {
     EXPECT_EQ(merged, json::parse(R"({"a":{"b":1,"c":[3]},"d":1,"e":2})"));
 }
 
-// Renders the generated values with helm against the test chart that mirrors
-// nxs-universal-chart's layout.
-TEST(HelmValues, RendersWithHelmTemplate) {
-    const std::string helm = std::string(std::getenv("HOME") ? std::getenv("HOME") : "") + "/.cache/shapeblock/bin/helm";
-    if (!std::filesystem::exists(helm)) GTEST_SKIP() << "helm not installed at " << helm << " (run scripts/install-helm)";
-    const auto dir = std::filesystem::temp_directory_path() / ("sb-helm-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto values_file = dir / "values.yaml";
-    const auto out_file = dir / "out.yaml";
-    std::ofstream(values_file) << values_text(chart_values(sample_request(), DeployConfig{}));
-    const std::string cmd = helm + " template sample-app " + testdata_path("chart") + " --namespace my-project -f " +
-                            values_file.string() + " > " + out_file.string() + " 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << std::ifstream(out_file).rdbuf();
+// The real chart renders these values in real_chart_test.cpp (operator_real_chart_test).
 
-    std::map<std::string, YAML::Node> by_kind;
-    for (const auto& doc : YAML::LoadAllFromFile(out_file.string()))
-        if (doc.IsMap()) by_kind[doc["kind"].as<std::string>()] = doc;
-    std::filesystem::remove_all(dir);
+TEST(HelmValues, DefaultHostIsServedAlongsideCustomDomains) {
+    DeployConfig config;
+    config.default_domain = "apps.example.org";
+    auto r = sample_request();
+    auto plan = app_host_plan(r, config);
+    ASSERT_EQ(plan.size(), 3u);
+    EXPECT_EQ(plan[0].host, "sample.example.com");
+    EXPECT_FALSE(plan[0].is_default);
+    EXPECT_EQ(plan[1].host, "myapp.example.com");
+    EXPECT_EQ(plan[2].host, "sample-app-my-project.apps.example.org");
+    EXPECT_TRUE(plan[2].is_default);
+    EXPECT_EQ(plan[2].ingress_name, "sample-app-sample-app-my-project.apps.example.org");
+    EXPECT_EQ(plan[2].tls_secret, "sample-app-sample-app-my-project.apps.example.org-tls");
+    EXPECT_EQ(app_url(r, config), "https://sample.example.com");  // a custom domain first
+    r.domains.clear();
+    r.helm_values = {};
+    EXPECT_EQ(app_url(r, config), "https://sample-app-my-project.apps.example.org");
+    config.cluster_issuer.clear();
+    for (const auto& h : app_host_plan(sample_request(), config)) EXPECT_EQ(h.tls_secret, "");
+}
 
-    ASSERT_TRUE(by_kind.count("Deployment"));
-    const auto deployment = by_kind["Deployment"];
-    EXPECT_EQ(deployment["metadata"]["name"].as<std::string>(), "sample-app");
-    EXPECT_EQ(deployment["spec"]["replicas"].as<int>(), 2);
-    const auto pod = deployment["spec"]["template"]["spec"];
-    EXPECT_EQ(pod["imagePullSecrets"][0]["name"].as<std::string>(), "registry-credentials");
-    const auto c = pod["containers"][0];
-    EXPECT_EQ(c["image"].as<std::string>(),
-              "registry.shapeblock.io/my-project/sample-app:v1.0.0@sha256:" + std::string(64, 'b'));
-    EXPECT_EQ(c["ports"][0]["containerPort"].as<int>(), 3000);
-    EXPECT_EQ(c["envFrom"][0]["secretRef"]["name"].as<std::string>(), "db-connection");
-    EXPECT_EQ(c["env"][1]["name"].as<std::string>(), "LOG_LEVEL");
-    EXPECT_EQ(c["env"][2]["valueFrom"]["secretKeyRef"]["name"].as<std::string>(), "api-secrets");
-    EXPECT_EQ(c["readinessProbe"]["tcpSocket"]["port"].as<std::string>(), "http");
+TEST(HelmValues, HostIngressNamesFitTheChartsLimit) {
+    EXPECT_EQ(host_ingress_name("web", "shop.example.com"), "web-shop.example.com");
+    EXPECT_EQ(host_ingress_name("web", "*.shop.example.com"), "web-wildcard.shop.example.com");
+    const std::string long_host = std::string(50, 'a') + ".example.com";
+    const auto name = host_ingress_name("web", long_host);
+    EXPECT_LE(name.size(), 63u);
+    EXPECT_EQ(name.rfind("web-", 0), 0u);
+    EXPECT_EQ(name, host_ingress_name("web", long_host));  // stable
+    EXPECT_NE(name, host_ingress_name("web", std::string(51, 'a') + ".example.com"));
+}
 
-    ASSERT_TRUE(by_kind.count("Service"));
-    EXPECT_EQ(by_kind["Service"]["metadata"]["name"].as<std::string>(), "sample-app");
-    EXPECT_EQ(by_kind["Service"]["spec"]["ports"][0]["port"].as<int>(), 80);
+TEST(HelmValues, AutoscalingWritesAnHpaAndStartsAtTheMinimum) {
+    auto r = sample_request();
+    r.autoscaling = Autoscaling{.min_replicas = 3, .max_replicas = 9, .cpu_percent = 60, .memory_percent = std::nullopt};
+    auto values = chart_values(r, DeployConfig{});
+    EXPECT_EQ(values.at("deployments").at("sample-app").at("replicas").as_int64(), 3);
+    const auto& hpa = values.at("hpas").at("sample-app").as_object();
+    EXPECT_EQ(hpa.at("apiVersion").as_string(), "autoscaling/v2");
+    EXPECT_EQ(hpa.at("scaleTargetRef").at("name").as_string(), "sample-app");
+    EXPECT_EQ(hpa.at("minReplicas").as_int64(), 3);
+    EXPECT_EQ(hpa.at("maxReplicas").as_int64(), 9);
+    EXPECT_EQ(hpa.at("metrics").as_array().size(), 1u);
+    EXPECT_FALSE(hpa.contains("targetCPU"));  // the chart's shorthand writes autoscaling/v2beta1 fields
+}
 
-    ASSERT_TRUE(by_kind.count("Ingress"));
-    const auto ingress = by_kind["Ingress"];
-    EXPECT_EQ(ingress["metadata"]["name"].as<std::string>(), "sample-app");
-    EXPECT_EQ(ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"].as<std::string>(), "letsencrypt-prod");
-    EXPECT_EQ(ingress["spec"]["ingressClassName"].as<std::string>(), "traefik");
-    EXPECT_EQ(ingress["spec"]["rules"][0]["host"].as<std::string>(), "sample.example.com");
-    EXPECT_EQ(ingress["spec"]["rules"][1]["host"].as<std::string>(), "myapp.example.com");
-    EXPECT_EQ(ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"].as<std::string>(), "sample-app");
-    EXPECT_EQ(ingress["spec"]["tls"][0]["secretName"].as<std::string>(), "sample-app-tls");
+TEST(HelmValues, StoppedIsZeroReplicasAsTheChartReadsItAndNoHpa) {
+    auto r = sample_request();
+    r.autoscaling = Autoscaling{.min_replicas = 2, .max_replicas = 4, .cpu_percent = 50, .memory_percent = 70};
+    r.stopped = true;
+    auto values = chart_values(r, DeployConfig{});
+    // A string: the chart's `replicas | default 1` takes an integer 0 for unset.
+    EXPECT_EQ(values.at("deployments").at("sample-app").at("replicas"), json::value("0"));
+    EXPECT_FALSE(values.contains("hpas"));
+    r.stopped = false;
+    r.autoscaling.reset();
+    r.helm_values = {};
+    EXPECT_EQ(chart_values(r, DeployConfig{}).at("deployments").at("sample-app").at("replicas").as_int64(), 1);
+}
+
+TEST(HelmValues, RestartedAtIsAPodTemplateAnnotationMergedWithUserAnnotations) {
+    auto r = sample_request();
+    EXPECT_FALSE(chart_values(r, DeployConfig{}).at("deployments").at("sample-app").at("podAnnotations").as_object().contains(
+        kRestartedAtAnnotation));
+    r.restarted_at = "2026-12-03T20:00:00Z";
+    const auto annotations = chart_values(r, DeployConfig{}).at("deployments").at("sample-app").at("podAnnotations");
+    EXPECT_EQ(annotations.at(kRestartedAtAnnotation).as_string(), "2026-12-03T20:00:00Z");
+    EXPECT_EQ(annotations.at("team").as_string(), "web");  // helmValues' own annotation kept
+}
+
+TEST(HelmValues, DeployRequestReadsStopRestartAndAutoscalingFromTheApp) {
+    auto app = json::parse(R"({"metadata":{"name":"web","namespace":"shop"},"spec":{"replicas":2,"stopped":true,
+        "restartedAt":"2026-12-03T20:00:00Z",
+        "autoscaling":{"maxReplicas":5,"targetMemoryUtilizationPercentage":75}}})")
+                   .as_object();
+    auto build = json::parse(R"({"metadata":{"name":"web-1"}})").as_object();
+    auto r = deploy_request_for(app, build, "img:1", {}, "");
+    EXPECT_TRUE(r.stopped);
+    EXPECT_EQ(r.restarted_at, "2026-12-03T20:00:00Z");
+    ASSERT_TRUE(r.autoscaling.has_value());
+    EXPECT_EQ(r.autoscaling->min_replicas, 1);
+    EXPECT_EQ(r.autoscaling->max_replicas, 5);
+    EXPECT_FALSE(r.autoscaling->cpu_percent.has_value());
+    EXPECT_EQ(r.autoscaling->memory_percent, 75);
+    app["spec"].as_object().erase("autoscaling");
+    app["spec"].as_object().erase("stopped");
+    r = deploy_request_for(app, build, "img:1", {}, "");
+    EXPECT_FALSE(r.stopped);
+    EXPECT_FALSE(r.autoscaling.has_value());
 }

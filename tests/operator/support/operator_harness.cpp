@@ -260,6 +260,24 @@ std::string clone_message(const std::string& commit, const std::string& type, co
     return "commit=" + commit + "\ntype=" + type + "\nimage=" + image + "\n";
 }
 
+std::string requested_image(const json::object& pod) {
+    std::string repository, tag;
+    for (const char* list : {"initContainers", "containers"}) {
+        const auto* containers = pod.at("spec").as_object().if_contains(list);
+        if (!containers) continue;
+        for (const auto& container : containers->as_array()) {
+            const auto* env = container.as_object().if_contains("env");
+            if (!env) continue;
+            for (const auto& e : env->as_array()) {
+                if (get_string(e.as_object(), "name") == "IMAGE_REPOSITORY") repository = get_string(e.as_object(), "value");
+                if (get_string(e.as_object(), "name") == "IMAGE_TAG") tag = get_string(e.as_object(), "value");
+            }
+        }
+    }
+    if (repository.empty()) throw std::runtime_error("build pod " + get_string(pod, "metadata.name") + " names no IMAGE_REPOSITORY");
+    return tag.empty() ? repository : repository + ":" + tag;
+}
+
 std::string status_of(const json::object& obj, const std::string& field) { return get_string(obj, "status." + field); }
 
 namespace {

@@ -93,6 +93,9 @@ boost::json::object wait_for_build_pod(SyncClient& c, const std::string& ns, con
 void finish_pod(SyncClient& c, boost::json::object pod, const std::string& phase, const std::vector<ContainerOutcome>& init,
                 const std::vector<ContainerOutcome>& main);
 std::string clone_message(const std::string& commit, const std::string& type, const std::string& image);
+// The image a build pod was asked to push (its clone step's IMAGE_REPOSITORY
+// and IMAGE_TAG), which a well-behaved pod reports back.
+std::string requested_image(const boost::json::object& pod);
 
 std::string status_of(const boost::json::object& obj, const std::string& field);
 
