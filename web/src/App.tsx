@@ -1,0 +1,167 @@
+// The shell: restores the session, signs in, holds the team's live
+// connection, and routes to the pages. The offline banner is announced
+// (role=status) and shown in text, not colour.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, setCsrfToken, whenSignedOut, type Page, type Session, type Team, type User } from "./api";
+import { LiveConnection, type LiveState } from "./live";
+import { matchRoute, navigate, usePath } from "./router";
+import { SessionContext, type SessionState } from "./session";
+import { SignIn } from "./pages/SignIn";
+import { Projects } from "./pages/Projects";
+import { ProjectPage } from "./pages/ProjectPage";
+import { AppPage } from "./pages/AppPage";
+import { Clusters } from "./pages/Clusters";
+import { Tokens } from "./pages/Tokens";
+import { Members } from "./pages/Members";
+
+type Boot = { kind: "loading" } | { kind: "signedOut" } | { kind: "signedIn"; user: User; teams: Team[] };
+
+export function App() {
+  const [boot, setBoot] = useState<Boot>({ kind: "loading" });
+  const path = usePath();
+
+  async function loadSignedIn(user: User) {
+    const teams = await api.get<Page<Team>>("/teams?limit=100");
+    setBoot({ kind: "signedIn", user, teams: teams.items });
+  }
+
+  useEffect(() => {
+    whenSignedOut(() => {
+      setCsrfToken(null);
+      setBoot({ kind: "signedOut" });
+    });
+    api
+      .get<Session>("/auth/session")
+      .then((s) => {
+        setCsrfToken(s.csrfToken);
+        return loadSignedIn(s.user);
+      })
+      .catch(() => setBoot({ kind: "signedOut" }));
+  }, []);
+
+  if (boot.kind === "loading") return <p class="loading" role="status">Loading…</p>;
+  if (boot.kind === "signedOut")
+    return (
+      <SignIn
+        onSignedIn={async (s) => {
+          setCsrfToken(s.csrfToken);
+          await loadSignedIn(s.user);
+          if (location.pathname === "/signin") navigate("/", true);
+        }}
+      />
+    );
+  return <SignedIn user={boot.user} teams={boot.teams} path={path} onSignedOut={() => setBoot({ kind: "signedOut" })} />;
+}
+
+function SignedIn({ user, teams, path, onSignedOut }: { user: User; teams: Team[]; path: string; onSignedOut: () => void }) {
+  const teamParam = path.match(/^\/teams\/([^/]+)/)?.[1];
+  const team = teams.find((t) => t.id === teamParam) ?? teams[0];
+  const live = useMemo(() => (team ? new LiveConnection(team.id) : null), [team?.id]);
+  const [liveState, setLiveState] = useState<LiveState>("connecting");
+  useEffect(() => {
+    if (!live) return;
+    const off = live.onState(setLiveState);
+    return () => {
+      off();
+      live.close();
+    };
+  }, [live]);
+
+  useEffect(() => {
+    if (team && !teamParam) navigate(`/teams/${team.id}/projects`, true);
+  }, [team?.id, teamParam]);
+
+  // Focus moves to the new page's heading, so a screen reader announces it.
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.querySelector<HTMLElement>("h1")?.focus();
+  }, [path]);
+
+  if (!team || !live) return <p>You are not a member of any team. Ask a team owner to add you.</p>;
+
+  const session: SessionState = {
+    user,
+    teams,
+    team,
+    live,
+    signOut: async () => {
+      try {
+        await api.post("/auth/logout");
+      } finally {
+        setCsrfToken(null);
+        live.close();
+        navigate("/signin", true);
+        onSignedOut();
+      }
+    },
+  };
+
+  const base = `/teams/${team.id}`;
+  let page;
+  let params: Record<string, string> | null;
+  if ((params = matchRoute("/teams/:team/projects/:project/apps/:app", path))) page = <AppPage key={params.app} project={params.project} app={params.app} />;
+  else if ((params = matchRoute("/teams/:team/projects/:project", path))) page = <ProjectPage key={params.project} project={params.project} />;
+  else if (matchRoute("/teams/:team/clusters", path)) page = <Clusters />;
+  else if (matchRoute("/teams/:team/tokens", path)) page = <Tokens />;
+  else if (matchRoute("/teams/:team/members", path)) page = <Members />;
+  else page = <Projects />;
+
+  return (
+    <SessionContext.Provider value={session}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href={`${base}/projects`}>
+          ShapeBlock
+        </a>
+        <nav aria-label="Main">
+          <a href={`${base}/projects`} aria-current={path.startsWith(`${base}/projects`) ? "page" : undefined}>
+            Projects
+          </a>
+          <a href={`${base}/clusters`} aria-current={path.startsWith(`${base}/clusters`) ? "page" : undefined}>
+            Clusters
+          </a>
+          <a href={`${base}/members`} aria-current={path.startsWith(`${base}/members`) ? "page" : undefined}>
+            Members
+          </a>
+          <a href={`${base}/tokens`} aria-current={path.startsWith(`${base}/tokens`) ? "page" : undefined}>
+            API tokens
+          </a>
+        </nav>
+        <TeamSwitcher teams={teams} team={team} />
+        <span class="who">{user.email}</span>
+        <button type="button" onClick={() => session.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <div role="status" aria-live="polite" class={liveState === "offline" ? "banner offline" : "visually-hidden"}>
+        {liveState === "offline" ? "Offline: live updates paused, reconnecting…" : liveState === "online" ? "Live updates connected" : ""}
+      </div>
+      <main id="main" ref={main}>
+        {page}
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+function TeamSwitcher({ teams, team }: { teams: Team[]; team: Team }) {
+  return (
+    <div class="team-switcher">
+      <label for="team-switcher">Team</label>
+      <select id="team-switcher" value={team.id} onChange={(e) => navigate(`/teams/${(e.target as HTMLSelectElement).value}/projects`)}>
+        {teams.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.displayName || t.name}
+            {t.role ? ` (${t.role})` : ""}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

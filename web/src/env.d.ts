@@ -1,0 +1,2 @@
+// Vite turns imported CSS into a hashed stylesheet <link>.
+declare module "*.css";
