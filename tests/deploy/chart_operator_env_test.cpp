@@ -62,6 +62,7 @@ const std::vector<ChartValue> kChangedValues{
     {"deploy.chart.version=1.2.3", "chart-version", "1.2.3"},
     {"deploy.ingressClass=nginx", "ingress-class", "nginx"},
     {"deploy.clusterIssuer=letsencrypt-staging", "cluster-issuer", "letsencrypt-staging"},
+    {"deploy.defaultDomain=apps.example.org", "default-domain", "apps.example.org"},
     {"projects.networkPolicyDefault=false", "network-policy-default", false},
     {"projects.ingressNamespaces={edge,ingress}", "ingress-namespaces",
      json::array{"edge", "ingress"}},

@@ -208,6 +208,8 @@ TEST_F(ChartOnApiServer, OperatorServiceAccountMayDoWhatTheOperatorNeeds) {
         {"watch", "apps", "deployments", "my-project", ""},
         {"watch", "apps", "statefulsets", "my-project", ""},
         {"patch", "helm.cattle.io", "helmcharts", "my-project", ""},
+        {"watch", "networking.k8s.io", "ingresses", "my-project", ""},
+        {"watch", "cert-manager.io", "certificates", "my-project", ""},
         {"update", "coordination.k8s.io", "leases", "shapeblock", ""},
         {"create", "", "events", "my-project", ""},
     };
@@ -234,6 +236,9 @@ TEST_F(ChartOnApiServer, OperatorServiceAccountMayNotDoMore) {
         {"create", "rbac.authorization.k8s.io", "rolebindings", "my-project", ""},
         {"escalate", "rbac.authorization.k8s.io", "clusterroles", "", ""},
         {"create", "apiextensions.k8s.io", "customresourcedefinitions", "", ""},
+        {"list", "apiextensions.k8s.io", "customresourcedefinitions", "", ""},
+        {"create", "networking.k8s.io", "ingresses", "my-project", ""},
+        {"create", "cert-manager.io", "certificates", "my-project", ""},
         {"deletecollection", "", "secrets", "my-project", ""},
         {"impersonate", "", "serviceaccounts", "shapeblock", ""},
     };

@@ -73,7 +73,7 @@ TEST_F(CrdSchema, ServedCrdsHavePrinterColumnsShortNamesAndCategories) {
     };
     const std::vector<Expect> expected{
         {"apps",
-         {{"Phase", ".status.phase"}, {"Image", ".status.currentImage"}, {"URL", ".status.url"},
+         {{"Phase", ".status.phase"}, {"Image", ".status.currentImage"}, {"URL", ".status.url"}, {"Ready", ".status.replicas"},
           {"Age", ".metadata.creationTimestamp"}},
          "sbapp"},
         {"appbuilds",

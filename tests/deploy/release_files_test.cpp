@@ -65,6 +65,13 @@ TEST(Containerfile, BuildsADefaultTargetThatExistsAndRunsAsNonRoot) {
     EXPECT_NE(text.find("FROM debian:bookworm AS build"), std::string::npos);
     EXPECT_NE(text.find("FROM debian:bookworm-slim"), std::string::npos);
     EXPECT_NE(text.find("USER 65532:65532"), std::string::npos);
+    // TARGET picks the final stage: one for each binary, the server's with the web UI.
+    EXPECT_NE(text.find("FROM image-${TARGET}"), std::string::npos);
+    for (const char* binary : {"shapeblock-operator", "shapeblock-server"}) {
+        EXPECT_TRUE(executable_targets().count(binary)) << binary;
+        EXPECT_NE(text.find(std::string("AS image-") + binary + "\n"), std::string::npos) << binary;
+    }
+    EXPECT_NE(text.find("COPY --from=ui /ui /usr/local/share/shapeblock/ui"), std::string::npos);
     // Every directory the build copies exists.
     const std::regex copy(R"(^COPY (?!--from)(\S+))", std::regex::multiline);
     int copies = 0;

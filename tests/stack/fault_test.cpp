@@ -74,8 +74,8 @@ public:
                 plan->second.run_at = Clock::now() + std::chrono::milliseconds(pause_ms(rng_));
                 plan->second.finish_at = plan->second.run_at + std::chrono::milliseconds(pause_ms(rng_));
             }
-            const auto clone = op::testing::clone_message(std::string(40, 'a'), "dockerfile",
-                                                          "registry.example.test/load/" + std::string(build) + ":1");
+            const auto clone =
+                op::testing::clone_message(std::string(40, 'a'), "dockerfile", op::testing::requested_image(pod));
             const auto now = Clock::now();
             try {
                 if (phase != "Running" && now >= plan->second.run_at) {

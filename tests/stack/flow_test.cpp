@@ -11,7 +11,7 @@
 #include "common/json_fields.hpp"
 #include "operator/common/crd_types.hpp"
 #include "tests/operator/support/operator_harness.hpp"
-#include "tests/stack/stack.hpp"
+#include "tests/stack/stack_test.hpp"
 
 namespace sb::stacktest {
 namespace {
@@ -19,35 +19,13 @@ namespace {
 namespace json = boost::json;
 namespace crds = op::crds;
 using namespace std::chrono_literals;
-using op::testing::SyncClient;
 using server::testing::WsClient;
 
 const std::string kCommit = "3333333333333333333333333333333333333333";
 const std::string kDigest = "sha256:" + std::string(64, 'e');
 
-class StackFlow : public ::testing::Test {
+class StackFlow : public StackTest {
 protected:
-    static void SetUpTestSuite() { stack_ = new Stack(); }
-    static void TearDownTestSuite() {
-        delete stack_;
-        stack_ = nullptr;
-    }
-    void TearDown() override {
-        if (HasFailure()) std::cerr << stack_->logs();
-    }
-    const ApiClient& api() { return stack_->api(); }
-    std::string team_path() { return "/api/v1/teams/" + stack_->team(); }
-
-    // Waits for an object of the cluster; nullopt when it never came.
-    std::optional<json::object> in_cluster(const kube::ResourceRef& r, const std::string& ns, const std::string& name,
-                                           const std::function<bool(const json::object&)>& ok = {}) {
-        std::optional<json::object> found;
-        wait_until([&] {
-            found = kube.try_get(r, ns, name);
-            return found && (!ok || ok(*found));
-        }, 60s);
-        return found && (!ok || ok(*found)) ? found : std::nullopt;
-    }
     bool gone_from_cluster(const kube::ResourceRef& r, const std::string& ns, const std::string& name) {
         return wait_until([&] { return !kube.try_get(r, ns, name); }, 60s);
     }
@@ -75,8 +53,6 @@ protected:
         return false;
     }
 
-    static inline Stack* stack_ = nullptr;
-    SyncClient kube;
 };
 
 TEST_F(StackFlow, ProjectAppBuildServiceAndDeleteThroughTheApi) {

@@ -6,9 +6,12 @@
 // <targetNamespace>` with spec.valuesContent and spec.set; when a HelmChart
 // is being deleted, runs `helm uninstall` and removes the finalizer.
 //
-// Every chart name resolves to the one local chart given with --chart (the
-// test tree's mirror of nxs-universal-chart's values layout): nothing is
-// fetched. Polls the API server once a second.
+// Charts come from the packaged upstream charts in --charts-dir (the shared
+// nxs-universal-chart and groundhog2k database charts): nothing is fetched.
+// A HelmChart's spec.chart (its last path segment for oci:// references)
+// resolves to <name>-<version>.tgz there, else to the newest packaged
+// version of that name; "nxs-universal-chart" is packaged as
+// "universal-chart". Polls the API server once a second.
 //
 // Like helm-controller, each install leaves a Job helm-install-<name> (owned
 // by the HelmChart, labelled helmcharts.helm.cattle.io/chart=<name>,
@@ -19,6 +22,8 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -64,7 +69,7 @@ json::value helmchart_crd() {
 }
 
 struct Settings {
-    std::string helm, chart, kubeconfig, state_dir;
+    std::string helm, charts_dir, kubeconfig, state_dir;
 };
 
 void log(const std::string& message) { std::cout << message << std::endl; }
@@ -106,11 +111,30 @@ std::string target_namespace(const json::value& chart) {
     return ns.empty() ? string_at(chart, {"metadata", "namespace"}) : ns;
 }
 
+// The packaged chart a HelmChart names; throws when none is packaged.
+std::string local_chart(const Settings& s, const json::value& chart) {
+    std::string name = string_at(chart, {"spec", "chart"});
+    if (const auto slash = name.rfind('/'); slash != std::string::npos) name.erase(0, slash + 1);
+    if (name == "nxs-universal-chart") name = "universal-chart";
+    const auto exact = fs::path(s.charts_dir) / (name + "-" + string_at(chart, {"spec", "version"}) + ".tgz");
+    if (fs::exists(exact)) return exact.string();
+    std::string newest;
+    for (const auto& entry : fs::directory_iterator(s.charts_dir)) {
+        const auto file = entry.path().filename().string();
+        const auto version = file.substr(std::min(file.size(), name.size() + 1));
+        if (file.starts_with(name + "-") && file.ends_with(".tgz") && !version.empty() && std::isdigit(version[0]) &&
+            entry.path().string() > newest)
+            newest = entry.path().string();
+    }
+    if (newest.empty()) throw std::runtime_error("no packaged chart " + name + " in " + s.charts_dir);
+    return newest;
+}
+
 void install(const Settings& s, const json::value& chart) {
     const std::string name = string_at(chart, {"metadata", "name"});
     const fs::path values = fs::path(s.state_dir) / (string_at(chart, {"metadata", "namespace"}) + "-" + name + ".yaml");
     sb::testenv::write_file(values, string_at(chart, {"spec", "valuesContent"}));
-    std::vector<std::string> args{"upgrade", "--install", name, s.chart, "--namespace", target_namespace(chart),
+    std::vector<std::string> args{"upgrade", "--install", name, local_chart(s, chart), "--namespace", target_namespace(chart),
                                   "--values", values.string()};
     if (const auto* set = chart.at("spec").as_object().if_contains("set"))
         for (const auto& [key, value] : set->as_object())
@@ -192,7 +216,7 @@ int main(int argc, char** argv) {
     app.add_option("--token-file", token_file)->required();
     app.add_option("--kubeconfig", settings.kubeconfig, "for helm")->required();
     app.add_option("--helm", settings.helm)->required();
-    app.add_option("--chart", settings.chart, "the local chart every HelmChart installs")->required();
+    app.add_option("--charts-dir", settings.charts_dir, "the packaged charts HelmCharts resolve to")->required();
     app.add_option("--state-dir", settings.state_dir)->required();
     CLI11_PARSE(app, argc, argv);
 

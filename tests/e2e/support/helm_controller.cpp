@@ -7,8 +7,8 @@
 
 #include "tests/support/scratch.hpp"
 
-#if !defined(SB_E2E_HELM_CONTROLLER) || !defined(SB_E2E_CHART)
-#error "SB_E2E_HELM_CONTROLLER and SB_E2E_CHART must be defined"
+#if !defined(SB_E2E_HELM_CONTROLLER) || !defined(SB_E2E_CHARTS_DIR)
+#error "SB_E2E_HELM_CONTROLLER and SB_E2E_CHARTS_DIR must be defined"
 #endif
 
 namespace sb::e2e {
@@ -32,7 +32,7 @@ HelmControllerStandIn::HelmControllerStandIn(RealNode& node) {
     process_ = testenv::ChildProcess(
         {{SB_E2E_HELM_CONTROLLER, "--port", std::to_string(node.control_plane().port()), "--ca-file",
           node.control_plane().ca_file().string(), "--token-file", (dir / "token").string(), "--kubeconfig",
-          node.control_plane().admin_kubeconfig().string(), "--helm", helm_binary(), "--chart", SB_E2E_CHART,
+          node.control_plane().admin_kubeconfig().string(), "--helm", helm_binary(), "--charts-dir", SB_E2E_CHARTS_DIR,
           "--state-dir", (dir / "state").string()},
          (dir / "helm-controller.log").string()});
     auto api = node.api();
