@@ -6,6 +6,7 @@
 
 #include "agent/limits.hpp"
 #include "agent/objects.hpp"
+#include "common/base64.hpp"
 
 namespace sb::agent {
 
@@ -86,6 +87,16 @@ struct PayloadEncoder {
         json::object data;
         for (const auto& [key, value] : a.data) data[key] = value;
         return {{"namespace", a.namespace_}, {"app", a.app}, {"purpose", a.purpose}, {"data", std::move(data)}};
+    }
+    json::object operator()(const SourceChunk& c) const {
+        json::object o{{"uploadId", c.upload_id}, {"namespace", c.namespace_}, {"app", c.app},
+                       {"offset", c.offset},       {"data", base64_encode(c.data)}};
+        if (c.last) {
+            o["last"] = true;
+            o["size"] = c.size;
+            o["digest"] = c.digest;
+        }
+        return o;
     }
 };
 
@@ -301,6 +312,24 @@ Body read_body(std::string_view type, const Fields& p) {
         if (auto error = check_app_secret(a)) refuse(error->code, "payload: " + error->message);
         return a;
     }
+    if (type == "sourceChunk") {
+        SourceChunk c;
+        c.upload_id = p.string("uploadId");
+        c.namespace_ = p.string("namespace");
+        c.app = p.string("app");
+        c.offset = p.non_negative("offset");
+        // base64 of the largest piece, with room for line breaks some encoders add
+        auto decoded = try_base64_decode(p.string("data", kMaxSourceChunkBytes / 3 * 4 + 8 + kMaxSourceChunkBytes / 32));
+        if (!decoded) refuse(ErrorCode::malformed, "payload.data must be base64");
+        c.data = std::move(*decoded);
+        c.last = p.optional_bool("last");
+        if (c.last) {
+            c.size = p.non_negative("size");
+            c.digest = p.string("digest");
+        }
+        if (auto error = check_source_chunk(c)) refuse(error->code, "payload: " + error->message);
+        return c;
+    }
     refuse(ErrorCode::unknown_type,
            "unknown message type '" + std::string(type.substr(0, 64)) + "'");
 }
@@ -344,6 +373,7 @@ std::string_view type_name(const Body& body) {
         std::string_view operator()(const OpenLogs&) const { return "openLogs"; }
         std::string_view operator()(const CloseLogs&) const { return "closeLogs"; }
         std::string_view operator()(const AppSecret&) const { return "appSecret"; }
+        std::string_view operator()(const SourceChunk&) const { return "sourceChunk"; }
     };
     return std::visit(Names{}, body);
 }

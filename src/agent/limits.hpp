@@ -19,5 +19,8 @@ inline constexpr std::size_t kMaxIdBytes = 128;
 inline constexpr std::size_t kMaxSecretEntries = 500;
 inline constexpr std::size_t kMaxSecretKeyBytes = 253;
 inline constexpr std::size_t kMaxSecretDataBytes = 512 * 1024;
+// One sourceChunk's data before base64 (which makes it 4/3 larger: the frame
+// stays well under kMaxMessageBytes).
+inline constexpr std::size_t kMaxSourceChunkBytes = 512 * 1024;
 
 }  // namespace sb::agent

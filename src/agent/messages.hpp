@@ -154,8 +154,26 @@ struct AppSecret {
     bool operator==(const AppSecret&) const = default;
 };
 
+// One piece of an app's uploaded source (a tar.gz of a directory, `sb push
+// --path`) on its way to the app's cluster, where the operator stores it
+// (docs/agent-protocol.md, "Source uploads"). The server sends the pieces of
+// one upload in order and the next only once the previous was acked; the
+// last one names the whole archive's size and SHA-256 and is acked once the
+// archive is stored under that digest.
+struct SourceChunk {
+    std::string upload_id;
+    std::string namespace_;
+    std::string app;
+    std::int64_t offset = 0;  // bytes of the archive before this piece
+    std::string data;         // raw bytes (base64 on the wire), at most kMaxSourceChunkBytes
+    bool last = false;
+    std::int64_t size = 0;    // with last: the whole archive's bytes
+    std::string digest;       // with last: "sha256:<64 lower-case hex>" of the whole archive
+    bool operator==(const SourceChunk&) const = default;
+};
+
 using Body = std::variant<Hello, Status, Snapshot, LogChunk, Ack, Welcome, Apply, Delete, OpenLogs,
-                          CloseLogs, AppSecret>;
+                          CloseLogs, AppSecret, SourceChunk>;
 
 struct Message {
     std::string id;  // set on messages that expect an Ack; unique per sender and connection

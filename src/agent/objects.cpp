@@ -123,4 +123,35 @@ std::optional<Error> check_app_secret(const AppSecret& secret) {
     return std::nullopt;
 }
 
+bool is_sha256_digest(std::string_view digest) {
+    if (!digest.starts_with("sha256:") || digest.size() != 7 + 64) return false;
+    for (char c : digest.substr(7))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+std::optional<Error> check_source_chunk(const SourceChunk& chunk) {
+    if (chunk.upload_id.empty()) return Error{ErrorCode::malformed, "uploadId must not be empty"};
+    if (!is_dns_label(chunk.app, 63))
+        return Error{ErrorCode::malformed, "app '" + shown(chunk.app) + "' must be a DNS-1123 label (a-z, 0-9, '-', at most 63)"};
+    if (!is_dns_label(chunk.namespace_, 63))
+        return Error{ErrorCode::malformed, "namespace '" + shown(chunk.namespace_) + "' must be a DNS-1123 label"};
+    if (chunk.offset < 0) return Error{ErrorCode::malformed, "offset must not be negative"};
+    if (chunk.offset > (std::int64_t{1} << 50)) return Error{ErrorCode::too_large, "offset is beyond any upload"};
+    if (chunk.data.size() > kMaxSourceChunkBytes)
+        return Error{ErrorCode::too_large, "data holds " + std::to_string(chunk.data.size()) + " bytes, over the " +
+                                               std::to_string(kMaxSourceChunkBytes) + "-byte limit of one piece"};
+    if (!chunk.last) {
+        if (!chunk.digest.empty() || chunk.size != 0)
+            return Error{ErrorCode::malformed, "size and digest belong to the last piece only"};
+        return std::nullopt;
+    }
+    if (!is_sha256_digest(chunk.digest))
+        return Error{ErrorCode::malformed, "digest '" + shown(chunk.digest) + "' must be sha256: and 64 lower-case hex digits"};
+    if (chunk.size != chunk.offset + static_cast<std::int64_t>(chunk.data.size()))
+        return Error{ErrorCode::malformed, "size " + std::to_string(chunk.size) + " is not offset + the last piece's " +
+                                               std::to_string(chunk.data.size()) + " bytes"};
+    return std::nullopt;
+}
+
 }  // namespace sb::agent

@@ -31,4 +31,11 @@ std::string app_secret_name(std::string_view app, std::string_view purpose);
 // git: token; registry: .dockerconfigjson). Messages name keys, never values.
 std::optional<Error> check_app_secret(const AppSecret& secret);
 
+// "sha256:" and 64 lower-case hex digits: how uploads are named.
+bool is_sha256_digest(std::string_view digest);
+// nullopt when `chunk` is well formed: an upload id, DNS-1123 namespace and
+// app, a non-negative offset, data within kMaxSourceChunkBytes, and on the
+// last piece a digest and a size equal to offset + data.
+std::optional<Error> check_source_chunk(const SourceChunk& chunk);
+
 }  // namespace sb::agent

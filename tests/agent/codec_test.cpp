@@ -57,6 +57,9 @@ TEST(AgentCodec, EveryMessageRoundTrips) {
         {"s-8", AppSecret{"shop", "web", "env", {{"DATABASE_URL", "postgres://u:p@db/shop"}, {"EMPTY", ""}}}},
         {"s-9", AppSecret{"shop", "web", "git", {{"token", "ghp_x"}}}},
         {"s-10", AppSecret{"shop", "web", "registry", {}}},
+        {"s-11", SourceChunk{"u-1", "shop", "web", 0, std::string("\x1f\x8b\x08\0binary", 10), false, 0, ""}},
+        {"s-12", SourceChunk{"u-1", "shop", "web", 10, "end", true, 13, "sha256:" + std::string(64, 'a')}},
+        {"s-13", SourceChunk{"u-2", "shop", "web", 0, "", true, 0, "sha256:" + std::string(64, '0')}},
     };
     for (const auto& m : messages) EXPECT_EQ(round_trip(m), m) << encode(m);
 }
@@ -221,6 +224,51 @@ TEST(AgentCodec, AnAppSecretsSizeIsLimited) {
 
     AppSecret fits{"shop", "web", "env", {{"A", std::string(kMaxSecretDataBytes - 2, 'a')}}};
     EXPECT_TRUE(std::holds_alternative<Message>(decode(encode({"s-4", fits}), Sender::server)));
+}
+
+TEST(AgentCodec, ASourceChunkCarriesItsBytesInBase64) {
+    const std::string digest = "sha256:" + std::string(64, 'b');
+    auto frame = json::parse(encode({"s-1", SourceChunk{"u-7", "shop", "web", 4096, "\x1f\x8b", true, 4098, digest}})).as_object();
+    EXPECT_EQ(frame.at("type").as_string(), "sourceChunk");
+    EXPECT_EQ(json::serialize(frame.at("payload")),
+              R"({"uploadId":"u-7","namespace":"shop","app":"web","offset":4096,"data":"H4s=","last":true,"size":4098,"digest":")" +
+                  digest + R"("})");
+    EXPECT_EQ(failure(decode(json::serialize(frame), Sender::op)).code, ErrorCode::unknown_type) << "only the server sends sourceChunk";
+}
+
+TEST(AgentCodec, ASourceChunkIsCheckedBeforeAnyByteIsStored) {
+    struct Case {
+        std::string payload;
+        ErrorCode code;
+        const char* says;
+    };
+    const std::string d = "sha256:" + std::string(64, 'c');
+    const std::string head = R"({"uploadId":"u","namespace":"shop","app":"web",)";
+    const Case cases[] = {
+        {head + R"("offset":0,"data":"!!"})", ErrorCode::malformed, "payload.data must be base64"},
+        {head + R"("data":"AA=="})", ErrorCode::malformed, "payload.offset is required"},
+        {head + R"("offset":-1,"data":"AA=="})", ErrorCode::malformed, "must not be negative"},
+        {R"({"uploadId":"","namespace":"shop","app":"web","offset":0,"data":"AA=="})", ErrorCode::malformed, "uploadId"},
+        {R"({"uploadId":"u","namespace":"kube system","app":"web","offset":0,"data":"AA=="})", ErrorCode::malformed, "namespace"},
+        {R"({"uploadId":"u","namespace":"shop","app":"../web","offset":0,"data":"AA=="})", ErrorCode::malformed, "app '../web'"},
+        {head + R"("offset":0,"data":"AAA=","last":true,"size":2,"digest":"sha256:abc"})", ErrorCode::malformed, "digest 'sha256:abc'"},
+        {head + R"("offset":5,"data":"AAA=","last":true,"size":2,"digest":")" + d + R"("})", ErrorCode::malformed, "size 2"},
+        {head + R"("offset":0,"data":"AAA=","last":true,"digest":")" + d + R"("})", ErrorCode::malformed, "payload.size is required"},
+        {head + R"("offset":1125899906842625,"data":""})", ErrorCode::too_large, "offset"},
+    };
+    for (const auto& c : cases) {
+        auto r = decode(R"({"v":1,"id":"s-4","type":"sourceChunk","payload":)" + c.payload + "}", Sender::server);
+        ASSERT_TRUE(std::holds_alternative<DecodeFailure>(r)) << c.payload;
+        EXPECT_EQ(std::get<DecodeFailure>(r).id, "s-4");
+        EXPECT_EQ(failure(r).code, c.code) << c.payload << " → " << failure(r).message;
+        EXPECT_NE(failure(r).message.find(c.says), std::string::npos) << c.payload << " → " << failure(r).message;
+    }
+    SourceChunk too_big{"u", "shop", "web", 0, std::string(kMaxSourceChunkBytes + 1, 'x'), false, 0, ""};
+    EXPECT_EQ(failure(decode(encode({"s-5", too_big}), Sender::server)).code, ErrorCode::too_large);
+    SourceChunk largest{"u", "shop", "web", 0, std::string(kMaxSourceChunkBytes, 'x'), false, 0, ""};
+    const auto frame = encode({"s-6", largest});
+    EXPECT_LT(frame.size(), kMaxMessageBytes);
+    EXPECT_TRUE(std::holds_alternative<Message>(decode(frame, Sender::server)));
 }
 
 TEST(AgentCodec, AnUnknownErrorCodeFromANewerPeerIsStillAnError) {
