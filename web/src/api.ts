@@ -38,19 +38,53 @@ async function request<T>(method: string, path: string, body?: unknown, headers:
     throw new ApiError(0, "network", "the server cannot be reached; check your connection and try again");
   }
   if (response.status === 204) return undefined as T;
-  const type = response.headers.get("Content-Type") ?? "";
-  const payload = type.includes("application/json") ? await response.json() : await response.text();
   if (!response.ok) {
-    const err = typeof payload === "object" && payload && "error" in payload ? payload.error : null;
     if (response.status === 401 && !path.startsWith("/auth/login")) onSignedOut();
-    throw new ApiError(
-      response.status,
-      err?.code ?? "http_" + response.status,
-      err?.message ?? `the server answered ${response.status}`,
-      err?.field,
-    );
+    throw await errorOf(response);
   }
-  return payload as T;
+  const type = response.headers.get("Content-Type") ?? "";
+  return (type.includes("application/json") ? await response.json() : await response.text()) as T;
+}
+
+// The API's error body ({"error": {"code", "message", "field"}}) as an ApiError.
+async function errorOf(response: Response): Promise<ApiError> {
+  const type = response.headers.get("Content-Type") ?? "";
+  const payload = type.includes("application/json") ? await response.json().catch(() => null) : null;
+  const err = payload && typeof payload === "object" && "error" in payload ? payload.error : null;
+  return new ApiError(response.status, err?.code ?? "http_" + response.status, err?.message ?? `the server answered ${response.status}`, err?.field);
+}
+
+// A streamed response read as it arrives, one line at a time (the app log
+// route sends chunks as the pods write them). `onOpen` once the server
+// accepted the request (a refusal before that is thrown as an ApiError);
+// ends when the server ends the body; an abort through `signal` ends it quietly.
+async function lines(path: string, accept: string, signal: AbortSignal, onLine: (line: string) => void, onOpen?: () => void): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch("/api/v1" + path, { headers: { Accept: accept }, credentials: "same-origin", signal });
+  } catch {
+    if (signal.aborted) return;
+    throw new ApiError(0, "network", "the server cannot be reached; check your connection and try again");
+  }
+  if (!response.ok) throw await errorOf(response);
+  onOpen?.();
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let pending = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      pending += value;
+      for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+        onLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    }
+  } catch (e) {
+    if (signal.aborted) return;
+    throw new ApiError(0, "network", "the log stream was cut off: " + (e instanceof Error ? e.message : String(e)));
+  }
+  if (pending) onLine(pending);
 }
 
 export const api = {
@@ -61,79 +95,13 @@ export const api = {
   del: (path: string) => request<void>("DELETE", path),
   text: async (path: string): Promise<string> => {
     const response = await fetch("/api/v1" + path, { credentials: "same-origin" });
-    if (!response.ok) throw new ApiError(response.status, "http_" + response.status, `the server answered ${response.status}`);
+    if (!response.ok) throw await errorOf(response);
     return response.text();
   },
+  lines,
 };
 
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string | null;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  isAdmin: boolean;
-}
-export interface Team {
-  id: string;
-  name: string;
-  displayName?: string;
-  role?: string;
-}
-export interface Cluster {
-  id: string;
-  name: string;
-  state: string;
-  kubeVersion: string | null;
-  agentVersion: string | null;
-  connectedAt: string | null;
-  lastSeenAt: string | null;
-  capacity: { nodes: number | null; allocatableCpuMillis: number | null; allocatableMemoryBytes: number | null };
-}
-export interface Project {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  clusterId: string | null;
-}
-export interface AppReported {
-  phase?: string;
-  message?: string;
-  currentImage?: string;
-  previousImage?: string;
-  url?: string;
-  replicas?: number;
-  latestBuild?: string;
-  lastUpdated?: string;
-}
-export interface App {
-  id: string;
-  name: string;
-  displayName: string;
-  git: { url?: string; branch?: string };
-  envKeys: string[];
-  status: { phase: string; message: string };
-  reported: AppReported;
-  version: number;
-}
-export interface Build {
-  id: string;
-  appId: string;
-  gitRef: string;
-  imageTag: string;
-  status: { phase: string; message: string };
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-export interface Session {
-  user: User;
-  csrfToken: string | null;
-}
+export type * from "./types";
 
 // Encodes one path segment.
 export const seg = (s: string) => encodeURIComponent(s);

@@ -39,14 +39,16 @@ export class LiveConnection {
     if (!set) {
       set = new Set();
       this.listeners.set(topic, set);
-      this.send(topic);
+      this.send("subscribe", topic);
     }
     set.add(listener);
     return () => {
       set!.delete(listener);
-      // The server has no unsubscribe: the topic's events are dropped here
-      // until the next connection, which subscribes only what is listened to.
-      if (set!.size === 0) this.listeners.delete(topic);
+      // The last listener gone: the server stops sending the topic.
+      if (set!.size === 0 && this.listeners.get(topic) === set) {
+        this.listeners.delete(topic);
+        this.send("unsubscribe", topic);
+      }
     };
   }
 
@@ -68,8 +70,8 @@ export class LiveConnection {
     for (const l of this.stateListeners) l(s);
   }
 
-  private send(topic: string) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "subscribe", topic }));
+  private send(type: "subscribe" | "unsubscribe", topic: string) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type, topic }));
   }
 
   private connect() {
@@ -78,7 +80,7 @@ export class LiveConnection {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
-      for (const topic of this.listeners.keys()) this.send(topic);
+      for (const topic of this.listeners.keys()) this.send("subscribe", topic);
       this.setState("online");
       if (this.everOpened) for (const set of this.listeners.values()) for (const l of set) l.onResync?.();
       this.everOpened = true;

@@ -1,6 +1,8 @@
 // A labelled input with its error beside it: the error is linked by
 // aria-describedby and marks the input aria-invalid, so a screen reader reads
-// it with the field, and it is text, never colour alone.
+// it with the field, and it is text, never colour alone. The id is the
+// API's name for the field ("resources.limits.memory"), so an error the API
+// names lands here (forms.ts).
 import type { ComponentChildren } from "preact";
 
 interface FieldProps {
@@ -14,37 +16,61 @@ interface FieldProps {
   required?: boolean;
   autoComplete?: string;
   placeholder?: string;
+  multiline?: boolean;
+  min?: number;
+  max?: number;
+  list?: string;
+  mono?: boolean;
 }
 
 export function Field(props: FieldProps) {
-  const describedBy = [props.error ? props.id + "-error" : "", props.hint ? props.id + "-hint" : ""].filter(Boolean).join(" ");
+  const common = {
+    id: props.id,
+    name: props.id,
+    value: props.value,
+    required: props.required,
+    placeholder: props.placeholder,
+    class: props.mono ? "mono" : undefined,
+    "aria-invalid": props.error ? ("true" as const) : undefined,
+    "aria-describedby": describedBy(props.id, props.error, props.hint),
+    onInput: (e: Event) => props.onInput((e.target as HTMLInputElement).value),
+  };
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name={props.id}
-        type={props.type ?? "text"}
-        value={props.value}
-        required={props.required}
-        autoComplete={props.autoComplete}
-        placeholder={props.placeholder}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={describedBy || undefined}
-        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
-      />
-      {props.hint && (
-        <p class="hint" id={props.id + "-hint"}>
-          {props.hint}
-        </p>
+      {props.multiline ? (
+        <textarea {...common} rows={6} spellcheck={false} />
+      ) : (
+        <input {...common} type={props.type ?? "text"} autoComplete={props.autoComplete} min={props.min} max={props.max} list={props.list} />
       )}
-      {props.error && (
-        <p class="error" id={props.id + "-error"}>
-          <span aria-hidden="true">⚠ </span>
-          {props.error}
-        </p>
-      )}
+      <FieldHint id={props.id} hint={props.hint} />
+      <FieldError id={props.id} error={props.error} />
     </div>
+  );
+}
+
+// The ids a control's aria-describedby lists: its error, then its hint.
+export function describedBy(id: string, error?: string, hint?: ComponentChildren): string | undefined {
+  return [error ? id + "-error" : "", hint ? id + "-hint" : ""].filter(Boolean).join(" ") || undefined;
+}
+
+export function FieldHint({ id, hint }: { id: string; hint?: ComponentChildren }) {
+  if (!hint) return null;
+  return (
+    <p class="hint" id={id + "-hint"}>
+      {hint}
+    </p>
+  );
+}
+
+// The error under a control, as text with a mark (never colour alone).
+export function FieldError({ id, error }: { id: string; error?: string }) {
+  if (!error) return null;
+  return (
+    <p class="error" id={id + "-error"}>
+      <span aria-hidden="true">⚠ </span>
+      {error}
+    </p>
   );
 }
 

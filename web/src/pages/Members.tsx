@@ -4,6 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, seg, type Page } from "../api";
 import { Field, FormError } from "../components/Field";
+import { SelectField } from "../components/SelectField";
 import { describe, useFormErrors } from "../forms";
 import { useSession } from "../session";
 
@@ -112,16 +113,7 @@ export function Members() {
         >
           <FormError message={errors.form} />
           <Field id="email" label="E-mail of an existing user" type="email" value={email} onInput={setEmail} error={errors.fields.email} required />
-          <div class="field">
-            <label for="role">Role</label>
-            <select id="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value)}>
-              {roles.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField id="role" label="Role" value={role} onChange={setRole} error={errors.fields.role} options={roles.map((r) => ({ value: r, label: r }))} />
           <button type="submit" disabled={busy}>
             {busy ? "Adding…" : "Add member"}
           </button>

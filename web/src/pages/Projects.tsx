@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, seg, type Cluster, type Page, type Project } from "../api";
 import { Field, FormError } from "../components/Field";
+import { SelectField } from "../components/SelectField";
 import { describe, useFormErrors } from "../forms";
 import { navigate } from "../router";
 import { useSession } from "../session";
@@ -79,29 +80,14 @@ export function Projects() {
             hint="Lower-case letters, digits and dashes; it names the project's namespace."
             required
           />
-          <div class="field">
-            <label for="clusterId">Cluster</label>
-            <select
-              id="clusterId"
-              value={clusterId}
-              aria-invalid={errors.fields.clusterId ? "true" : undefined}
-              aria-describedby={errors.fields.clusterId ? "clusterId-error" : undefined}
-              onChange={(e) => setClusterId((e.target as HTMLSelectElement).value)}
-            >
-              <option value="">No cluster yet</option>
-              {clusters.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name} ({c.state})
-                </option>
-              ))}
-            </select>
-            {errors.fields.clusterId && (
-              <p class="error" id="clusterId-error">
-                <span aria-hidden="true">⚠ </span>
-                {errors.fields.clusterId}
-              </p>
-            )}
-          </div>
+          <SelectField
+            id="clusterId"
+            label="Cluster"
+            value={clusterId}
+            onChange={setClusterId}
+            error={errors.fields.clusterId}
+            options={[{ value: "", label: "No cluster yet" }, ...clusters.map((c) => ({ value: c.id, label: `${c.name} (${c.state})` }))]}
+          />
           <button type="submit" disabled={busy}>
             {busy ? "Creating…" : "Create project"}
           </button>
