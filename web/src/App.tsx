@@ -9,10 +9,15 @@ import { SessionContext, type SessionState } from "./session";
 import { SignIn } from "./pages/SignIn";
 import { Projects } from "./pages/Projects";
 import { ProjectPage } from "./pages/ProjectPage";
-import { AppPage } from "./pages/AppPage";
 import { Clusters } from "./pages/Clusters";
 import { Tokens } from "./pages/Tokens";
 import { Members } from "./pages/Members";
+import { lazyPage } from "./lazyPage";
+
+// The app page (all its sections) comes in its own chunk, fetched once
+// signed in: the sign-in page does not carry it.
+const AppPage = lazyPage(() => import("./pages/AppPage").then((m) => m.AppPage));
+const preloadPages = () => AppPage.preload().catch(() => {});
 
 type Boot = { kind: "loading" } | { kind: "signedOut" } | { kind: "signedIn"; user: User; teams: Team[] };
 
@@ -70,6 +75,9 @@ function SignedIn({ user, teams, path, onSignedOut }: { user: User; teams: Team[
   useEffect(() => {
     if (team && !teamParam) navigate(`/teams/${team.id}/projects`, true);
   }, [team?.id, teamParam]);
+  useEffect(() => {
+    preloadPages();
+  }, []);
 
   // Focus moves to the new page's heading, so a screen reader announces it.
   const main = useRef<HTMLElement>(null);
@@ -104,7 +112,8 @@ function SignedIn({ user, teams, path, onSignedOut }: { user: User; teams: Team[
   const base = `/teams/${team.id}`;
   let page;
   let params: Record<string, string> | null;
-  if ((params = matchRoute("/teams/:team/projects/:project/apps/:app", path))) page = <AppPage key={params.app} project={params.project} app={params.app} />;
+  if ((params = matchRoute("/teams/:team/projects/:project/apps/:app", path) ?? matchRoute("/teams/:team/projects/:project/apps/:app/:section", path)))
+    page = <AppPage key={params.app} project={params.project} app={params.app} section={params.section ?? ""} />;
   else if ((params = matchRoute("/teams/:team/projects/:project", path))) page = <ProjectPage key={params.project} project={params.project} />;
   else if (matchRoute("/teams/:team/clusters", path)) page = <Clusters />;
   else if (matchRoute("/teams/:team/tokens", path)) page = <Tokens />;
@@ -121,18 +130,16 @@ function SignedIn({ user, teams, path, onSignedOut }: { user: User; teams: Team[
           ShapeBlock
         </a>
         <nav aria-label="Main">
-          <a href={`${base}/projects`} aria-current={path.startsWith(`${base}/projects`) ? "page" : undefined}>
-            Projects
-          </a>
-          <a href={`${base}/clusters`} aria-current={path.startsWith(`${base}/clusters`) ? "page" : undefined}>
-            Clusters
-          </a>
-          <a href={`${base}/members`} aria-current={path.startsWith(`${base}/members`) ? "page" : undefined}>
-            Members
-          </a>
-          <a href={`${base}/tokens`} aria-current={path.startsWith(`${base}/tokens`) ? "page" : undefined}>
-            API tokens
-          </a>
+          {[
+            ["projects", "Projects"],
+            ["clusters", "Clusters"],
+            ["members", "Members"],
+            ["tokens", "API tokens"],
+          ].map(([to, label]) => (
+            <a key={to} href={`${base}/${to}`} aria-current={path.startsWith(`${base}/${to}`) ? "page" : undefined}>
+              {label}
+            </a>
+          ))}
         </nav>
         <TeamSwitcher teams={teams} team={team} />
         <span class="who">{user.email}</span>

@@ -1,79 +1,84 @@
-// One app: its status as the cluster reports it (live), its builds with the
-// selected build's log streamed while it runs, and its environment.
-//
-// Extension point: releases with rollback, domains, scale and autoscale,
-// runtime logs and restart/stop/start get their own section component here,
-// beside <Builds> and <EnvEditor>, each subscribing to `app:<id>` through
-// useSession().live for its events.
-import { useEffect, useState } from "preact/hooks";
-import { api, seg, type App, type AppReported } from "../api";
+// One app: its name and phase, the sections as links (AppNav), and the
+// section shown. The app is loaded once and kept live from `app:<id>`
+// (app.status, app.updated, app.deleted); each section subscribes to what
+// else it shows (builds, releases, domains, services).
+import type { ComponentType } from "preact";
+import { useState } from "preact/hooks";
+import { seg, type App, type AppReported, type Project } from "../api";
+import { FormError } from "../components/Field";
 import { StatusBadge } from "../components/Status";
-import { describe } from "../forms";
 import { useSession } from "../session";
-import { Builds } from "./Builds";
-import { EnvEditor } from "./EnvEditor";
+import { useResource } from "../useResource";
+import { useTopic } from "../useTopic";
+import { AppNav, appSections } from "./app/AppNav";
+import { DeleteApp } from "./app/DeleteApp";
+import { Domains } from "./app/Domains";
+import { Overview } from "./app/Overview";
+import { Releases } from "./app/Releases";
+import { RuntimeLogs } from "./app/RuntimeLogs";
+import { Scale } from "./app/Scale";
+import type { SectionProps } from "./app/section";
+import { Services } from "./app/Services";
 
-export function AppPage({ project, app: appId }: { project: string; app: string }) {
-  const { team, live } = useSession();
-  const p = `/teams/${seg(team.id)}/projects/${seg(project)}`;
+const sectionViews: Record<string, ComponentType<SectionProps>> = {
+  "": Overview,
+  releases: Releases,
+  scale: Scale,
+  domains: Domains,
+  services: Services,
+  logs: RuntimeLogs,
+  settings: DeleteApp,
+};
+
+export function AppPage({ project: projectId, app: appId, section = "" }: { project: string; app: string; section?: string }) {
+  const { team } = useSession();
+  const p = `/teams/${seg(team.id)}/projects/${seg(projectId)}`;
   const a = `${p}/apps/${seg(appId)}`;
-  const [app, setApp] = useState<App | null>(null);
-  const [loadError, setLoadError] = useState("");
+  const app = useResource<App>(a);
+  const project = useResource<Project>(p);
+  const [deleted, setDeleted] = useState(false);
+  useTopic(
+    `app:${appId}`,
+    (e) => {
+      if (e.kind === "app.status") {
+        const d = e.data as { status: App["status"]; reported?: AppReported };
+        app.setData((cur) => cur && { ...cur, status: { ...cur.status, ...d.status }, reported: d.reported ?? cur.reported });
+      } else if (e.kind === "app.updated") app.setData((cur) => cur && { ...cur, ...(e.data as Partial<App>) });
+      else if (e.kind === "app.deleted") setDeleted(true);
+    },
+    app.reload,
+  );
 
-  function load() {
-    api.get<App>(a).then(setApp, (e) => setLoadError(describe(e)));
-  }
-  useEffect(() => {
-    load();
-    return live.subscribe(`app:${appId}`, {
-      onEvent: (e) => {
-        if (e.kind === "app.status") {
-          const d = e.data as { status: App["status"]; reported: AppReported };
-          setApp((cur) => (cur ? { ...cur, status: d.status, reported: d.reported ?? cur.reported } : cur));
-        } else if (e.kind === "app.updated") {
-          setApp((cur) => (cur ? { ...cur, ...(e.data as Partial<App>) } : cur));
-        } else if (e.kind === "app.deleted") {
-          setLoadError("This app was deleted.");
-        }
-      },
-      onResync: load,
-    });
-  }, [appId]);
-
-  const r = app?.reported ?? {};
+  const current = appSections.find((s) => s.path === section);
+  const View = sectionViews[section];
+  const name = app.data ? app.data.displayName || app.data.name : "App";
   return (
     <>
       <p class="crumbs">
-        <a href={`/teams/${seg(team.id)}/projects`}>Projects</a> / <a href={p}>Project</a> /
+        <a href={`/teams/${seg(team.id)}/projects`}>Projects</a> / <a href={p}>{project.data ? project.data.displayName || project.data.name : "Project"}</a> /
       </p>
-      <h1 tabIndex={-1}>{app ? app.displayName || app.name : "App"}</h1>
-      {loadError && <p role="alert" class="error">{loadError}</p>}
-      {app && (
-        <section aria-labelledby="status-heading" class="card">
-          <h2 id="status-heading">Status</h2>
-          <dl class="facts" aria-live="polite" data-testid="app-status">
-            <dt>Phase</dt>
-            <dd>
-              <StatusBadge phase={app.status.phase} />
-              {app.status.message && <span class="message"> {app.status.message}</span>}
-            </dd>
-            <dt>URL</dt>
-            <dd>{r.url ? <a href={r.url} rel="noreferrer">{r.url}</a> : "—"}</dd>
-            <dt>Replicas</dt>
-            <dd>{r.replicas ?? "—"}</dd>
-            <dt>Current image</dt>
-            <dd class="mono">{r.currentImage || "—"}</dd>
-            <dt>Previous image</dt>
-            <dd class="mono">{r.previousImage || "—"}</dd>
-            <dt>Last build</dt>
-            <dd class="mono">{r.latestBuild || "—"}</dd>
-            <dt>Source</dt>
-            <dd class="mono">{app.git?.url || "—"}</dd>
-          </dl>
-        </section>
+      <h1 tabIndex={-1}>
+        {name}
+        {current && current.path && <span class="visually-hidden">: {current.title}</span>}
+      </h1>
+      {app.data && (
+        <p class="app-phase">
+          <StatusBadge phase={app.data.stopped ? "Stopped" : app.data.status.phase} />
+        </p>
       )}
-      <Builds base={a} appId={appId} />
-      {app && <EnvEditor base={a} envKeys={app.envKeys} />}
+      <AppNav base={a} current={section} />
+      {deleted ? (
+        <p role="alert" class="error">
+          This app was deleted. <a href={p}>Back to the project</a>
+        </p>
+      ) : (
+        <FormError message={app.error} />
+      )}
+      {!current || !View ? (
+        <p>No such section of an app.</p>
+      ) : (
+        app.data && !deleted && <View app={app.data} project={project.data} base={a} projectBase={p} onApp={app.setData} />
+      )}
     </>
   );
 }

@@ -5,6 +5,7 @@ import { StatusBadge } from "../components/Status";
 import { describe, useFormErrors } from "../forms";
 import { navigate } from "../router";
 import { useSession } from "../session";
+import { ProjectQuota } from "./ProjectQuota";
 
 export function ProjectPage({ project: projectId }: { project: string }) {
   const { team, live } = useSession();
@@ -98,6 +99,7 @@ export function ProjectPage({ project: projectId }: { project: string }) {
           </button>
         </form>
       </section>
+      {project && <ProjectQuota key={project.id} base={p} project={project} onProject={setProject} />}
     </>
   );
 }

@@ -1,11 +1,11 @@
 // An app's builds, newest first, updated live from `app:<id>`; the selected
 // build's log is read once and then followed on `build:<id>` while it runs.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, seg, type Build, type Page } from "../api";
-import { Field, FormError } from "../components/Field";
-import { StatusBadge } from "../components/Status";
-import { describe, useFormErrors } from "../forms";
-import { useSession } from "../session";
+import { api, seg, type Build, type Page } from "../../api";
+import { Field, FormError } from "../../components/Field";
+import { StatusBadge } from "../../components/Status";
+import { describe, useFormErrors } from "../../forms";
+import { useSession } from "../../session";
 
 const terminal = (phase: string) => phase === "Completed" || phase === "Failed";
 

@@ -2,9 +2,9 @@
 // are fetched only then), edited as rows and saved in one PUT. An error the
 // API names ("env.<NAME>") is shown beside that row; the rows stay as typed.
 import { useState } from "preact/hooks";
-import { api, ApiError } from "../api";
-import { FormError } from "../components/Field";
-import { describe } from "../forms";
+import { api, ApiError } from "../../api";
+import { FormError } from "../../components/Field";
+import { describe } from "../../forms";
 
 interface Row {
   uid: number;
