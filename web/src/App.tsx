@@ -14,10 +14,11 @@ import { Tokens } from "./pages/Tokens";
 import { Members } from "./pages/Members";
 import { lazyPage } from "./lazyPage";
 
-// The app page (all its sections) comes in its own chunk, fetched once
-// signed in: the sign-in page does not carry it.
+// The app page (all its sections) and the licence page come in their own
+// chunks, fetched once signed in: the sign-in page does not carry them.
 const AppPage = lazyPage(() => import("./pages/AppPage").then((m) => m.AppPage));
-const preloadPages = () => AppPage.preload().catch(() => {});
+const LicencePage = lazyPage(() => import("./pages/LicencePage").then((m) => m.LicencePage));
+const preloadPages = () => Promise.all([AppPage.preload(), LicencePage.preload()]).catch(() => {});
 
 type Boot = { kind: "loading" } | { kind: "signedOut" } | { kind: "signedIn"; user: User; teams: Team[] };
 
@@ -118,6 +119,7 @@ function SignedIn({ user, teams, path, onSignedOut }: { user: User; teams: Team[
   else if (matchRoute("/teams/:team/clusters", path)) page = <Clusters />;
   else if (matchRoute("/teams/:team/tokens", path)) page = <Tokens />;
   else if (matchRoute("/teams/:team/members", path)) page = <Members />;
+  else if (matchRoute("/teams/:team/licence", path)) page = <LicencePage />;
   else page = <Projects />;
 
   return (
@@ -135,6 +137,7 @@ function SignedIn({ user, teams, path, onSignedOut }: { user: User; teams: Team[
             ["clusters", "Clusters"],
             ["members", "Members"],
             ["tokens", "API tokens"],
+            ["licence", "Licence"],
           ].map(([to, label]) => (
             <a key={to} href={`${base}/${to}`} aria-current={path.startsWith(`${base}/${to}`) ? "page" : undefined}>
               {label}

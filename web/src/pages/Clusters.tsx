@@ -72,7 +72,9 @@ export function Clusters() {
                 </td>
                 <td>{c.kubeVersion ?? "—"}</td>
                 <td>{c.agentVersion ?? "—"}</td>
-                <td>{c.capacity?.nodes ?? "—"}</td>
+                <td>
+                  <Capacity c={c} />
+                </td>
                 <td>{c.lastSeenAt ? new Date(c.lastSeenAt).toLocaleString() : "—"}</td>
                 <td>
                   <button
@@ -141,5 +143,18 @@ function ImportCommand({ cluster, reg }: { cluster: string; reg: Registration })
       </button>
       <span role="status">{copied}</span>
     </section>
+  );
+}
+
+// Nodes, with what they offer to pods when the cluster reported it.
+function Capacity({ c }: { c: Cluster }) {
+  const { nodes, allocatableCpuMillis: cpu, allocatableMemoryBytes: memory } = c.capacity ?? {};
+  if (nodes === null || nodes === undefined) return <>—</>;
+  const offer = [cpu ? `${(cpu / 1000).toFixed(1)} CPU` : "", memory ? `${(memory / 2 ** 30).toFixed(1)} GiB` : ""].filter(Boolean).join(", ");
+  return (
+    <>
+      {nodes} node{nodes === 1 ? "" : "s"}
+      {offer && <span class="message"> ({offer} allocatable)</span>}
+    </>
   );
 }
