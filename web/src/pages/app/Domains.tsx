@@ -1,6 +1,7 @@
 // The app's custom domains: each host's DNS target and certificate state
 // (pending, issued, failed with the ACME reason) as the operator reports
-// them, live (re-read on app.status / app.updated), and the default URL.
+// them, live (re-read on app.status / app.updated), the app's URL and its
+// generated default host.
 // Adding a host shows a refusal beside the field; removing asks first.
 import { useState } from "preact/hooks";
 import { api, seg, type App, type DomainState, type Domains as DomainList } from "../../api";
@@ -30,29 +31,27 @@ export function Domains({ app, base, onApp }: SectionProps) {
 
   return (
     <>
-      <section aria-labelledby="default-domain-heading" class="card">
-        <h2 id="default-domain-heading">Default URL</h2>
+      <section aria-labelledby="addresses-heading" class="card">
+        <h2 id="addresses-heading">Addresses</h2>
         <FormError message={domains.error} />
-        <p data-testid="default-url">
-          {list?.default ? (
-            <>
-              <a href={`https://${list.default.host}`} rel="noreferrer">
-                https://{list.default.host}
-              </a>{" "}
-              <Certificate d={list.default} />
-            </>
-          ) : app.reported?.url ? (
-            <a href={app.reported.url} rel="noreferrer">
-              {app.reported.url}
-            </a>
-          ) : (
-            "Not reported yet: the cluster reports it once the app is deployed."
-          )}
-        </p>
-        <p>
-          DNS target for custom domains:{" "}
-          {target ? <span class="mono">{target}</span> : "not reported yet (the cluster reports its ingress address once the app is deployed)"}
-        </p>
+        <dl class="facts" data-testid="addresses">
+          <dt>URL</dt>
+          <dd>{app.reported?.url ? <a href={app.reported.url} rel="noreferrer">{app.reported.url}</a> : "not reported yet"}</dd>
+          <dt>Default host</dt>
+          <dd>
+            {list?.default ? (
+              <>
+                <span class="mono">{list.default.host}</span> <Certificate d={list.default} />
+              </>
+            ) : (
+              "not reported yet: the cluster reports it once the app is deployed"
+            )}
+          </dd>
+          <dt>DNS target</dt>
+          <dd>
+            {target ? <span class="mono">{target}</span> : "not reported yet: the cluster reports its ingress address once the app is deployed"}
+          </dd>
+        </dl>
       </section>
       <section aria-labelledby="domains-heading">
         <h2 id="domains-heading">Custom domains</h2>

@@ -74,7 +74,7 @@ export function Releases({ app, base, onApp }: SectionProps) {
                   <br />
                   <span class="message">{new Date(r.createdAt).toLocaleString()}</span>
                 </td>
-                <td>
+                <td class="wrap">
                   <span class="tag">{r.kind}</span> {r.description}
                   <details>
                     <summary>
