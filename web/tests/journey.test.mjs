@@ -431,6 +431,7 @@ test("clusters: the local cluster connected, its versions and nodes, an import c
 test("a cut WebSocket shows offline, reconnects by itself and the page catches up", async () => {
   await page.goto(appUrl);
   await page.getByRole("status").filter({ hasText: "Live updates connected" }).waitFor({ state: "attached" });
+  await page.locator("[data-build]").first().waitFor(); // the list loaded before it is counted below
   proxy.cut();
   const banner = page.getByRole("status").filter({ hasText: "Offline" });
   await banner.waitFor();

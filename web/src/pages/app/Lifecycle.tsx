@@ -83,8 +83,7 @@ export function Lifecycle({ app, base, onApp }: SectionProps) {
           }}
         >
           <p>
-            Its pods are scaled to zero and it stops answering requests. {replicas.charAt(0).toUpperCase() + replicas.slice(1)} come back when you
-            start it again.
+            Its pods are scaled to zero and it stops answering requests. Starting it again brings back {replicas}.
           </p>
         </ConfirmDialog>
       )}

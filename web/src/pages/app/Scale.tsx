@@ -2,7 +2,7 @@
 // and autoscaling (HPA minimum and maximum, CPU and memory targets). Only
 // what changed is sent; a refusal (a bad quantity, the project's quota) is
 // shown beside the field the API names, with what was typed kept.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type App } from "../../api";
 import { CheckField } from "../../components/CheckField";
 import { Field, FieldError, FormError } from "../../components/Field";
@@ -28,7 +28,18 @@ export function Scale({ app, project, base, onApp }: SectionProps) {
   const [values, setValues] = useState<ScaleValues>(() => scaleValues(app));
   const [saved, setSaved] = useState("");
   const { errors, busy, submit } = useFormErrors(scaleFields);
+  // Until something is typed, the form follows the app (a change made
+  // elsewhere arrives live); after that it keeps what was typed.
+  const edited = useRef(false);
+  useEffect(() => {
+    if (!edited.current) setValues(scaleValues(app));
+  }, [app]);
+  const reset = (to: App) => {
+    edited.current = false;
+    setValues(scaleValues(to));
+  };
   const set = (field: keyof ScaleValues) => (value: string | boolean) => {
+    edited.current = true;
     setValues((v) => ({ ...v, [field]: value }));
     setSaved("");
   };
@@ -67,7 +78,7 @@ export function Scale({ app, project, base, onApp }: SectionProps) {
               }
               const updated = await api.post<App>(`${base}/scale`, body);
               onApp(updated);
-              setValues(scaleValues(updated));
+              reset(updated);
               setSaved(`Saved${updated.release ? ` as release v${updated.release}` : ""}.`);
             });
           }}
@@ -119,7 +130,7 @@ export function Scale({ app, project, base, onApp }: SectionProps) {
             <button type="submit" disabled={busy}>
               {busy ? "Saving…" : "Save scale"}
             </button>
-            <button type="button" class="secondary" onClick={() => setValues(scaleValues(app))}>
+            <button type="button" class="secondary" onClick={() => reset(app)}>
               Reset to current
             </button>
           </div>
