@@ -483,6 +483,29 @@ test("phone width: the new app sections without sideways scrolling", async () =>
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
+test("dark mode from the system setting: the app's sections in dark colours, axe-clean", async () => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  for (const [section, heading] of [
+    ["", "Status"],
+    ["/releases", "Releases"],
+    ["/scale", "Change the scale"],
+    ["/domains", "Custom domains"],
+    ["/services", "Create a service"],
+    ["/logs", "Runtime logs"],
+    ["/settings", "Delete this app"],
+  ]) {
+    await page.goto(appUrl + section);
+    await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(15, 18, 22)");
+    const violations = await axeViolations(page);
+    assert.deepEqual(violations, [], `${section || "/"} in dark mode\n${JSON.stringify(violations, null, 2)}`);
+  }
+  await page.goto(appUrl + "/releases");
+  await page.locator("[data-release]").first().waitFor();
+  await checkPage("26-releases-dark");
+  await page.emulateMedia({ colorScheme: "light" });
+});
+
 test("licence and usage: the limits against what is used, the team's usage, a bad licence beside its field", async () => {
   await page.getByRole("link", { name: "Licence" }).click();
   await page.getByRole("heading", { name: "Licence and usage", level: 1 }).waitFor();
