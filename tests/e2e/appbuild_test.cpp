@@ -79,7 +79,8 @@ protected:
                                                             "--build-cpu-request=100m"});
         wait_until("the operator to install its CRDs", 60s, [&] {
             if (!operator_->running()) throw WaitAborted("shapeblock-operator exited:\n" + operator_->log_tail());
-            api.get(kGroup + "/appbuilds");
+            // Each CRD is served on its own once established: wait for every kind the tests create.
+            for (const char* plural : {"/projects", "/apps", "/appbuilds"}) api.get(kGroup + plural);
             return true;
         });
         api.create(kGroup + "/projects",
