@@ -11,6 +11,7 @@
 #include "operator/app/app_reconciler.hpp"
 #include "operator/app/certificate_api.hpp"
 #include "operator/appbuild/build_log_command.hpp"
+#include "operator/source/fetch_source_command.hpp"
 #include "common/log.hpp"
 #include "kube/config.hpp"
 #include "kube/errors.hpp"
@@ -79,6 +80,8 @@ sb::op::agent::AgentLinkOptions agent_link_options(const OperatorConfig& config)
     options.ca_file = config.server_ca_file;
     options.cluster_id = config.cluster_id;
     options.operator_version = SB_VERSION;
+    options.sources = {config.default_registry, config.registry_secret_name,
+                       {config.insecure_registries.begin(), config.insecure_registries.end()}};
     return options;
 }
 
@@ -106,6 +109,7 @@ sb::kube::ManagerOptions manager_options(const OperatorConfig& config) {
 
 int main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == "build-log") return sb::op::run_build_log_command(argc - 1, argv + 1);
+    if (argc > 1 && std::string_view(argv[1]) == "fetch-source") return sb::op::source::run_fetch_source_command(argc - 1, argv + 1);
     OperatorConfig config;
     try {
         int exit_code = 0;

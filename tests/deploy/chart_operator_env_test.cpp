@@ -48,6 +48,8 @@ const std::vector<ChartValue> kChangedValues{
      "mirror.example.com/builder:0.4.470"},
     {"builders.gitImage=mirror.example.com/git:v2.47.2", "git-image",
      "mirror.example.com/git:v2.47.2"},
+    {"builders.sourceImage=mirror.example.com/shapeblock-operator:0.1.0", "source-image",
+     "mirror.example.com/shapeblock-operator:0.1.0"},
     {"build.resources.requests.cpu=250m", "build-cpu-request", "250m"},
     {"build.resources.requests.memory=512Mi", "build-memory-request", "512Mi"},
     {"build.resources.limits.cpu=3", "build-cpu-limit", "3"},

@@ -201,6 +201,10 @@ TEST_F(CrdSchema, UsefulVariantsAreAccepted) {
             "build":{"type":"image","image":"ghcr.io/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}})"},
         {"AppBuild", "rollback", "schema-tests", R"({"appName":"full","image":"localhost:5000/team/full:v1"})"},
         {"AppBuild", "commit", "schema-tests", R"({"appName":"full","gitRef":"4f2c1a9","imageTag":"4f2c1a9"})"},
+        // Built only from uploaded directories (sb push --path): no repository at all.
+        {"App", "uploads-only", "schema-tests", R"({"build":{"type":"dockerfile"}})"},
+        {"AppBuild", "upload", "schema-tests", R"({"appName":"uploads-only","imageTag":"b1",
+            "source":{"kind":"upload","digest":"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}})"},
         {"Service", "db", "schema-tests", R"({"type":"postgres","version":"16.4","storage":{"size":"5Gi","storageClassName":"local-path"},
             "values":{"primary":{"resources":{"limits":{"memory":"512Mi"}}}}})"},
         {"Service", "minio", "schema-tests", R"({"type":"custom","chart":{"repo":"oci://ghcr.io/team/charts","name":"minio","version":"5.2.0"}})"},
@@ -221,7 +225,9 @@ TEST_F(CrdSchema, InvalidObjectsAreRefusedNamingTheField) {
     const std::vector<InvalidCase> cases{
         {"unknown build type", "App", "bad-type", "schema-tests", "{" + git + R"(,"build":{"type":"docker"}})", "spec.build.type"},
         {"App without git.url", "App", "no-url", "schema-tests", R"({"git":{"branch":"main"}})", "spec.git.url"},
-        {"App without git", "App", "no-git", "schema-tests", R"({"displayName":"x"})", "spec.git"},
+        {"unknown AppBuild source kind", "AppBuild", "bad-source", "schema-tests", R"({"appName":"a","source":{"kind":"zip"}})", "spec.source.kind"},
+        {"AppBuild source without kind", "AppBuild", "no-kind", "schema-tests", R"({"appName":"a","source":{"digest":"sha256:00"}})", "spec.source.kind"},
+        {"bad upload digest", "AppBuild", "bad-digest", "schema-tests", R"({"appName":"a","source":{"kind":"upload","digest":"md5:abc"}})", "spec.source.digest"},
         {"App name not a DNS label", "App", "my.app", "schema-tests", "{" + git + "}", "metadata.name"},
         {"App name too long for a Helm release", "App", std::string(54, 'a'), "schema-tests", "{" + git + "}", "metadata.name"},
         {"bad image reference", "App", "bad-image", "schema-tests", "{" + git + R"(,"build":{"type":"image","image":"Not An Image!"}})", "spec.build.image"},

@@ -102,6 +102,7 @@ AgentLink::AgentLink(kube::Manager& manager, AgentLinkOptions options)
                 }
                 queue({"", std::move(chunk)});
             }),
+      sources_(manager.client(), writer_, manager.informer(crds::apps), options_.sources),
       wake_(std::make_unique<asio::steady_timer>(manager.client().executor(),
                                                  asio::steady_timer::time_point::max())) {
     if (options_.token.empty())
@@ -132,6 +133,7 @@ kube::Task<void> AgentLink::run(std::stop_token stop) {
                                               {"droppedLogChunks", json::value(dropped_log_chunks_)}});
         }
         logs_.close_all();
+        sources_.reset();
         outgoing_.clear();
         if (stop.stop_requested()) break;
         if (std::chrono::steady_clock::now() - started >= options_.stable_after) backoff.reset();
@@ -143,6 +145,7 @@ kube::Task<void> AgentLink::run(std::stop_token stop) {
 }
 
 kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
+    ++connection_;
     auto executor = co_await asio::this_coro::executor;
     const auto facts = co_await read_cluster_facts(manager_.client(), options_.cluster_id);
     const auto proxy = proxy_for(endpoint_.tls ? "https" : "http", endpoint_.host,
@@ -178,7 +181,7 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
                                             options_.operator_version,
                                             facts.kubernetes_version,
                                             {sb::agent::kProtocolVersion},
-                                            {"apply", "delete", "logs", "appSecret"},
+                                            {"apply", "delete", "logs", "appSecret", "sourceUpload"},
                                             facts.capacity}};
     };
 
@@ -325,8 +328,29 @@ kube::Task<void> AgentLink::write_loop(WebSocket& ws) {
     }
 }
 
+// A piece of an upload: storing it may wait on the registry, so it runs
+// beside the link (which goes on reading); the server sends an upload's next
+// piece only after this one's ack, so one upload's pieces never overlap.
+kube::Task<void> AgentLink::receive_source(std::string id, sb::agent::SourceChunk chunk, std::uint64_t connection) {
+    std::optional<sb::agent::Error> error;
+    try {
+        error = co_await sources_.receive(std::move(chunk));
+    } catch (const std::exception& e) {
+        error = sb::agent::Error{sb::agent::ErrorCode::internal, e.what()};
+    }
+    if (error)
+        sb::log::warn("agent link: source upload refused", {{"code", json::value(sb::agent::to_string(error->code))},
+                                                            {"error", json::value(error->message)}});
+    if (connection == connection_ && !id.empty()) queue({"", sb::agent::Ack{std::move(id), std::move(error)}});
+}
+
 // Server messages are carried out in the order they arrive, each acked.
 kube::Task<void> AgentLink::handle(Message message) {
+    if (auto* chunk = std::get_if<sb::agent::SourceChunk>(&message.body)) {
+        asio::co_spawn(co_await asio::this_coro::executor, receive_source(std::move(message.id), std::move(*chunk), connection_),
+                       asio::detached);
+        co_return;
+    }
     std::optional<sb::agent::Error> error;
     if (auto* apply = std::get_if<sb::agent::Apply>(&message.body)) {
         const bool app = get_string_view(apply->object, "kind") == "App";

@@ -2,7 +2,7 @@
 // The operator's end of the agent link (docs/agent-protocol.md): connects
 // out to the server over a WebSocket, says hello, sends a snapshot of every
 // ShapeBlock object, then status changes as its informers see them; carries
-// out the server's apply, delete, appSecret and log requests; reconnects with capped
+// out the server's apply, delete, appSecret, log and sourceChunk requests; reconnects with capped
 // exponential back-off and jitter for as long as it runs.
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -17,6 +17,7 @@
 #include "operator/agent/backoff.hpp"
 #include "operator/agent/log_relay.hpp"
 #include "operator/agent/object_writer.hpp"
+#include "operator/agent/source_receiver.hpp"
 #include "operator/agent/status_source.hpp"
 
 namespace sb::op::agent {
@@ -32,6 +33,8 @@ struct AgentLinkOptions {
     std::chrono::milliseconds backoff_cap{30000};
     // A connection that lived this long resets the back-off.
     std::chrono::milliseconds stable_after{30000};
+    // Where uploaded sources are stored (the apps' registries).
+    SourceStoreSettings sources;
 };
 
 // Where the link connects: scheme, host, port and the agent endpoint's path.
@@ -65,6 +68,7 @@ class AgentLink {
     kube::Task<void> write_loop(WebSocket& ws);
     kube::Task<void> connect_and_serve(std::stop_token stop);
     kube::Task<void> handle(sb::agent::Message message);
+    kube::Task<void> receive_source(std::string id, sb::agent::SourceChunk chunk, std::uint64_t connection);
     void queue(sb::agent::Message message);
     void wake();
 
@@ -75,6 +79,8 @@ class AgentLink {
     AppSecretWriter secrets_;
     StatusSource statuses_;
     LogRelay logs_;
+    SourceReceiver sources_;
+    std::uint64_t connection_ = 0;  // counts connections: an answer for an earlier one is not sent on a later one
     std::deque<std::string> outgoing_;  // encoded acks and log chunks, before queued statuses
     std::unique_ptr<boost::asio::steady_timer> wake_;
     bool closing_ = false;  // stop was requested: the writer sends the close frame

@@ -303,9 +303,11 @@ kube::Task<kube::Result> AppBuildReconciler::reconcile_active(const json::object
     if (plan.image_only) co_return co_await complete_without_build(build, app, plan);
     // A full SHA is decided now; a branch or tag once the clone step has
     // resolved it (it is given the commits built before and reports a match).
-    if (!started && is_commit_sha(plan.request.git_ref))
-        if (const auto* earlier = reusable_build(siblings, plan, plan.request.git_ref))
-            co_return co_await reuse_image(build, app, plan, *earlier, plan.request.git_ref);
+    // An upload is known by its digest at once, like a full SHA.
+    const auto& known_commit = plan.request.source_digest.empty() ? plan.request.git_ref : plan.request.source_digest;
+    if (!started && (is_commit_sha(known_commit) || !plan.request.source_digest.empty()))
+        if (const auto* earlier = reusable_build(siblings, plan, known_commit))
+            co_return co_await reuse_image(build, app, plan, *earlier, known_commit);
     if (!job && started) co_return co_await check_job_still_exists(build);
     if (!job) {
         plan.request.reusable_commits = reusable_commits(siblings, plan);
@@ -358,9 +360,10 @@ kube::Task<kube::Result> AppBuildReconciler::reuse_image(const json::object& bui
     status["image"] = get_string(earlier, "status.image");
     if (auto d = get_string(earlier, "status.digest"); !d.empty()) status["digest"] = d;
     status["buildType"] = get_string(earlier, "status.buildType");
-    std::string message = "reused the image of build " + std::string(kube::object_name(earlier)) + " (commit " +
-                          commit.substr(0, 12);
-    if (plan.request.git_ref != commit) message += ", resolved from " + plan.request.git_ref;
+    const bool upload = !plan.request.source_digest.empty();
+    std::string message = "reused the image of build " + std::string(kube::object_name(earlier)) +
+                          (upload ? " (upload " + commit.substr(0, 19) : " (commit " + commit.substr(0, 12));
+    if (!upload && plan.request.git_ref != commit) message += ", resolved from " + plan.request.git_ref;
     message += ", same settings); nothing was built";
     complete(status, object_generation(build), "Reused", message, message);
     co_await patch_status(build, status);

@@ -10,6 +10,7 @@ BuildConfig build_config_from(const OperatorConfig& config) {
     c.kaniko_image = config.kaniko_image;
     c.buildah_image = config.buildah_image;
     c.buildpack_builder_image = config.buildpack_builder_image;
+    c.source_image = config.source_image;
     c.dockerfile_builder = config.dockerfile_builder == "buildah" ? DockerfileBuilder::buildah : DockerfileBuilder::kaniko;
     c.insecure_registries.insert(config.insecure_registries.begin(), config.insecure_registries.end());
     c.build_resources = {config.build_resources.cpu_request, config.build_resources.memory_request,

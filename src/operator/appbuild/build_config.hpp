@@ -26,6 +26,9 @@ struct BuildConfig {
     std::string kaniko_shell = "/busybox/sh";  // the kaniko image's shell: a -debug variant
     std::string buildah_image{build_images::buildah};
     std::string buildpack_builder_image{build_images::buildpack_builder};
+    // The operator's own image: its fetch-source command is an uploaded
+    // source's first build step (source/fetch_source_command.hpp).
+    std::string source_image{build_images::source};
     std::string cnb_platform_api = "0.12";
     std::int64_t buildpack_uid = 1000;
     std::int64_t buildpack_gid = 1000;

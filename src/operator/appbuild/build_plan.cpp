@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "operator/common/crd_types.hpp"
+#include "operator/source/source_artifact.hpp"
 
 namespace sb::op::appbuild {
 
@@ -77,6 +78,20 @@ bool is_commit_sha(std::string_view ref) {
     return true;
 }
 
+std::string app_image_repository(const json::object& app, std::string_view ns, const RegistryDefaults& registry) {
+    std::string registry_url = get_string(app, "spec.registry.url");
+    if (registry_url.empty()) registry_url = registry.url;
+    if (registry_url.empty())
+        throw std::invalid_argument("no registry: set spec.registry.url on the App or a default registry on the operator");
+    while (!registry_url.empty() && registry_url.back() == '/') registry_url.pop_back();
+    return registry_url + "/" + std::string(ns) + "/" + get_string(app, "metadata.name");
+}
+
+std::string app_registry_secret(const json::object& app, const RegistryDefaults& registry) {
+    auto secret = get_string(app, "spec.registry.secretName");
+    return secret.empty() ? registry.secret_name : secret;
+}
+
 BuildPlan plan_build(const json::object& app, const json::object& appbuild, const BuildConfig& config,
                      const RegistryDefaults& registry) {
     BuildPlan plan;
@@ -101,30 +116,32 @@ BuildPlan plan_build(const json::object& app, const json::object& appbuild, cons
     r.app_name = app_name;
     r.build_name = get_string(appbuild, "metadata.name");
     r.build_uid = get_string(appbuild, "metadata.uid");
-    r.git_url = get_string(app, "spec.git.url");
-    if (r.git_url.empty()) throw std::invalid_argument("the App has no spec.git.url to build from");
-    r.git_ref = get_string(appbuild, "spec.gitRef");
-    if (r.git_ref.empty()) r.git_ref = get_string(app, "spec.git.branch");
-    const bool is_private = get_bool(app, "spec.git.isPrivate").value_or(false);
-    r.git_secret = get_string(app, "spec.git.secretName");
-    // The generated deploy key serves a private repository only (it is
-    // deleted when the repository stops being private).
-    if (r.git_secret.empty() && is_private) r.git_secret = get_string(app, "status.deployKeySecretName");
-    if (r.git_secret.empty() && is_private)
-        throw std::invalid_argument("the repository is private and the App has no git secret or deploy key yet");
-    if (r.git_secret.empty()) r.git_url = anonymous_clone_url(r.git_url);
+    const auto source_kind = get_string(appbuild, "spec.source.kind");
+    if (source_kind == "upload") {
+        r.source_digest = get_string(appbuild, "spec.source.digest");
+        if (r.source_digest.empty()) throw std::invalid_argument("spec.source.kind is upload but spec.source.digest is empty");
+    } else {
+        r.git_url = get_string(app, "spec.git.url");
+        if (r.git_url.empty())
+            throw std::invalid_argument("the App has no spec.git.url to build from: push its directory instead (sb push --path)");
+        r.git_ref = get_string(appbuild, "spec.gitRef");
+        if (r.git_ref.empty()) r.git_ref = get_string(app, "spec.git.branch");
+        const bool is_private = get_bool(app, "spec.git.isPrivate").value_or(false);
+        r.git_secret = get_string(app, "spec.git.secretName");
+        // The generated deploy key serves a private repository only (it is
+        // deleted when the repository stops being private).
+        if (r.git_secret.empty() && is_private) r.git_secret = get_string(app, "status.deployKeySecretName");
+        if (r.git_secret.empty() && is_private)
+            throw std::invalid_argument("the repository is private and the App has no git secret or deploy key yet");
+        if (r.git_secret.empty()) r.git_url = anonymous_clone_url(r.git_url);
+    }
     r.context_path = get_string(app, "spec.build.contextPath");
     r.dockerfile = get_string(app, "spec.build.dockerfile");
 
-    std::string registry_url = get_string(app, "spec.registry.url");
-    if (registry_url.empty()) registry_url = registry.url;
-    if (registry_url.empty())
-        throw std::invalid_argument("no registry: set spec.registry.url on the App or a default registry on the operator");
-    while (!registry_url.empty() && registry_url.back() == '/') registry_url.pop_back();
-    r.image_repository = registry_url + "/" + ns + "/" + app_name;
+    r.image_repository = app_image_repository(app, ns, registry);
+    if (!r.source_digest.empty()) r.source_repository = source::source_repository(r.image_repository);
     r.image_tag = get_string(appbuild, "spec.imageTag");
-    r.registry_secret = get_string(app, "spec.registry.secretName");
-    if (r.registry_secret.empty()) r.registry_secret = registry.secret_name;
+    r.registry_secret = app_registry_secret(app, registry);
 
     if (type == "dockerfile") r.type = BuildType::dockerfile;
     else if (type == "buildpack") r.type = BuildType::buildpack;
@@ -140,7 +157,8 @@ BuildPlan plan_build(const json::object& app, const json::object& appbuild, cons
     if (current.rfind(r.image_repository + ":", 0) == 0 || current.rfind(r.image_repository + "@", 0) == 0)
         r.previous_image = current;
 
-    json::object settings{{"url", r.git_url},
+    // An upload's "url" is "upload": its builds are told apart by their digest, the commit they report.
+    json::object settings{{"url", r.source_digest.empty() ? r.git_url : std::string("upload")},
                           {"context", r.context_path},
                           {"dockerfile", r.dockerfile},
                           {"type", to_string(r.type)},

@@ -24,6 +24,13 @@ struct BuildPlan {
     std::string settings_fingerprint;
 };
 
+// Where the App's images go: <registry>/<namespace>/<app>, the registry
+// being the App's or the operator's default. Throws std::invalid_argument
+// when there is none.
+std::string app_image_repository(const boost::json::object& app, std::string_view ns, const RegistryDefaults& registry);
+// The dockerconfigjson Secret (in the App's namespace) with the login for that registry.
+std::string app_registry_secret(const boost::json::object& app, const RegistryDefaults& registry);
+
 // Throws std::invalid_argument with a message for the user when the App
 // cannot be built (no registry, type image without an image...).
 BuildPlan plan_build(const boost::json::object& app, const boost::json::object& appbuild, const BuildConfig& config,

@@ -41,44 +41,59 @@ fi
 export GIT_TERMINAL_PROMPT=0
 
 src=/workspace/src
-run_git "git init" init -q "$src"
-cd "$src" || fail 13 "cannot enter $src"
-run_git "git remote" remote add origin "$GIT_URL"
-ref="${GIT_REF:-}"
-if [ -z "$ref" ]; then
-  run_git "fetch of the default branch" fetch -q --depth 1 origin HEAD
-  run_git checkout checkout -q FETCH_HEAD
-elif git fetch -q --depth 1 origin "$ref" 2>"$sb/git.err"; then
-  run_git checkout checkout -q FETCH_HEAD
-elif printf '%s' "$ref" | grep -qE '^[0-9a-f]{7,40}$'; then
-  # A commit the host will not serve shallowly (or an abbreviated one): fetch the history.
-  run_git "fetch of $GIT_URL" fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*'
-  git checkout -q "$ref" 2>"$sb/git.err" || { cat "$sb/git.err" >&2; fail 11 "commit '$ref' not found in $GIT_URL"; }
+if [ -n "${SOURCE_DIGEST:-}" ]; then
+  # An uploaded source: the source step unpacked it here; its digest stands for the commit.
+  cd "$src" || fail 14 "the uploaded source was not unpacked into $src"
+  commit="$SOURCE_DIGEST"
+  origin="the upload $(printf '%s' "$commit" | cut -c1-19)"
+  done_what="building from $origin"
 else
-  git_failed "fetch of '$ref'"
-fi
+  run_git "git init" init -q "$src"
+  cd "$src" || fail 13 "cannot enter $src"
+  run_git "git remote" remote add origin "$GIT_URL"
+  ref="${GIT_REF:-}"
+  if [ -z "$ref" ]; then
+    run_git "fetch of the default branch" fetch -q --depth 1 origin HEAD
+    run_git checkout checkout -q FETCH_HEAD
+  elif git fetch -q --depth 1 origin "$ref" 2>"$sb/git.err"; then
+    run_git checkout checkout -q FETCH_HEAD
+  elif printf '%s' "$ref" | grep -qE '^[0-9a-f]{7,40}$'; then
+    # A commit the host will not serve shallowly (or an abbreviated one): fetch the history.
+    run_git "fetch of $GIT_URL" fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*'
+    git checkout -q "$ref" 2>"$sb/git.err" || { cat "$sb/git.err" >&2; fail 11 "commit '$ref' not found in $GIT_URL"; }
+  else
+    git_failed "fetch of '$ref'"
+  fi
 
-commit="$(git rev-parse HEAD)"
+  commit="$(git rev-parse HEAD)"
+  origin="commit $commit"
+  done_what="cloned $commit"
+fi
 # Built before with the same settings: its image is deployed, nothing is built.
 for done_commit in ${REUSABLE_COMMITS:-}; do
   if [ "$done_commit" = "$commit" ]; then
     printf 'reuse\n' > "$sb/type"
     printf 'commit=%s\nreuse=true\n' "$commit" > /dev/termination-log
-    echo "shapeblock: commit $commit was built before with the same settings; reusing its image"
+    echo "shapeblock: $origin was built before with the same settings; reusing its image"
     exit 0
   fi
 done
 ctx="$src${CONTEXT_PATH:+/$CONTEXT_PATH}"
-[ -d "$ctx" ] || fail 14 "context path '$CONTEXT_PATH' does not exist in commit $commit"
+[ -d "$ctx" ] || fail 14 "context path '$CONTEXT_PATH' does not exist in $origin"
 dockerfile="$ctx/${DOCKERFILE:-Dockerfile}"
 type="$BUILD_TYPE"
 if [ "$type" = detect ]; then
   if [ -f "$dockerfile" ]; then type=dockerfile; else type=buildpack; fi
   echo "shapeblock: detected build type $type"
 elif [ "$type" = dockerfile ] && [ ! -f "$dockerfile" ]; then
-  fail 14 "no Dockerfile at '${CONTEXT_PATH:+$CONTEXT_PATH/}${DOCKERFILE:-Dockerfile}' in commit $commit"
+  fail 14 "no Dockerfile at '${CONTEXT_PATH:+$CONTEXT_PATH/}${DOCKERFILE:-Dockerfile}' in $origin"
 fi
-tag="${IMAGE_TAG:-$(printf '%s' "$commit" | cut -c1-12)}"
+# As commit_tag() in job_builder: an upload's digest is no tag.
+case "$commit" in
+  sha256:*) default_tag="src-$(printf '%s' "$commit" | cut -c8-19)" ;;
+  *) default_tag="$(printf '%s' "$commit" | cut -c1-12)" ;;
+esac
+tag="${IMAGE_TAG:-$default_tag}"
 image="$IMAGE_REPOSITORY:$tag"
 if [ "$type" = buildpack ]; then
   # Values come in SBV_0, SBV_1... (keys may hold '.' or '-', which sh drops from its environment).
@@ -89,7 +104,7 @@ printf '%s\n' "$type" > "$sb/type"
 printf '%s\n' "$image" > "$sb/image"
 printf '%s\n' "$commit" > "$sb/commit"
 printf 'commit=%s\ntype=%s\nimage=%s\n' "$commit" "$type" "$image" > /dev/termination-log
-echo "shapeblock: cloned $commit; building $image with $type"
+echo "shapeblock: $done_what; building $image with $type"
 )SH";
 
 const std::string_view kaniko = R"SH(type="$(cat /workspace/.sb/type)"

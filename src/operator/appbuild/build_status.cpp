@@ -109,7 +109,10 @@ void observe_pod(const json::object* job, const json::object& pod, const std::ve
         o.phase = BuildPhase::building;
         std::string step = "building";
         for (const auto& c : containers)
-            if (c.running) step = c.name == kCloneContainer ? "cloning the repository" : "building";
+            if (c.running)
+                step = c.name == kCloneContainer    ? "cloning the repository"
+                       : c.name == kSourceContainer ? "fetching the uploaded source"
+                                                    : "building";
         o.message = step;
         enforce_deadline(job, now, o);
         return;
@@ -125,10 +128,11 @@ void observe_pod(const json::object* job, const json::object& pod, const std::ve
 void check_pushed_image(const ImageDestination& destination, BuildObservation& o) {
     if (o.phase != BuildPhase::completed) return;
     if (o.reused) {
-        o.message = "commit " + o.commit + " was built before with the same settings; nothing was built";
+        o.message = (o.commit.starts_with("sha256:") ? "the upload " : "commit ") + o.commit +
+                    " was built before with the same settings; nothing was built";
         return;
     }
-    const std::string tag = !destination.tag.empty() ? destination.tag : o.commit.substr(0, 12);
+    const std::string tag = !destination.tag.empty() ? destination.tag : commit_tag(o.commit);
     const std::string expected = destination.repository + ":" + (tag.empty() ? "<commit>" : tag);
     auto shown = [](const std::string& value) { return value.empty() ? std::string("nothing") : "'" + value + "'"; };
     if (o.image.empty() || o.digest.empty()) {

@@ -23,6 +23,7 @@ std::string_view to_string(BuildPhase phase);  // "Pending", "Building", "Comple
 // Machine-readable reasons (AppBuild status.reason).
 namespace reasons {
 inline constexpr std::string_view clone_failed = "CloneFailed";
+inline constexpr std::string_view source_fetch_failed = "SourceFetchFailed";
 inline constexpr std::string_view build_failed = "BuildFailed";
 inline constexpr std::string_view push_failed = "PushFailed";
 inline constexpr std::string_view oom_killed = "OOMKilled";

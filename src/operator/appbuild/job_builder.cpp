@@ -92,6 +92,7 @@ json::object clone_container(const BuildRequest& r, const BuildConfig& c, BuildT
         }
     }
     env.push_back(env_var("BUILD_VAR_KEYS", keys));
+    if (!r.source_digest.empty()) env.push_back(env_var("SOURCE_DIGEST", r.source_digest));  // nothing to clone
     if (!r.reusable_commits.empty()) {
         std::string commits;
         for (const auto& commit : r.reusable_commits) commits += (commits.empty() ? "" : " ") + commit;
@@ -108,6 +109,28 @@ json::object clone_container(const BuildRequest& r, const BuildConfig& c, BuildT
     container["resources"] = resources(c.clone_resources);
     container["securityContext"] = non_root(c.git_uid, c.git_uid, true);
     return container;
+}
+
+// An uploaded source: the operator's own image fetches it from the registry
+// with the registry Secret (read-only), as the build's uid, so the clone
+// step and the builders find it as they would find a clone.
+json::object source_container(const BuildRequest& r, const BuildConfig& c) {
+    json::array env{env_var("SOURCE_REPOSITORY", r.source_repository), env_var("SOURCE_DIGEST", r.source_digest),
+                    env_var("SOURCE_DIR", kSourceDir)};
+    if (insecure(r, c)) env.push_back(env_var("SOURCE_INSECURE_REGISTRY", "true"));
+    json::array mounts{mount("workspace", kWorkspace)};
+    if (!r.registry_secret.empty()) {
+        env.push_back(env_var("SOURCE_DOCKER_CONFIG", std::string(kRegistryConfigDir) + "/config.json"));
+        mounts.push_back(mount("registry-credentials", kRegistryConfigDir, true));
+    }
+    return {{"name", kSourceContainer},
+            {"image", c.source_image},
+            {"args", json::array{"fetch-source"}},
+            {"env", std::move(env)},
+            {"volumeMounts", std::move(mounts)},
+            {"resources", resources(c.clone_resources)},
+            {"securityContext", non_root(c.git_uid, c.git_uid, true)},
+            {"terminationMessagePolicy", "FallbackToLogsOnError"}};
 }
 
 json::object kaniko_container(const BuildRequest& r, const BuildConfig& c, std::string_view name) {
@@ -231,6 +254,11 @@ std::string_view to_string(DockerfileBuilder builder) {
 
 std::string job_name_for(std::string_view build_name) { return std::string(build_name); }
 
+std::string commit_tag(std::string_view commit) {
+    if (commit.starts_with("sha256:")) return "src-" + std::string(commit.substr(7, 12));
+    return std::string(commit.substr(0, 12));
+}
+
 std::string registry_host(std::string_view repository) {
     auto slash = repository.find('/');
     return std::string(repository.substr(0, slash));
@@ -244,11 +272,14 @@ json::object build_job(const BuildRequest& r, const BuildConfig& c) {
     require(r.app_name, "app name");
     require(r.build_name, "build name");
     require(r.build_uid, "build uid");
-    require(r.git_url, "spec.git.url");
+    if (r.source_digest.empty()) require(r.git_url, "spec.git.url");
+    else require(r.source_repository, "source repository");
     require(r.image_repository, "image repository");
     if (r.type == BuildType::image) throw std::invalid_argument("build request: an image build needs no Job");
 
-    json::array init_containers{clone_container(r, c, r.type)};
+    json::array init_containers;
+    if (!r.source_digest.empty()) init_containers.push_back(source_container(r, c));
+    init_containers.push_back(clone_container(r, c, r.type));
     json::array containers;
     json::array volumes{json::object{{"name", "workspace"}, {"emptyDir", json::object{}}}};
     bool needs_layers = false, needs_storage = false;

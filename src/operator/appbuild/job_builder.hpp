@@ -3,6 +3,11 @@
 // request and the build settings, so it can be checked without a cluster.
 //
 // Pod layout:
+//   init "source"  only for an uploaded source (sb push --path): fetches the
+//                  archive from the app's registry and unpacks it where the
+//                  clone would have cloned (shapeblock-operator fetch-source,
+//                  source/fetch_source_command.hpp); then "clone" clones
+//                  nothing and only does the rest of its work.
 //   init "clone"   clones the repository (shallow where possible) into the
 //                  workspace, resolves the commit, picks the build type when
 //                  none is given (a Dockerfile at the context path means
@@ -50,11 +55,17 @@ struct BuildRequest {
     std::string build_name;   // the AppBuild; also the Job's name
     std::string build_uid;    // owner reference
 
-    std::string git_url;
+    std::string git_url;      // "" for an uploaded source
     std::string git_ref;      // branch, tag or commit; "" = the remote's default branch
     std::string git_secret;   // ssh-privatekey (+known_hosts) or username/password|token; "" = public
     std::string context_path; // inside the repository; "" = root
     std::string dockerfile;   // relative to the context; "" = Dockerfile
+
+    // An uploaded source (AppBuild spec.source.kind upload): its archive's
+    // digest, stored in source_repository (source/source_artifact.hpp).
+    // Builds of it report the digest as their commit.
+    std::string source_digest;
+    std::string source_repository;
 
     std::string image_repository;  // <registry>/<project>/<app>
     std::string image_tag;         // "" = the first 12 characters of the commit
@@ -72,6 +83,7 @@ struct BuildRequest {
 };
 
 // Names shared with build_status.
+inline constexpr std::string_view kSourceContainer = "source";
 inline constexpr std::string_view kCloneContainer = "clone";
 inline constexpr std::string_view kBuildContainer = "build";
 inline constexpr std::string_view kDockerfileContainer = "build-dockerfile";  // detect mode
@@ -82,6 +94,11 @@ inline constexpr std::string_view kBuildTypeAnnotation = "shapeblock.io/build-ty
 // The Job name for an AppBuild (deterministic: a restarted operator finds
 // the Job it created instead of creating a second one).
 std::string job_name_for(std::string_view build_name);
+
+// The tag of a build without imageTag: the commit's first 12 characters, or
+// for an upload (commit "sha256:<hex>") "src-" and the first 12 hex digits.
+// The clone script computes the same.
+std::string commit_tag(std::string_view commit);
 
 // The registry host of an image repository ("reg:5000/p/a" -> "reg:5000").
 std::string registry_host(std::string_view repository);

@@ -6,6 +6,7 @@
 #include "common/rfc3339.hpp"
 #include "operator/appbuild/job_builder.hpp"
 #include "operator/appbuild/termination_message.hpp"
+#include "operator/source/fetch_source_command.hpp"
 
 namespace sb::op::appbuild {
 
@@ -33,6 +34,17 @@ std::string clone_summary(std::int64_t exit_code) {
     }
 }
 
+std::string source_summary(std::int64_t exit_code) {
+    switch (exit_code) {
+        case source::fetch_unreachable: return "fetching the uploaded source failed: the app's registry cannot be reached";
+        case source::fetch_refused:
+            return "fetching the uploaded source failed: the app's registry refused (check its login in the app's registry "
+                   "Secret; an upload removed from the registry must be pushed again)";
+        case source::fetch_corrupt: return "the uploaded source is damaged or unsafe to unpack; push it again";
+        default: return "fetching the uploaded source failed with exit code " + std::to_string(exit_code);
+    }
+}
+
 std::string with_details(std::string summary, std::string_view details) {
     auto tail = last_lines(details, 10);
     if (!tail.empty()) summary += ":\n" + tail;
@@ -52,6 +64,9 @@ void explain_container(const json::object& pod, const ContainerView& c, std::int
     } else if (c.name == kCloneContainer) {
         o.reason = reasons::clone_failed;
         o.message = with_details(clone_summary(exit_code), message);
+    } else if (c.name == kSourceContainer) {
+        o.reason = reasons::source_fetch_failed;
+        o.message = with_details(source_summary(exit_code), message);
     } else if (looks_like_push_failure(message)) {
         o.reason = reasons::push_failed;
         o.message = with_details("pushing the image failed (exit code " + std::to_string(exit_code) +

@@ -44,6 +44,8 @@ std::vector<Setting> settings_of(OperatorConfig& c) {
         {"kaniko-image", "kaniko image for dockerfile builds (needs /busybox/sh: a -debug variant)", &c.kaniko_image},
         {"buildah-image", "buildah image for dockerfile builds", &c.buildah_image},
         {"buildpack-builder-image", "default Cloud Native Buildpacks builder image", &c.buildpack_builder_image},
+        {"source-image", "image whose `shapeblock-operator fetch-source` unpacks an uploaded source in the build pod (the operator's own)",
+         &c.source_image},
         {"dockerfile-builder", "default dockerfile builder: kaniko or buildah", &c.dockerfile_builder},
         {"insecure-registries", "registries (host:port) builds reach over plain HTTP or without TLS verification (repeat or comma-separate)",
          &c.insecure_registries},

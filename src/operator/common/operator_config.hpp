@@ -45,6 +45,7 @@ struct OperatorConfig {
     std::string kaniko_image{build_images::kaniko};
     std::string buildah_image{build_images::buildah};
     std::string buildpack_builder_image{build_images::buildpack_builder};
+    std::string source_image{build_images::source};  // this operator's image: fetch-source runs in build pods
     std::string dockerfile_builder = "kaniko";  // kaniko | buildah
     // Registries (host[:port]) reached over plain HTTP or with an untrusted
     // certificate: builds push and pull there without TLS verification.

@@ -91,11 +91,19 @@ std::string deployment_document(const std::vector<std::string_view>& doc, const 
     auto image = find_key(doc, "image", false);
     auto env = find_key(doc, "env", true);
     std::string out;
+    bool source_image_value_next = false;
     for (std::size_t i = 0; i < doc.size(); ++i) {
         if (i == image && !v.operator_image.empty()) {
             out += std::string(indent_of(doc[i]), ' ') + "image: " + yaml_quoted(v.operator_image) + "\n";
             continue;
         }
+        // The build step of an uploaded source runs the operator's own image too.
+        if (std::exchange(source_image_value_next, false) && !v.operator_image.empty()) {
+            out += std::string(indent_of(doc[i]), ' ') + "value: " + yaml_quoted(v.operator_image) + "\n";
+            continue;
+        }
+        const auto indent = indent_of(doc[i]);
+        source_image_value_next = indent != std::string_view::npos && doc[i].substr(indent) == "- name: SB_OPERATOR_SOURCE_IMAGE";
         out += std::string(doc[i]) + "\n";
         if (i == env) out += connection_env(v, std::string(indent_of(doc[i]) + 2, ' '));
     }

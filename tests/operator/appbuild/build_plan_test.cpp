@@ -99,3 +99,25 @@ TEST(BuildPlan, AnonymousCloneUrls) {
     EXPECT_EQ(anonymous_clone_url("https://github.com/acme/web.git"), "https://github.com/acme/web.git");
     EXPECT_EQ(anonymous_clone_url("file:///srv/git/web.git"), "file:///srv/git/web.git");
 }
+
+TEST(BuildPlan, AnUploadedSourceNeedsNoRepository) {
+    const std::string digest = "sha256:" + std::string(64, 'b');
+    auto no_git = json::parse(R"({"metadata":{"name":"web","namespace":"proj","uid":"u1"},"spec":{"registry":{"url":"reg.example.com"}}})")
+                      .as_object();
+    auto plan = plan_build(no_git, build(R"({"appName":"web","source":{"kind":"upload","digest":")" + digest + R"("}})"),
+                           BuildConfig{}, kRegistry);
+    EXPECT_EQ(plan.request.source_digest, digest);
+    EXPECT_EQ(plan.request.source_repository, "reg.example.com/proj/web/source");
+    EXPECT_EQ(plan.request.git_url, "");
+    // The same App, once with git: an upload's builds share a fingerprint, apart from git builds'.
+    auto upload_with_git = plan_build(app(), build(R"({"appName":"web","source":{"kind":"upload","digest":")" + digest + R"("}})"),
+                                      BuildConfig{}, kRegistry);
+    auto git = plan_build(app(), build(R"({"appName":"web"})"), BuildConfig{}, kRegistry);
+    EXPECT_NE(upload_with_git.settings_fingerprint, git.settings_fingerprint);
+    EXPECT_EQ(upload_with_git.request.git_url, "");
+
+    EXPECT_THROW(plan_build(no_git, build(R"({"appName":"web"})"), BuildConfig{}, kRegistry), std::invalid_argument)
+        << "a git build of an App without a repository";
+    EXPECT_THROW(plan_build(no_git, build(R"({"appName":"web","source":{"kind":"upload"}})"), BuildConfig{}, kRegistry),
+                 std::invalid_argument);
+}

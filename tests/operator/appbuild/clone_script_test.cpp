@@ -139,3 +139,38 @@ TEST_F(CloneScript, ABranchResolvedToACommitBuiltBeforeIsReused) {
     ASSERT_EQ(clone("main", "detect", "web", "REUSABLE_COMMITS='" + older + "'"), 0) << log();
     EXPECT_EQ(termination(), "commit=" + sha + "\ntype=dockerfile\nimage=reg/p/app:" + sha.substr(0, 12) + "\n");
 }
+
+TEST_F(CloneScript, AnUploadedSourceIsBuiltAsUnpackedWithItsDigestAsTheCommit) {
+    const std::string digest = "sha256:" + std::string(64, 'a');
+    // What the source step leaves: the upload unpacked where a clone would be.
+    auto unpack = [&] {
+        fs::remove_all(root_ / "ws");
+        fs::create_directories(root_ / "ws/src/web");
+        std::ofstream(root_ / "ws/src/web/Dockerfile") << "FROM scratch\n";
+    };
+    auto build_upload = [&](const std::string& type, const std::string& context, const std::string& extra_env = "") {
+        fs::remove(root_ / "termination-log");
+        std::string env = "HOME=" + (root_ / "ws/.sb/home").string() + " GIT_URL='' GIT_REF='' SOURCE_DIGEST=" + digest +
+                          " CONTEXT_PATH='" + context + "' DOCKERFILE='' BUILD_TYPE=" + type +
+                          " IMAGE_REPOSITORY=reg/p/app IMAGE_TAG='' BUILD_VAR_KEYS='' " + extra_env;
+        return run("env -i PATH=/usr/bin:/bin " + env + " busybox sh " + (root_ / "clone.sh").string() + " >" + (root_ / "log").string() +
+                   " 2>&1");
+    };
+    unpack();
+    ASSERT_EQ(build_upload("detect", "web"), 0) << log();
+    EXPECT_EQ(termination(), "commit=" + digest + "\ntype=dockerfile\nimage=reg/p/app:src-aaaaaaaaaaaa\n");
+    EXPECT_NE(log().find("building from the upload sha256:aaaaaaaaaaaa"), std::string::npos) << log();
+    EXPECT_FALSE(fs::exists(root_ / "ws/src/.git")) << "nothing is cloned";
+
+    unpack();
+    ASSERT_EQ(build_upload("detect", "web", "REUSABLE_COMMITS='" + digest + "'"), 0) << log();
+    EXPECT_EQ(termination(), "commit=" + digest + "\nreuse=true\n");
+
+    unpack();
+    EXPECT_EQ(build_upload("dockerfile", ""), 14) << log();
+    EXPECT_NE(log().find("no Dockerfile at 'Dockerfile' in the upload sha256:aaaaaaaaaaaa"), std::string::npos) << log();
+
+    fs::remove_all(root_ / "ws");
+    EXPECT_EQ(build_upload("detect", ""), 14) << log();
+    EXPECT_NE(log().find("was not unpacked"), std::string::npos) << log();
+}

@@ -237,3 +237,47 @@ TEST(JobBuilder, JobNameIsTheBuildNameAndRegistryHostIsParsed) {
     EXPECT_EQ(registry_host("reg.example.com:5000/p/a"), "reg.example.com:5000");
     EXPECT_EQ(registry_host("reg.example.com"), "reg.example.com");
 }
+
+TEST(JobBuilder, AnUploadedSourceIsFetchedByTheOperatorsImageBeforeTheCloneStep) {
+    BuildRequest r = base_request(BuildType::dockerfile);
+    r.git_url.clear();
+    r.git_ref.clear();
+    r.source_digest = "sha256:" + std::string(64, 'c');
+    r.source_repository = r.image_repository + "/source";
+    BuildConfig c;
+    c.source_image = "ghcr.io/shapeblock/shapeblock-operator:test";
+    c.insecure_registries = {"registry.shapeblock.io"};
+    const auto job = build_job(r, c);
+    const auto& inits = job.at("spec").at("template").at("spec").at("initContainers").as_array();
+    ASSERT_EQ(inits.size(), 2u);
+    EXPECT_EQ(inits[0].at("name").as_string(), "source") << "the source is fetched before the clone step runs";
+    EXPECT_EQ(inits[1].at("name").as_string(), "clone");
+    const auto& source = container(job, "initContainers", "source");
+    EXPECT_EQ(source.at("image").as_string(), c.source_image);
+    EXPECT_EQ(source.at("args").as_array(), (json::array{"fetch-source"}));
+    EXPECT_EQ(env_value(source, "SOURCE_REPOSITORY"), "registry.shapeblock.io/my-project/sample-app/source");
+    EXPECT_EQ(env_value(source, "SOURCE_DIGEST"), r.source_digest);
+    EXPECT_EQ(env_value(source, "SOURCE_DIR"), "/workspace/src");
+    EXPECT_EQ(env_value(source, "SOURCE_INSECURE_REGISTRY"), "true");
+    EXPECT_EQ(env_value(source, "SOURCE_DOCKER_CONFIG"), "/etc/shapeblock/registry/config.json");
+    bool mounted = false;
+    for (const auto& m : source.at("volumeMounts").as_array())
+        if (m.at("name") == "registry-credentials") mounted = m.at("readOnly").as_bool();
+    EXPECT_TRUE(mounted) << "the registry Secret, read-only";
+    EXPECT_EQ(source.at("securityContext").at("runAsNonRoot").as_bool(), true);
+    EXPECT_EQ(source.at("securityContext").at("readOnlyRootFilesystem").as_bool(), true);
+    const auto& clone = container(job, "initContainers", "clone");
+    EXPECT_EQ(env_value(clone, "SOURCE_DIGEST"), r.source_digest);
+    EXPECT_EQ(env_value(clone, "GIT_URL"), "");
+
+    BuildRequest git = base_request(BuildType::dockerfile);
+    EXPECT_EQ(build_job(git, c).at("spec").at("template").at("spec").at("initContainers").as_array().size(), 1u)
+        << "a git build has no source step";
+    r.source_repository.clear();
+    EXPECT_THROW(build_job(r, c), std::invalid_argument);
+}
+
+TEST(JobBuilder, ABuildWithoutImageTagIsTaggedAfterItsCommitOrUpload) {
+    EXPECT_EQ(commit_tag("3f786850e387550fdab836ed7e6dc881de23001b"), "3f786850e387");
+    EXPECT_EQ(commit_tag("sha256:" + std::string(64, 'd')), "src-dddddddddddd");
+}

@@ -32,6 +32,7 @@ TEST(InstallManifest, HostileValuesStayInsideTheirStrings) {
     EXPECT_EQ(env(deployment, "SB_OPERATOR_CLUSTER_ID"), "c1");
     EXPECT_EQ(env(deployment, "SB_OPERATOR_AGENT_TOKEN"), "<from secret>");
     EXPECT_EQ(deployment["spec"]["template"]["spec"]["containers"][0]["image"].as<std::string>(), "img:1 # x");
+    EXPECT_EQ(env(deployment, "SB_OPERATOR_SOURCE_IMAGE"), "img:1 # x") << "builds of uploads run the operator's own image";
     for (const auto& d : docs) EXPECT_NE(d["kind"].as<std::string>(), "Pod");
 }
 
@@ -39,6 +40,7 @@ TEST(InstallManifest, WithoutAnImageTheChartsImageStays) {
     auto docs = YAML::LoadAll(install_manifest({"https://sb", "c1", "t", ""}));
     auto image = of_kind(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"].as<std::string>();
     EXPECT_TRUE(image.starts_with("ghcr.io/shapeblock/shapeblock-operator:")) << image;
+    EXPECT_EQ(env(of_kind(docs, "Deployment"), "SB_OPERATOR_SOURCE_IMAGE"), image);
     // The chart's own settings are still there, after the connection's.
     EXPECT_EQ(env(of_kind(docs, "Deployment"), "SB_OPERATOR_LEASE_NAME"), "shapeblock-operator");
 }
