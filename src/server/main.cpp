@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
     opt("--master-key-file", config.master_key_file, "SB_MASTER_KEY_FILE", "Base64 32-byte key sealing secrets at rest (default <data-dir>/master.key)");
     opt("--admin-email", config.admin_email, "SB_ADMIN_EMAIL", "E-mail of the administrator created on first start");
     opt("--body-limit", config.body_limit_bytes, "SB_BODY_LIMIT", "Largest accepted request body in bytes");
+    opt("--source-upload-limit", config.source_upload_limit_bytes, "SB_SOURCE_UPLOAD_LIMIT",
+        "Largest uploaded source archive (sb push --path) in bytes; relayed to the app's cluster, never stored here");
     opt("--hash-threads", config.hash_threads, "SB_HASH_THREADS", "Threads for password hashing");
     opt("--log-streams-per-user", config.log_streams_per_user, "SB_LOG_STREAMS_PER_USER",
         "App log streams one user may have open at once");

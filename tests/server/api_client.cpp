@@ -70,11 +70,11 @@ HttpResult ApiClient::request(const std::string& method, const std::string& targ
     if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
     if (!cookie.empty()) req.set(http::field::cookie, cookie);
     if (!csrf.empty()) req.set("X-CSRF-Token", csrf);
-    for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty()) {
-        req.set(http::field::content_type, "application/json");
+        req.set(http::field::content_type, "application/json");  // unless `headers` say otherwise
         req.body() = body;
     }
+    for (const auto& [k, v] : headers) req.set(k, v);
     req.keep_alive(false);
     req.prepare_payload();
 

@@ -12,13 +12,19 @@ namespace {
 bool is_request(const sb::agent::Body& body) {
     return std::holds_alternative<sb::agent::Apply>(body) || std::holds_alternative<sb::agent::Delete>(body) ||
            std::holds_alternative<sb::agent::OpenLogs>(body) || std::holds_alternative<sb::agent::CloseLogs>(body) ||
-           std::holds_alternative<sb::agent::AppSecret>(body);
+           std::holds_alternative<sb::agent::AppSecret>(body) || std::holds_alternative<sb::agent::SourceChunk>(body);
 }
 
-// What is kept of a request until its ack: an appSecret without its values.
+// What is kept of a request until its ack: an appSecret without its values,
+// a piece of an upload without its bytes.
 sb::agent::Body remembered(const sb::agent::Body& body) {
     if (const auto* secret = std::get_if<sb::agent::AppSecret>(&body))
         return sb::agent::AppSecret{secret->namespace_, secret->app, secret->purpose, {}};
+    if (const auto* chunk = std::get_if<sb::agent::SourceChunk>(&body)) {
+        auto kept = *chunk;
+        kept.data.clear();
+        return kept;
+    }
     return body;
 }
 // The object a part of the desired state is about, and a fingerprint of

@@ -75,6 +75,18 @@ public:
         log_sinks.clear();
         for (auto& [id, sink] : sinks) sink(sb::agent::LogChunk{id, "", "", "", true, why});
     }
+    // Requests whose ack someone awaits (the pieces of a source upload), by
+    // id: the ack goes to them. When the connection ends each gets an
+    // `unavailable` error.
+    std::map<std::string, std::function<void(const sb::agent::Ack&)>> ack_waiters;
+    void end_ack_waiters(const std::string& why) {
+        auto waiters = std::move(ack_waiters);
+        ack_waiters.clear();
+        for (auto& [id, waiter] : waiters)
+            waiter(sb::agent::Ack{id, sb::agent::Error{sb::agent::ErrorCode::unavailable, why}});
+    }
+    // What the operator said it can do in its hello ("apply", "sourceUpload", ...).
+    std::set<std::string> capabilities;
     // Builds whose log this connection already streamed (not reopened).
     std::set<std::string> logs_opened;
     // A desired state is due again: an apply was answered `unavailable`.

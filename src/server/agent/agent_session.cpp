@@ -135,6 +135,7 @@ asio::awaitable<void> serve_agent(ServerState& state, WebSocket& ws, WebSocketSe
         co_return;
     }
     auto connection = std::make_shared<AgentConnection>(cluster_id, *version);
+    connection->capabilities.insert(hello->capabilities.begin(), hello->capabilities.end());
     state.agents.attach(connection);
     auto welcome = sb::agent::encode({"", sb::agent::Welcome{*version, std::string(kServerVersion)}});
     bool welcomed = co_await ws.write(std::move(welcome));
@@ -201,6 +202,7 @@ asio::awaitable<void> serve_agent(ServerState& state, WebSocket& ws, WebSocketSe
     if (welcomed) co_await (reader() || writer());
     connection->on_ready = nullptr;
     connection->end_log_sinks("the cluster's operator disconnected");
+    connection->end_ack_waiters("the cluster's operator disconnected");
     if (state.agents.detach(*connection)) {
         auto t = crypto::now_ms();
         co_await store::ClusterStore(*state.db).record_disconnected(cluster_id, t);

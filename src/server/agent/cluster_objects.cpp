@@ -5,6 +5,7 @@
 
 #include "agent/objects.hpp"
 #include "common/base64.hpp"
+#include "common/json_fields.hpp"
 
 namespace sb::server::agent {
 namespace json = boost::json;
@@ -87,7 +88,7 @@ json::object app_object(const store::ClusterApp& a, const api::AppSecrets& secre
     json::object spec;
     copy_strings(stored, spec, {"displayName", "description"});
     const auto& git = object_at(stored, "git");
-    if (!git.empty()) {
+    if (!sb::get_string_view(git, "url").empty()) {  // an app built only from uploads has no repository
         json::object g;
         copy_strings(git, g, {"url", "branch"});
         if (const auto* p = git.if_contains("isPrivate"); p && p->is_bool()) g["isPrivate"] = *p;
@@ -152,6 +153,7 @@ json::object build_object(const store::ClusterBuild& b) {
     if (!b.git_ref.empty() && b.git_ref != "HEAD") spec["gitRef"] = b.git_ref;
     if (!b.image.empty()) spec["image"] = b.image;  // deployed as is (a rollback): no tag of its own
     else if (!b.image_tag.empty()) spec["imageTag"] = b.image_tag;
+    if (!b.source_digest.empty()) spec["source"] = {{"kind", "upload"}, {"digest", b.source_digest}};
     return object("AppBuild", metadata(build_object_name(b.id), b.project_name, b.id), std::move(spec));
 }
 

@@ -183,6 +183,10 @@ asio::awaitable<void> ingest_status(ServerState& state, AgentConnection& connect
 asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection, sb::agent::Ack ack) {
     auto request = connection.take_request(ack.reply_to);
     if (!request) co_return;
+    if (auto waiter = connection.ack_waiters.extract(ack.reply_to)) {
+        waiter.mapped()(ack);  // its sender reports the outcome
+        co_return;
+    }
     // Not carried out, or a delete settled either way: the next sync sends it again if still due.
     if (ack.error || std::holds_alternative<sb::agent::Delete>(*request)) connection.forget_desired(*request);
     if (auto* del = std::get_if<sb::agent::Delete>(&*request)) {

@@ -17,8 +17,11 @@ namespace sb::server::api {
 json::object build_json(const store::Build& b) {
     json::object status{{"phase", b.status}, {"message", b.message}};
     add_reported_fields(status, b.reported, {"reason", "buildType", "commit", "image"});
+    json::object source = b.source_digest.empty()
+                              ? json::object{{"kind", "git"}, {"gitRef", b.git_ref}}
+                              : json::object{{"kind", "upload"}, {"digest", b.source_digest}, {"size", b.source_size}};
     return {{"id", b.id}, {"appId", b.app_id}, {"gitRef", b.git_ref}, {"imageTag", b.image_tag},
-            {"status", std::move(status)}, {"logsRef", b.logs_ref},
+            {"source", std::move(source)}, {"status", std::move(status)}, {"logsRef", b.logs_ref},
             {"createdAt", timestamp(b.created_at)}, {"startedAt", timestamp(b.started_at)},
             {"finishedAt", timestamp(b.finished_at)}, {"version", b.version}, {"trigger", b.trigger}};
 }
@@ -31,6 +34,8 @@ asio::awaitable<json::object> insert_build(db::Session& s, NewBuild b) {
     auto id = crypto::new_id();
     std::string image_tag = b.image_tag.empty() ? id : b.image_tag;
     store::Build build{id, b.app_id, b.git_ref, image_tag, "Pending", "", "builds/" + id, crypto::now_ms(), {}, {}, 1, b.trigger};
+    build.source_digest = std::move(b.source_digest);
+    build.source_size = b.source_size;
     auto out = build_json(build);
     std::string team_id = b.team_id, project_id = b.project_id;
     co_await store::BuildStore(s).insert(std::move(team_id), std::move(project_id), std::move(build));

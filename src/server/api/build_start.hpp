@@ -16,6 +16,9 @@ struct NewBuild {
     std::string git_ref;    // "HEAD", a branch, a tag or a full commit SHA
     std::string image_tag;  // empty: the build's id
     std::string trigger;    // what started it: "api", "webhook (github)", ...
+    // Set for a build of an upload (PUT .../source): the archive stored in the cluster.
+    std::string source_digest;
+    std::int64_t source_size = 0;
 };
 
 json::object build_json(const store::Build& build);

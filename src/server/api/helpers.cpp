@@ -40,6 +40,7 @@ Router make_router() {
     add_project_routes(router);
     add_app_routes(router);
     add_build_routes(router);
+    add_source_routes(router);
     add_log_routes(router);
     add_service_routes(router);
     add_webhook_routes(router);

@@ -52,6 +52,7 @@ void add_cluster_routes(Router& router);
 void add_project_routes(Router& router);
 void add_app_routes(Router& router);
 void add_build_routes(Router& router);
+void add_source_routes(Router& router);
 void add_service_routes(Router& router);
 void add_webhook_routes(Router& router);
 void add_log_routes(Router& router);

@@ -2,6 +2,7 @@
 // Server configuration; filled from flags, environment (SB_*) and an
 // optional config file by the command line (main.cpp), or directly by tests.
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace sb::server {
@@ -19,6 +20,9 @@ struct Config {
     std::string admin_password;        // generated and printed once when empty
     std::string licence_public_key;    // default: the built-in vendor key
     std::size_t body_limit_bytes = 1 << 20;
+    // An uploaded source archive (PUT .../apps/{app}/source, sb push --path);
+    // relayed to the app's cluster as it arrives, never held whole.
+    std::uint64_t source_upload_limit_bytes = 100ull << 20;
     bool fast_password_hashing = false;  // tests only: minimal Argon2id cost
     int hash_threads = 1;
     int hash_max_pending = 16;

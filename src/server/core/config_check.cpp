@@ -48,6 +48,8 @@ void check_config(const Config& config) {
     if (config.hash_threads < 1)
         throw std::invalid_argument("--hash-threads (SB_HASH_THREADS) must be at least 1; got " + std::to_string(config.hash_threads));
     if (config.body_limit_bytes < 1) throw std::invalid_argument("--body-limit (SB_BODY_LIMIT) must be at least 1 byte");
+    if (config.source_upload_limit_bytes < 1)
+        throw std::invalid_argument("--source-upload-limit (SB_SOURCE_UPLOAD_LIMIT) must be at least 1 byte");
     if (config.tls_cert_file.empty() != config.tls_key_file.empty())
         throw std::invalid_argument("--tls-cert (SB_TLS_CERT) and --tls-key (SB_TLS_KEY) go together: give both or neither");
     check_public_url(config.public_url);

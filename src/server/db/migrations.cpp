@@ -158,6 +158,15 @@ const std::vector<Migration>& migrations() {
              "CREATE UNIQUE INDEX webhook_builds_once ON webhook_deliveries (webhook_id, commit_sha) WHERE build_id IS NOT NULL",
              "CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id, id)",
          }},
+        {7,
+         "builds of uploaded sources",
+         {
+             // A build of an uploaded directory (sb push --path): the archive's
+             // SHA-256 and size. The archive itself is stored in the app's
+             // cluster, never here. Empty: the build clones git_ref.
+             "ALTER TABLE builds ADD COLUMN source_digest TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE builds ADD COLUMN source_size BIGINT NOT NULL DEFAULT 0",
+         }},
     };
     return all;
 }

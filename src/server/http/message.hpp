@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -14,12 +15,28 @@
 
 namespace sb::server {
 
+// A request body read as it arrives, for routes that take more than fits in
+// memory (Route::streams_body): the handler pulls it piece by piece.
+class BodySource {
+public:
+    virtual ~BodySource() = default;
+    // The Content-Length the client announced, when it did (not with chunked encoding).
+    virtual std::optional<std::uint64_t> announced_length() const = 0;
+    // The next piece, at most `max` bytes; empty once the body has ended.
+    // The first read answers a client's "Expect: 100-continue", so a handler
+    // that refuses before reading spares the client sending the body.
+    // Throws ApiError (400 incomplete_body, 408 request_timeout) when the
+    // client stops sending or sends nothing for a minute.
+    virtual boost::asio::awaitable<std::string> read(std::size_t max) = 0;
+};
+
 struct Request {
     std::string method;  // upper case
     std::string path;    // decoded path without the query
     std::map<std::string, std::string> query;
     std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
-    std::string body;
+    std::string body;     // empty on routes that stream their body
+    BodySource* body_source = nullptr;  // set on routes that stream their body
     std::string remote_ip;
     bool tls = false;
 

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "server/http/message.hpp"
@@ -27,7 +28,7 @@ Request to_request(const BeastRequest& req, std::string remote_ip, bool tls) {
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         r.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    r.body = req.body();
+    if constexpr (std::is_convertible_v<decltype(req.body()), std::string>) r.body = req.body();
     r.remote_ip = std::move(remote_ip);
     r.tls = tls;
     return r;

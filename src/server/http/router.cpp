@@ -114,6 +114,13 @@ const Route* Router::match(const Request& request, std::map<std::string, std::st
     return nullptr;
 }
 
+bool Router::streams_body(const Request& request) const {
+    std::map<std::string, std::string> params;
+    bool path_matched = false;
+    const Route* route = match(request, params, path_matched);
+    return route && route->streams_body;
+}
+
 asio::awaitable<std::variant<Router::Authorized, Response>> Router::authorize(ServerState& state, const Request& request) const {
     std::map<std::string, std::string> params;
     bool path_matched = false;

@@ -60,6 +60,9 @@ struct Route {
     int success_status = 200;
     bool has_body = false;
     bool idempotent_create = false;  // honours Idempotency-Key
+    // The body is not read before the handler runs: it pulls it from
+    // Request::body_source (after authorisation, within its own limit).
+    bool streams_body = false;
     // Set on WebSocket routes: an Upgrade request runs this after the same
     // authorisation as `handler`, which answers plain requests.
     WebSocketHandler websocket;
@@ -97,6 +100,9 @@ public:
         WebSocketSession session;
     };
     boost::asio::awaitable<std::variant<Authorized, Response>> authorize(ServerState& state, const Request& request) const;
+
+    // Whether the route `request` goes to streams its body (headers read, body not yet).
+    bool streams_body(const Request& request) const;
 
     // The OpenAPI 3 document describing routes().
     boost::json::object openapi() const;

@@ -21,6 +21,7 @@
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "server/core/api_error.hpp"
 #include "server/core/state.hpp"
 #include "server/http/request_conversion.hpp"
 #include "server/http/router.hpp"
@@ -138,6 +139,50 @@ asio::awaitable<void> write_streamed(Stream& stream, Response response, unsigned
         co_await asio::async_write(stream, http::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
 }
 
+// A request body read piece by piece as the handler asks (Route::streams_body).
+template <typename Stream>
+class StreamedBody final : public BodySource {
+public:
+    StreamedBody(Stream& stream, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser)
+        : stream_(stream), buffer_(buffer), parser_(parser) {}
+
+    std::optional<std::uint64_t> announced_length() const override {
+        if (auto length = parser_.content_length()) return *length;
+        return std::nullopt;
+    }
+
+    asio::awaitable<std::string> read(std::size_t max) override {
+        if (!continued_) {
+            continued_ = true;
+            if (beast::iequals(parser_.get()[http::field::expect], "100-continue")) {
+                http::response<http::empty_body> go_on{http::status::continue_, parser_.get().version()};
+                auto [ec, n] = co_await http::async_write(stream_, go_on, asio::as_tuple(asio::use_awaitable));
+                if (ec) throw ApiError(400, "incomplete_body", "the client went away before sending its body");
+            }
+        }
+        std::string piece(max, '\0');
+        std::size_t filled = 0;
+        while (filled < max && !parser_.is_done()) {
+            parser_.get().body().data = piece.data() + filled;
+            parser_.get().body().size = max - filled;
+            beast::get_lowest_layer(stream_).expires_after(60s);
+            auto [ec, n] = co_await http::async_read(stream_, buffer_, parser_, asio::as_tuple(asio::use_awaitable));
+            filled = max - parser_.get().body().size;
+            if (ec == http::error::need_buffer) continue;
+            if (ec == beast::error::timeout) throw ApiError(408, "request_timeout", "the request body stalled: nothing arrived for 60 s");
+            if (ec) throw ApiError(400, "incomplete_body", "the request body ended early: " + ec.message());
+        }
+        piece.resize(filled);
+        co_return piece;
+    }
+
+private:
+    Stream& stream_;
+    beast::flat_buffer& buffer_;
+    http::request_parser<http::buffer_body>& parser_;
+    bool continued_ = false;
+};
+
 // A Beast WebSocket stream behind the handlers' WebSocket interface.
 template <typename Stream>
 class BeastWebSocket final : public WebSocket {
@@ -249,15 +294,15 @@ asio::awaitable<void> HttpTransport::Impl::serve(Stream stream, tcp::endpoint re
     for (;;) {
         entry->busy = false;
         if (state.shutting_down) break;
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(config.body_limit_bytes);
-        parser.header_limit(16 * 1024);
+        // The header first: the route decides how its body is read.
+        http::request_parser<http::empty_body> head;
+        head.header_limit(16 * 1024);
+        head.body_limit(boost::none);  // each route's own limit applies below
         beast::get_lowest_layer(stream).expires_after(60s);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await http::async_read_header(stream, buffer, head, asio::as_tuple(asio::use_awaitable));
         entry->busy = true;
-        if (ec == http::error::body_limit || ec == http::error::header_limit) {
-            auto message = too_large_message(ec, config.body_limit_bytes);
-            auto res = to_beast(Response::error(413, "payload_too_large", message), 11, false, false);
+        if (ec == http::error::header_limit) {
+            auto res = to_beast(Response::error(413, "payload_too_large", too_large_message(ec, 0)), 11, false, false);
             co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
             linger = true;
             break;
@@ -271,6 +316,36 @@ asio::awaitable<void> HttpTransport::Impl::serve(Stream stream, tcp::endpoint re
             }
             break;
         }
+        if (!websocket::is_upgrade(head.get())) {
+            Request streamed = to_request(head.get(), remote.address().to_string(), is_tls);
+            if (router.streams_body(streamed)) {
+                http::request_parser<http::buffer_body> parser(std::move(head));
+                StreamedBody<Stream> source(stream, buffer, parser);
+                streamed.body_source = &source;
+                Response response = co_await router.dispatch(state, streamed);
+                // A body the handler did not read to its end leaves the connection unusable.
+                const bool finished = parser.is_done();
+                const bool keep_alive = finished && parser.get().keep_alive() && !state.shutting_down;
+                auto res = to_beast(std::move(response), parser.get().version(), keep_alive, false);
+                auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+                linger = !finished;
+                if (wec || !keep_alive) break;
+                continue;
+            }
+        }
+        http::request_parser<http::string_body> parser(std::move(head));
+        parser.body_limit(config.body_limit_bytes);
+        if (auto length = parser.content_length(); length && *length > config.body_limit_bytes) ec = http::error::body_limit;
+        else std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        if (ec == http::error::body_limit) {
+            auto message = too_large_message(ec, config.body_limit_bytes);
+            auto res = to_beast(Response::error(413, "payload_too_large", message), 11, false, false);
+            co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+            linger = true;
+            break;
+        }
+        if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout) break;
+        if (ec) break;
         auto req = parser.release();
         Request request = to_request(req, remote.address().to_string(), is_tls);
         if (websocket::is_upgrade(req)) {

@@ -4,10 +4,10 @@ namespace sb::server::store {
 
 namespace {
 constexpr const char* kSelect =
-    "SELECT id, app_id, git_ref, image_tag, status, message, logs_ref, created_at, started_at, finished_at, version, triggered_by, image, reported FROM builds ";
+    "SELECT id, app_id, git_ref, image_tag, status, message, logs_ref, created_at, started_at, finished_at, version, triggered_by, image, reported, source_digest, source_size FROM builds ";
 
 Build build_from(const db::Row& r) {
-    return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6), r.i64(7), r.opt_i64(8), r.opt_i64(9), r.i64(10), r.str(11), r.str(12), r.str(13)};
+    return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6), r.i64(7), r.opt_i64(8), r.opt_i64(9), r.i64(10), r.str(11), r.str(12), r.str(13), r.str(14), r.i64(15)};
 }
 }  // namespace
 
@@ -36,11 +36,11 @@ asio::awaitable<bool> BuildStore::exists_in_team(std::string id, std::string tea
 }
 
 asio::awaitable<void> BuildStore::insert(std::string team_id, std::string project_id, Build b) {
-    co_await q_.query("INSERT INTO builds (id, team_id, project_id, app_id, git_ref, image_tag, status, message, logs_ref, created_at, triggered_by, image) "
-                      "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', '', $7, $8, $9, $10)",
+    co_await q_.query("INSERT INTO builds (id, team_id, project_id, app_id, git_ref, image_tag, status, message, logs_ref, created_at, triggered_by, image, source_digest, source_size) "
+                      "VALUES ($1, $2, $3, $4, $5, $6, 'Pending', '', $7, $8, $9, $10, $11, $12)",
                       db::params(std::move(b.id), std::move(team_id), std::move(project_id), std::move(b.app_id),
                                  std::move(b.git_ref), std::move(b.image_tag), std::move(b.logs_ref), b.created_at,
-                                 std::move(b.trigger), std::move(b.image)));
+                                 std::move(b.trigger), std::move(b.image), std::move(b.source_digest), b.source_size));
 }
 
 asio::awaitable<bool> BuildStore::update_status(Build b) {

@@ -23,6 +23,10 @@ struct Build {
     std::string trigger = "api";  // what started it: "api", "webhook (github)", ...
     std::string image;  // set: the build deploys this image without building (a rollback)
     std::string reported = "{}";  // JSON: the AppBuild's .status as its cluster last reported it
+    // Set: the build's source is an upload (its archive's sha256:<hex> and
+    // bytes, stored in the app's cluster); empty: it clones git_ref.
+    std::string source_digest;
+    std::int64_t source_size = 0;
 };
 
 class BuildStore {

@@ -13,7 +13,7 @@ constexpr const char* kServiceSelect =
     "JOIN projects p ON p.id = s.project_id ";
 constexpr const char* kBuildSelect =
     "SELECT b.id, b.team_id, b.project_id, p.name, b.app_id, a.name, b.git_ref, b.image_tag, b.status, b.message, "
-    "b.started_at, b.finished_at, b.image FROM builds b JOIN apps a ON a.id = b.app_id JOIN projects p ON p.id = b.project_id ";
+    "b.started_at, b.finished_at, b.image, b.source_digest FROM builds b JOIN apps a ON a.id = b.app_id JOIN projects p ON p.id = b.project_id ";
 
 ClusterProject project_from(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5)}; }
 ClusterApp app_from(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6)}; }
@@ -22,7 +22,7 @@ ClusterService service_from(const db::Row& r) {
 }
 ClusterBuild build_from(const db::Row& r) {
     return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5),
-            r.str(6), r.str(7), r.str(8), r.str(9), r.opt_i64(10), r.opt_i64(11), r.str(12)};
+            r.str(6), r.str(7), r.str(8), r.str(9), r.opt_i64(10), r.opt_i64(11), r.str(12), r.str(13)};
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ struct ClusterBuild {
     std::optional<std::int64_t> started_at;
     std::optional<std::int64_t> finished_at;
     std::string image;  // set: deploy this image without building (a rollback)
+    std::string source_digest;  // set: build the upload stored in the cluster under this digest
 };
 
 struct ClusterService {
