@@ -101,6 +101,7 @@ asio::awaitable<void> RegistryClient::authenticate(const HttpResponse& refusal) 
 
 asio::awaitable<HttpResponse> RegistryClient::send(HttpRequest request, std::function<void(std::string_view)> on_body) {
     co_await find_base_url();
+    if (request.url.starts_with('/')) request.url = base_url_ + request.url;
     HttpOptions options;
     options.verify_tls = !insecure_;
     for (int attempt = 0;; ++attempt) {
@@ -113,7 +114,8 @@ asio::awaitable<HttpResponse> RegistryClient::send(HttpRequest request, std::fun
 }
 
 void RegistryClient::refused(const HttpRequest& request, const HttpResponse& response) const {
-    std::string what = request.method + " " + split_url(request.url).target.substr(0, split_url(request.url).target.find('?'));
+    const auto target = request.url.starts_with('/') ? request.url : split_url(request.url).target;
+    std::string what = request.method + " " + target.substr(0, target.find('?'));
     std::string hint;
     if (response.status == 401 || response.status == 403) hint = " (check the login in the app's registry Secret)";
     throw RegistryRefused(repository_.host + " answered " + std::to_string(response.status) + " to " + what + ": " +
@@ -181,7 +183,8 @@ asio::awaitable<void> RegistryClient::get_blob(std::string digest, std::function
     for (int hop = 0; response.status / 100 == 3 && hop < kMaxRedirects; ++hop) {
         auto location = response.header("Location");
         if (location.empty()) break;
-        request = HttpRequest{"GET", resolve_url(request.url, location), {}, {}};
+        const auto from = request.url.starts_with('/') ? base_url_ + request.url : request.url;
+        request = HttpRequest{"GET", resolve_url(from, location), {}, {}};
         response = co_await send_http(executor_, request, options, on_body);
     }
     if (response.status != 200) refused(request, response);

@@ -74,7 +74,8 @@ private:
     // The request with this client's authorisation; a 401 authenticates and tries once more.
     boost::asio::awaitable<HttpResponse> send(HttpRequest request, std::function<void(std::string_view)> on_body = {});
     [[noreturn]] void refused(const HttpRequest& request, const HttpResponse& response) const;
-    std::string url(std::string_view path) const { return base_url_ + std::string(path); }
+    // A path on the registry itself; send() puts the base URL before it once it is known.
+    static std::string url(std::string_view path) { return std::string(path); }
 
     boost::asio::any_io_executor executor_;
     Repository repository_;
