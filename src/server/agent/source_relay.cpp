@@ -25,14 +25,22 @@ namespace {
 constexpr auto kPieceAckTimeout = 60s;
 constexpr auto kStoredAckTimeout = 300s;
 
-std::string mib(std::uint64_t bytes) {
-    const auto tenths = (bytes * 10 + (1 << 19)) >> 20;
-    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " MiB";
+// "64 KiB", "2 MiB", "1.5 GiB": one decimal at most.
+std::string size_text(std::uint64_t bytes) {
+    const char* units[] = {"bytes", "KiB", "MiB", "GiB"};
+    int unit = 0;
+    std::uint64_t scale = 1;
+    while (unit < 3 && bytes >= scale * 1024) {
+        scale *= 1024;
+        ++unit;
+    }
+    const auto tenths = (bytes * 10 + scale / 2) / scale;
+    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " " + units[unit];
 }
 
 ApiError too_large(std::uint64_t limit, const std::string& what) {
     return ApiError(413, "payload_too_large",
-                    what + " is larger than this server's source upload limit of " + mib(limit) + " (" + std::to_string(limit) +
+                    what + " is larger than this server's source upload limit of " + size_text(limit) + " (" + std::to_string(limit) +
                         " bytes, --source-upload-limit): leave build output and dependencies out (.gitignore, .dockerignore)");
 }
 
@@ -89,7 +97,7 @@ asio::awaitable<void> send_piece(ServerState& state, std::string cluster_id, sb:
 
 asio::awaitable<StoredSource> relay_source(ServerState& state, SourceDestination where, BodySource& body, std::uint64_t limit) {
     if (auto announced = body.announced_length(); announced && *announced > limit)
-        throw too_large(limit, "the upload (" + mib(*announced) + ")");
+        throw too_large(limit, "the upload (" + size_text(*announced) + ")");
     auto connection = state.agents.find(where.cluster_id);
     if (!connection || connection->closing()) throw disconnected();
     if (!connection->capabilities.contains("sourceUpload"))
