@@ -37,6 +37,22 @@ json::value ApiClient::call(const std::string& method, const std::string& target
 }
 
 json::value ApiClient::get(const std::string& target, std::string_view what) { return call("GET", target, nullptr, what); }
+
+json::value ApiClient::upload(const std::string& target, std::FILE* body, std::uint64_t length, const std::string& content_type,
+                              const std::function<void(std::uint64_t)>& on_sent, std::string_view what) {
+    HttpRequest request;
+    request.method = "PUT";
+    request.target = target;
+    request.content_type = content_type;
+    if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
+    // The server answers once the cluster has stored the upload (it allows itself 5 minutes for that).
+    auto response = transport_.upload(request, body, length, on_sent, std::chrono::seconds(330));
+    if (response.status < 200 || response.status >= 300) throw api_failure(response.status, response.body, what, url().text());
+    boost::system::error_code ec;
+    auto v = json::parse(response.body, ec);
+    if (ec) throw CliError(ExitCode::error, "cannot " + std::string(what) + ": the server answered something that is not JSON");
+    return v;
+}
 json::value ApiClient::post(const std::string& target, const json::value& body, std::string_view what) {
     return call("POST", target, &body, what);
 }

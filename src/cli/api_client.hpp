@@ -33,6 +33,10 @@ public:
     boost::json::array list(const std::string& target, std::string_view what);
     // A text/plain answer, streamed to on_data as it arrives.
     void stream_text(const std::string& target, const std::function<void(std::string_view)>& on_data, std::string_view what);
+    // PUTs `length` bytes of `body` with this content type (source uploads);
+    // the JSON answer, or a CliError as for the other calls.
+    boost::json::value upload(const std::string& target, std::FILE* body, std::uint64_t length, const std::string& content_type,
+                              const std::function<void(std::uint64_t)>& on_sent, std::string_view what);
     // The request as is, without error mapping (login, probes).
     HttpResponse send(HttpRequest request);
 

@@ -4,13 +4,16 @@
 #include <sys/time.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 #include <strings.h>
 
 #include "cli/cli_error.hpp"
@@ -212,6 +215,80 @@ HttpResponse HttpTransport::stream(const HttpRequest& request, const std::functi
                 reason = "the connection closed before the answer ended";
             throw CliError(ExitCode::unreachable, unreachable_message(url_, "read", reason));
         }
+    }
+}
+
+namespace {
+
+template <typename Stream>
+HttpResponse read_whole_response(Stream& stream, beast::flat_buffer& buffer, http::response_parser<http::string_body>& parser) {
+    http::read(stream, buffer, parser);
+    HttpResponse out;
+    out.status = static_cast<int>(parser.get().result_int());
+    for (const auto& field : parser.get()) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    out.body = std::move(parser.get().body());
+    return out;
+}
+
+template <typename Stream>
+HttpResponse upload_exchange(Stream& stream, beast::flat_buffer& buffer, http::request<http::empty_body>& req, std::FILE* body,
+                             std::uint64_t length, const std::function<void(std::uint64_t)>& on_sent, tcp::socket& socket,
+                             std::chrono::seconds answer_timeout) {
+    http::request_serializer<http::empty_body> serializer(req);
+    http::write_header(stream, serializer);
+    {
+        // A refusal, or the go-ahead: "100 Continue" is an interim answer with no body.
+        http::response_parser<http::string_body> first;
+        first.body_limit(1 << 20);
+        http::read_header(stream, buffer, first);
+        if (first.get().result() != http::status::continue_) return read_whole_response(stream, buffer, first);
+    }
+    std::vector<char> piece(256 * 1024);
+    std::uint64_t sent = 0;
+    while (sent < length) {
+        const auto n = std::fread(piece.data(), 1, std::min<std::uint64_t>(piece.size(), length - sent), body);
+        if (n == 0) throw CliError(ExitCode::error, "the archive to upload could not be read back");
+        asio::write(stream, asio::buffer(piece.data(), n));
+        sent += n;
+        if (on_sent) on_sent(sent);
+    }
+    set_timeouts(socket, answer_timeout);
+    http::response_parser<http::string_body> final_answer;
+    final_answer.body_limit(1 << 20);
+    return read_whole_response(stream, buffer, final_answer);
+}
+
+}  // namespace
+
+HttpResponse HttpTransport::upload(const HttpRequest& request, std::FILE* body, std::uint64_t length,
+                                   const std::function<void(std::uint64_t)>& on_sent, std::chrono::seconds answer_timeout) {
+    http::request<http::empty_body> req{http::string_to_verb(request.method), url_.prefix + request.target, 11};
+    req.set(http::field::host, url_.host_header());
+    req.set(http::field::user_agent, "sb");
+    req.set(http::field::accept, "application/json");
+    req.set(http::field::content_type, request.content_type);
+    req.set(http::field::expect, "100-continue");
+    for (const auto& [k, v] : request.headers) req.set(k, v);
+    req.content_length(length);
+    req.keep_alive(false);
+    // A fresh connection: a kept-alive one may be closed by the server any moment, and a body cannot be sent twice.
+    connection_ = std::make_unique<Connection>();
+    connect(*connection_, url_, options_);
+    try {
+        auto& c = *connection_;
+        auto response = c.with_stream(
+            [&](auto& s) { return upload_exchange(s, c.buffer, req, body, length, on_sent, c.socket(), answer_timeout); });
+        connection_.reset();
+        return response;
+    } catch (const boost::system::system_error& e) {
+        connection_.reset();
+        auto ec = e.code();
+        if (is_tls_error(ec)) throw CliError(ExitCode::unreachable, unreachable_message(url_, "tls", tls_reason(ec)));
+        std::string reason = ec == asio::error::would_block || ec == asio::error::try_again ? "no answer in time" : ec.message();
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+            ec == asio::error::broken_pipe)
+            reason = "the connection closed before the answer came";
+        throw CliError(ExitCode::unreachable, unreachable_message(url_, "read", reason));
     }
 }
 

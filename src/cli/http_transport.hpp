@@ -3,6 +3,8 @@
 // kept-alive connection per process. The only translation unit with Beast's
 // HTTP templates (the WebSocket is in event_stream.cpp).
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,6 +50,15 @@ public:
     // A 2xx response's body goes to on_data as it arrives (no timeout while
     // it streams); any other response is returned whole, its body included.
     HttpResponse stream(const HttpRequest& request, const std::function<void(std::string_view)>& on_data);
+
+    // Sends `length` bytes of `body` (from its current position) as the
+    // request's body with "Expect: 100-continue": a refusal the server gives
+    // before reading it (too large, not allowed, cluster offline) comes back
+    // without the body being sent. `on_sent` sees the bytes sent so far. The
+    // answer may take `answer_timeout` after the last byte (the server
+    // relays the body on before answering).
+    HttpResponse upload(const HttpRequest& request, std::FILE* body, std::uint64_t length,
+                        const std::function<void(std::uint64_t)>& on_sent, std::chrono::seconds answer_timeout);
 
     const ServerUrl& url() const { return url_; }
 

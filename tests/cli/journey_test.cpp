@@ -40,7 +40,7 @@ protected:
         auto data = scratch_->path() / "server";
         std::filesystem::create_directories(data);
         server_ = new testenv::ChildProcess({{SB_TEST_SERVER, "--listen", "127.0.0.1", "--port", std::to_string(port_), "--data-dir",
-                                              data.string(), "--log-format", "text"},
+                                              data.string(), "--log-format", "text", "--source-upload-limit", "65536"},
                                              (data / "server.log").string(),
                                              {{"SB_ADMIN_EMAIL", kAdminEmail}, {"SB_ADMIN_PASSWORD", password_}}});
         auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -87,6 +87,14 @@ protected:
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
         EXPECT_EQ(r.err.find('{'), std::string::npos) << r.err;
         EXPECT_EQ(r.err.find("what()"), std::string::npos) << r.err;
+    }
+    // Progress lines may come first; the failure is one "sb: ..." line at the end.
+    static void expect_last_line_clear(const SbResult& r) {
+        ASSERT_FALSE(r.err.empty());
+        auto body = r.err.substr(0, r.err.size() - 1);
+        auto last = body.substr(body.rfind('\n') == std::string::npos ? 0 : body.rfind('\n') + 1);
+        EXPECT_TRUE(last.starts_with("sb: ")) << r.err;
+        EXPECT_EQ(r.err.find('{'), std::string::npos) << r.err;
     }
     static void login() {
         auto r = sb({"login", url(), "--email", kAdminEmail, "--password-stdin"}, {}, password_ + "\n");
@@ -243,11 +251,44 @@ TEST_F(SbJourney, TheDevelopersJourney) {
     auto licence = ok_json({"licence"});
     EXPECT_EQ(licence.at("usage").at("clusters"), json::value(1));
 
-    // sb push --path needs a source upload route this server does not have: it says so
-    auto path_push = sb({"push", "web", "--path", "."});
-    EXPECT_EQ(path_push.code, 1);
-    expect_one_clear_line(path_push);
-    EXPECT_NE(path_push.err.find("not supported by this server yet"), std::string::npos) << path_push.err;
+    // sb push --path of a directory that is no git checkout, to an app without
+    // a repository: packed (ignore files honoured) and uploaded; this server's
+    // cluster has no operator connected, which the one error line says.
+    auto site = ok_json({"apps", "create", "site", "--dockerfile", "Dockerfile"});
+    EXPECT_FALSE(site.as_object().contains("git") && site.at("git").as_object().contains("url"));
+    EXPECT_NE(sb({"apps", "show", "site"}).out.find("<uploads>"), std::string::npos);
+    auto dir = scratch_->path() / "site-dir";
+    std::filesystem::create_directories(dir / "node_modules");
+    testenv::write_file(dir / "Dockerfile", "FROM busybox\n");
+    testenv::write_file(dir / "index.html", "hello\n");
+    testenv::write_file(dir / ".dockerignore", "node_modules\n");
+    testenv::write_file(dir / "node_modules" / "huge.js", std::string(200000, 'x'));
+    auto offline = sb({"push", "site", "--path", dir.string()});
+    EXPECT_EQ(offline.code, 1) << offline.err;
+    EXPECT_NE(offline.err.find("Uploading " + dir.string() + ": 3 files"), std::string::npos) << offline.err;
+    EXPECT_NE(offline.err.find("(1 ignored)"), std::string::npos) << offline.err;
+    expect_last_line_clear(offline);
+    EXPECT_NE(offline.err.find("cluster is not connected"), std::string::npos) << offline.err;
+    // Too large for this server (--source-upload-limit 65536): the limit is named.
+    testenv::write_file(dir / "data.bin", testenv::random_hex(100000));
+    auto too_big = sb({"push", "site", "--path", dir.string()});
+    EXPECT_EQ(too_big.code, 1) << too_big.err;
+    expect_last_line_clear(too_big);
+    EXPECT_NE(too_big.err.find("source upload limit of 64 KiB"), std::string::npos) << too_big.err;
+    // No such directory, a file, an image app, --image with --path: usage errors before anything is sent.
+    auto no_dir = sb({"push", "site", "--path", (dir / "nope").string()});
+    EXPECT_EQ(no_dir.code, 2);
+    expect_one_clear_line(no_dir);
+    EXPECT_NE(no_dir.err.find("no directory"), std::string::npos) << no_dir.err;
+    EXPECT_EQ(sb({"push", "site", "--path", (dir / "Dockerfile").string()}).code, 2);
+    EXPECT_EQ(sb({"push", "cache", "--path", dir.string()}).code, 2);
+    EXPECT_EQ(sb({"push", "site", "--path", dir.string(), "--image", "redis:7"}).code, 2);
+    // A plain push of an app without a repository says to push a directory.
+    auto no_repo = sb({"push", "site"});
+    EXPECT_EQ(no_repo.code, 2);
+    EXPECT_NE(no_repo.err.find("sb push --path"), std::string::npos) << no_repo.err;
+    EXPECT_TRUE(ok_json({"builds", "list", "-a", "site"}).as_array().empty()) << "no refused upload became a build";
+    ASSERT_SB_OK(sb({"apps", "delete", "site"}));
 
     // the running app: scale, autoscale, stop/start, restart
     auto scaled = ok_json({"scale", "web", "--replicas", "2", "--memory-limit", "256Mi"});

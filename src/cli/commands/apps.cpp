@@ -15,7 +15,7 @@ struct AppOptions {
 std::string source(const json::value& app) {
     if (field(app, "build.type") == "image") return field(app, "build.image");
     auto url = field(app, "git.url");
-    if (url.empty()) return "<none>";
+    if (url.empty()) return "<uploads>";
     auto branch = field(app, "git.branch");
     return url + (branch.empty() ? "" : "#" + branch);
 }
@@ -96,20 +96,26 @@ void add_app_commands(CLI::App& root, Invocation& inv) {
     });
 
     auto created = std::make_shared<AppOptions>();
-    auto* create = add_command(*group, "create", "Create an app from a git repository or an image",
+    auto* create = add_command(*group, "create", "Create an app from a git repository, an image, or uploaded directories",
                                "  sb apps create web --git https://github.com/acme/web --branch main\n"
                                "  sb apps create api --git git@github.com:acme/api.git --buildpack\n"
-                               "  sb apps create cache --image redis:7\n");
+                               "  sb apps create cache --image redis:7\n"
+                               "  sb apps create site --dockerfile Dockerfile   # then: sb push --path . -a site\n");
     create->add_option("name", created->name, "App name")->required();
     add_source_options(create, *created);
     create->callback([&inv, created] {
-        if (created->git.empty() && created->image.empty())
-            throw CliError(ExitCode::usage, "an app needs a source: --git URL (with --branch) or --image REF");
+        if (created->git.empty() && created->image.empty() && !created->buildpack && created->dockerfile.empty() &&
+            created->builder.empty())
+            throw CliError(ExitCode::usage, "an app needs a source: --git URL (with --branch), --image REF, or how its uploaded "
+                                            "directories build (--dockerfile PATH or --buildpack; then sb push --path DIR)");
         auto body = app_body(*created, true);
         body["name"] = created->name;
         auto app = inv.api().post(inv.project_path() + "/apps", body, "create app " + created->name);
         if (inv.style().format != Format::table) inv.print(render_object(app, {}, inv.style()));
-        else if (!inv.globals.quiet) inv.print("app/" + created->name + " created\n");
+        else if (!inv.globals.quiet)
+            inv.print("app/" + created->name + " created" +
+                      (created->git.empty() && created->image.empty() ? "; build it from a directory with sb push --path DIR -a " + created->name : "") +
+                      "\n");
     });
 
     auto updated = std::make_shared<AppOptions>();

@@ -1,5 +1,6 @@
-// sb push: build the pushed commit of the app's branch (or deploy --image),
-// follow the build log live, wait for the new release to run and answer.
+// sb push: build the pushed commit of the app's branch (or an uploaded
+// directory, --path; or deploy --image), follow the build log live, wait for
+// the new release to run and answer.
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include "cli/commands/command_support.hpp"
 #include "cli/event_stream.hpp"
 #include "cli/git_checkout.hpp"
+#include "cli/source_archive.hpp"
 #include "cli/terminal.hpp"
 
 namespace sb::cli {
@@ -83,19 +85,36 @@ std::string wait_for_release(Invocation& inv, EventStream& events, const std::st
                                          "); sb apps show and sb logs tell more");
 }
 
-void refuse_path_upload(Invocation& inv) {
-    auto openapi = inv.api().get("/api/v1/openapi.json", "read the server's API description");
-    if (const auto* paths = openapi.as_object().if_contains("paths"); paths && paths->is_object())
-        for (const auto& [path, _] : paths->as_object())
-            if (std::string_view(path).ends_with("/source") || std::string_view(path).ends_with("/sources"))
-                throw CliError(ExitCode::error, "this sb does not upload sources yet although the server offers " + std::string(path) +
-                                                    ": update sb");
-    throw CliError(ExitCode::error, "sb push --path is not supported by this server yet (it has no source upload route): "
-                                    "push a git commit, or sb push --image REF");
+std::string size_text(std::uint64_t bytes) {
+    char text[32];
+    if (bytes < 1024) std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
+    else if (bytes < (1u << 20)) std::snprintf(text, sizeof text, "%.1f KiB", static_cast<double>(bytes) / 1024);
+    else std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+    return text;
+}
+
+// The directory packed (ignore rules honoured) and uploaded; the server
+// relays it to the app's cluster and answers with the build of it.
+json::value upload_source(Invocation& inv, const std::string& app_path, const std::string& name, const std::string& dir) {
+    Spinner spinner("packing " + dir);
+    auto packed = pack_source(dir);
+    spinner.stop();
+    std::fprintf(stderr, "Uploading %s: %llu files, %s packed%s\n", dir.c_str(), static_cast<unsigned long long>(packed.files),
+                 size_text(packed.bytes).c_str(),
+                 packed.ignored ? (" (" + std::to_string(packed.ignored) + " ignored)").c_str() : "");
+    Spinner progress("uploading");
+    auto on_sent = [&](std::uint64_t sent) {
+        progress.update(sent < packed.bytes ? "uploading " + size_text(sent) + " of " + size_text(packed.bytes)
+                                             : "storing the source in the app's cluster");
+    };
+    auto build = inv.api().upload(app_path + "/source", packed.file.get(), packed.bytes, "application/gzip", on_sent,
+                                  "upload the source of " + name);
+    progress.stop();
+    return build;
 }
 
 void push(Invocation& inv, const PushOptions& o) {
-    if (!o.path.empty()) refuse_path_upload(inv);
+    if (!o.path.empty() && !o.image.empty()) throw CliError(ExitCode::usage, "--path and --image exclude each other: push a directory or deploy an image");
     auto app_path = inv.app_path(o.app);
     auto name = inv.app_name(o.app);
     auto app = inv.api().get(app_path, "show app " + name);
@@ -108,9 +127,24 @@ void push(Invocation& inv, const PushOptions& o) {
         inv.api().patch(app_path, json::object{{"build", {{"type", "image"}, {"image", o.image}}}}, "deploy " + o.image + " to " + name);
         std::fprintf(stderr, "Deploying %s to app/%s\n", o.image.c_str(), name.c_str());
         is_new = [image = o.image](const std::string& current) { return current == image; };
+    } else if (!o.path.empty()) {
+        if (field(app, "build.type") == "image")
+            throw CliError(ExitCode::usage, "app \"" + name + "\" deploys an image: sb push --image REF (or sb apps set " + name + " --build-type dockerfile)");
+        auto build = upload_source(inv, app_path, name, o.path);
+        auto id = field(build, "id");
+        auto tag = field(build, "imageTag");
+        std::fprintf(stderr, "Building the upload %s of app/%s (build %s)\n", field(build, "source.digest").substr(0, 19).c_str(),
+                     name.c_str(), id.c_str());
+        auto done = follow_build(inv, app_path + "/builds", id);
+        if (field(done, "status.phase") != "Completed")
+            throw CliError(ExitCode::failed, "build " + id + " failed" + (field(done, "status.message").empty() ? "" : ": " + field(done, "status.message")) +
+                                                 " (sb builds logs " + id + ")");
+        is_new = [tag](const std::string& current) { return current.ends_with(":" + tag) || current.find(":" + tag + "@") != std::string::npos; };
     } else {
         if (field(app, "build.type") == "image")
             throw CliError(ExitCode::usage, "app \"" + name + "\" deploys an image: sb push --image REF (or sb apps set " + name + " --git URL)");
+        if (field(app, "git.url").empty())
+            throw CliError(ExitCode::usage, "app \"" + name + "\" has no git repository: push a directory with sb push --path DIR");
         auto git = read_git_state();
         std::string ref;
         if (git) {
@@ -149,10 +183,11 @@ void add_push_command(CLI::App& root, Invocation& inv) {
     auto* c = add_command(root, "push", "Build and deploy the pushed commit (or an image), then wait until it answers",
                           "  sb push                       # in a git checkout with .shapeblock.yaml\n"
                           "  sb push -a web\n"
-                          "  sb push --image ghcr.io/acme/web:1.4.2\n");
+                          "  sb push --image ghcr.io/acme/web:1.4.2\n"
+                          "  sb push --path . -a web          # any directory, git or not (.gitignore/.dockerignore honoured)\n");
     c->add_option("app", o->app, "App name (default: --app or .shapeblock.yaml)");
     c->add_option("--image", o->image, "Deploy this image instead of building");
-    c->add_option("--path", o->path, "Upload this directory as the source (needs server support)");
+    c->add_option("--path", o->path, "Upload this directory as the source and build it (no git needed; .gitignore and .dockerignore are honoured)");
     c->add_option("--timeout", o->timeout, "Seconds to wait for the build and the rollout")->capture_default_str();
     complete_names(c, "app");
     c->callback([&inv, o] { push(inv, *o); });
