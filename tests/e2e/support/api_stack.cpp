@@ -15,7 +15,7 @@ json::value json_of(const server::testing::HttpResult& r, int expected_status, c
     return r.body.empty() ? json::value(nullptr) : r.json();
 }
 
-ApiStack::ApiStack(const std::string& name, const std::string& server_binary, const std::string& operator_binary) {
+ApiStack::ApiStack(const std::string& name, const std::string& server_binary, const std::string& operator_binary, bool uploads) {
     auto& node = RealNode::shared();
     git_ = std::make_unique<GitServer>(node.work_dir() / ("git-" + name), node.bridge_address());
     helm_ = std::make_unique<HelmControllerStandIn>(node);
@@ -26,8 +26,10 @@ ApiStack::ApiStack(const std::string& name, const std::string& server_binary, co
     const auto registered =
         json_of(admin_->post(team_path() + "/clusters", json::object{{"name", "e2e-" + name}}), 201, "registering the cluster");
     cluster_ = string_at(registered, {"id"});
+    std::vector<std::string> flags{"--server-url=" + server_->url(), "--cluster-id=" + cluster_};
+    if (uploads) flags.push_back("--source-image=" + node.operator_image(operator_binary));
     operator_ = std::make_unique<OperatorProcess>(
-        node, operator_binary, std::vector<std::string>{"--server-url=" + server_->url(), "--cluster-id=" + cluster_},
+        node, operator_binary, std::move(flags),
         std::map<std::string, std::string>{{"SB_OPERATOR_AGENT_TOKEN", string_at(registered, {"agentToken"})}});
 }
 

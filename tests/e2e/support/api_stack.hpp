@@ -23,7 +23,9 @@ boost::json::value json_of(const server::testing::HttpResult& r, int expected_st
 class ApiStack {
 public:
     // `name` keeps this test's directories and cluster apart from others'.
-    ApiStack(const std::string& name, const std::string& server_binary, const std::string& operator_binary);
+    // `uploads`: builds of uploaded sources run (the operator's own image is
+    // made and imported, and given to it as --source-image).
+    ApiStack(const std::string& name, const std::string& server_binary, const std::string& operator_binary, bool uploads = false);
     ~ApiStack();
 
     GitServer& git() { return *git_; }

@@ -56,6 +56,7 @@ struct Recipe {
     std::vector<std::string> rootfs_items;  // binaries and directories for make-rootfs.sh
     std::vector<std::string> config;        // `buildah config` arguments
     bool with_pause = false;                // the static pause binary instead of a rootfs
+    std::string content_key;                // what else decides the image (a binary's own hash)
 };
 
 LocalImage build_or_reuse(const Recipe& recipe, const std::string& versions, const fs::path& buildah_root) {
@@ -64,6 +65,7 @@ LocalImage build_or_reuse(const Recipe& recipe, const std::string& versions, con
     for (const auto& item : recipe.rootfs_items) inputs += "item " + item + "\n";
     for (const auto& arg : recipe.config) inputs += "config " + arg + "\n";
     for (const auto& [path, content] : recipe.extra_files) inputs += "file " + path + "\n" + content;
+    inputs += recipe.content_key;
     const std::string hash = sha256_hex(inputs).substr(0, 16);
     LocalImage image{recipe.name, "localhost/sb-e2e/" + recipe.name + ":" + hash,
                      cache_dir() / (recipe.name + "-" + hash + ".tar")};
@@ -106,6 +108,20 @@ LocalImage build_or_reuse(const Recipe& recipe, const std::string& versions, con
 }
 
 }  // namespace
+
+LocalImage build_operator_image(const fs::path& buildah_root, const fs::path& operator_binary) {
+    const std::string binary_hash = sha256_hex(read_file(operator_binary)).substr(0, 16);
+    // Stripped, at a path named by its content: the image holds it at that path.
+    const fs::path stripped = cache_dir() / ("operator-bin-" + binary_hash) / "shapeblock-operator";
+    if (!fs::exists(stripped)) {
+        fs::create_directories(stripped.parent_path());
+        run_command({"objcopy", "--strip-debug", operator_binary.string(), stripped.string() + ".partial"});
+        fs::rename(stripped.string() + ".partial", stripped);
+    }
+    return build_or_reuse({"operator", {}, {stripped.string()}, {"--entrypoint", "[\"" + stripped.string() + "\"]"}, false,
+                           binary_hash},
+                          package_versions(), buildah_root);
+}
 
 std::vector<std::string> buildah_command(const fs::path& buildah_root, std::vector<std::string> args) {
     std::vector<std::string> argv{"buildah", "--root", (buildah_root / "storage").string(), "--runroot",

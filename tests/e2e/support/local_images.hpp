@@ -31,6 +31,12 @@ struct LocalImages {
 // storage for buildah (vfs driver).
 LocalImages build_local_images(const std::filesystem::path& buildah_root);
 
+// An image of `operator_binary` (stripped of debug information), whose
+// entrypoint is the binary: what a build of an uploaded source runs as its
+// `source` step (`shapeblock-operator fetch-source`). Cached by the
+// binary's content.
+LocalImage build_operator_image(const std::filesystem::path& buildah_root, const std::filesystem::path& operator_binary);
+
 // buildah with scratch storage under the node's directories.
 std::vector<std::string> buildah_command(const std::filesystem::path& buildah_root, std::vector<std::string> args);
 

@@ -183,6 +183,12 @@ void RealNode::import_images() {
         run_command({"ctr", "-a", kContainerdSocket, "-n", "k8s.io", "images", "import", image->archive.string()});
 }
 
+std::string RealNode::operator_image(const std::filesystem::path& operator_binary) {
+    const auto image = build_operator_image(buildah_root(), operator_binary);
+    run_command({"ctr", "-a", kContainerdSocket, "-n", "k8s.io", "images", "import", image.archive.string()});
+    return image.reference;
+}
+
 void RealNode::start_registry() {
     fs::create_directories(kVar / "registry");
     write_file(kVar / "registry.yml", registry_config(registry()));

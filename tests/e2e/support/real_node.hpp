@@ -48,6 +48,10 @@ public:
     std::filesystem::path buildah_root() const;
     std::chrono::milliseconds bring_up_time() const { return bring_up_time_; }
 
+    // The operator's own image (build_operator_image), imported into the
+    // node's containerd: builds of uploaded sources run it. Its reference.
+    std::string operator_image(const std::filesystem::path& operator_binary);
+
     // Log tails of the node's daemons, for failure messages.
     std::string describe_daemons();
 
