@@ -88,6 +88,14 @@ struct PayloadEncoder {
         for (const auto& [key, value] : a.data) data[key] = value;
         return {{"namespace", a.namespace_}, {"app", a.app}, {"purpose", a.purpose}, {"data", std::move(data)}};
     }
+    json::object operator()(const ServiceCredentials& c) const {
+        json::object data;
+        for (const auto& [key, value] : c.data) data[key] = value;
+        return {{"replyTo", c.reply_to}, {"data", std::move(data)}};
+    }
+    json::object operator()(const ReadServiceCredentials& r) const {
+        return {{"namespace", r.namespace_}, {"service", r.service}};
+    }
     json::object operator()(const SourceChunk& c) const {
         json::object o{{"uploadId", c.upload_id}, {"namespace", c.namespace_}, {"app", c.app},
                        {"offset", c.offset},       {"data", base64_encode(c.data)}};
@@ -312,6 +320,31 @@ Body read_body(std::string_view type, const Fields& p) {
         if (auto error = check_app_secret(a)) refuse(error->code, "payload: " + error->message);
         return a;
     }
+    if (type == "serviceCredentials") {
+        ServiceCredentials c;
+        c.reply_to = p.string("replyTo");
+        const auto& data = p.object("data");
+        if (data.size() > kMaxCredentialEntries)
+            refuse(ErrorCode::too_large, "payload.data holds more than " + std::to_string(kMaxCredentialEntries) + " entries");
+        for (const auto& [key, value] : data) {
+            // Keys may appear in a message, never values.
+            if (key.empty() || key.size() > 64) refuse(ErrorCode::malformed, "payload.data has a key that is empty or longer than 64 bytes");
+            if (!value.is_string())
+                refuse(ErrorCode::malformed, "payload.data." + std::string(key) + " must be a string");
+            if (value.get_string().size() > kMaxCredentialValueBytes)
+                refuse(ErrorCode::too_large, "payload.data." + std::string(key) + " is longer than " +
+                                                 std::to_string(kMaxCredentialValueBytes) + " bytes");
+            c.data.emplace(std::string(key), std::string(value.get_string()));
+        }
+        return c;
+    }
+    if (type == "readServiceCredentials") {
+        ReadServiceCredentials r;
+        r.namespace_ = p.string("namespace");
+        r.service = p.string("service");
+        if (auto error = check_ref(ObjectRef{"Service", r.namespace_, r.service})) refuse(error->code, "payload: " + error->message);
+        return r;
+    }
     if (type == "sourceChunk") {
         SourceChunk c;
         c.upload_id = p.string("uploadId");
@@ -374,6 +407,8 @@ std::string_view type_name(const Body& body) {
         std::string_view operator()(const CloseLogs&) const { return "closeLogs"; }
         std::string_view operator()(const AppSecret&) const { return "appSecret"; }
         std::string_view operator()(const SourceChunk&) const { return "sourceChunk"; }
+        std::string_view operator()(const ServiceCredentials&) const { return "serviceCredentials"; }
+        std::string_view operator()(const ReadServiceCredentials&) const { return "readServiceCredentials"; }
     };
     return std::visit(Names{}, body);
 }
@@ -381,7 +416,8 @@ std::string_view type_name(const Body& body) {
 Sender sender_of(const Body& body) {
     return std::holds_alternative<Hello>(body) || std::holds_alternative<Status>(body) ||
                    std::holds_alternative<Snapshot>(body) ||
-                   std::holds_alternative<LogChunk>(body) || std::holds_alternative<Ack>(body)
+                   std::holds_alternative<LogChunk>(body) || std::holds_alternative<Ack>(body) ||
+                   std::holds_alternative<ServiceCredentials>(body)
                ? Sender::op
                : Sender::server;
 }

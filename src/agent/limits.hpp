@@ -19,6 +19,9 @@ inline constexpr std::size_t kMaxIdBytes = 128;
 inline constexpr std::size_t kMaxSecretEntries = 500;
 inline constexpr std::size_t kMaxSecretKeyBytes = 253;
 inline constexpr std::size_t kMaxSecretDataBytes = 512 * 1024;
+// A serviceCredentials answer: its entries and one value.
+inline constexpr std::size_t kMaxCredentialEntries = 32;
+inline constexpr std::size_t kMaxCredentialValueBytes = 4096;
 // One sourceChunk's data before base64 (which makes it 4/3 larger: the frame
 // stays well under kMaxMessageBytes).
 inline constexpr std::size_t kMaxSourceChunkBytes = 512 * 1024;

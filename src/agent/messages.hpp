@@ -106,6 +106,17 @@ struct Ack {
     bool operator==(const Ack&) const = default;
 };
 
+// The connection details of one Service, as its `<service>-connection`
+// Secret holds them (HOST, PORT, USERNAME, PASSWORD, DATABASE, and the URL
+// of its kind: DATABASE_URL, REDIS_URL, ...): the answer to a
+// readServiceCredentials. Values are never logged by either end, and the
+// server keeps none of them.
+struct ServiceCredentials {
+    std::string reply_to;
+    std::map<std::string, std::string> data;
+    bool operator==(const ServiceCredentials&) const = default;
+};
+
 // ---- server → operator ------------------------------------------------------
 
 struct Welcome {
@@ -172,8 +183,16 @@ struct SourceChunk {
     bool operator==(const SourceChunk&) const = default;
 };
 
+// Asks for a Service's connection details, when a user asks to see them
+// (sb services credentials): answered with serviceCredentials, or an error ack.
+struct ReadServiceCredentials {
+    std::string namespace_;
+    std::string service;
+    bool operator==(const ReadServiceCredentials&) const = default;
+};
+
 using Body = std::variant<Hello, Status, Snapshot, LogChunk, Ack, Welcome, Apply, Delete, OpenLogs,
-                          CloseLogs, AppSecret, SourceChunk>;
+                          CloseLogs, AppSecret, SourceChunk, ServiceCredentials, ReadServiceCredentials>;
 
 struct Message {
     std::string id;  // set on messages that expect an Ack; unique per sender and connection

@@ -60,6 +60,8 @@ TEST(AgentCodec, EveryMessageRoundTrips) {
         {"s-11", SourceChunk{"u-1", "shop", "web", 0, std::string("\x1f\x8b\x08\0binary", 10), false, 0, ""}},
         {"s-12", SourceChunk{"u-1", "shop", "web", 10, "end", true, 13, "sha256:" + std::string(64, 'a')}},
         {"s-13", SourceChunk{"u-2", "shop", "web", 0, "", true, 0, "sha256:" + std::string(64, '0')}},
+        {"s-14", ReadServiceCredentials{"shop", "db"}},
+        {"", ServiceCredentials{"s-14", {{"HOST", "db.shop.svc"}, {"PASSWORD", "p@ss"}, {"PORT", "5432"}}}},
     };
     for (const auto& m : messages) EXPECT_EQ(round_trip(m), m) << encode(m);
 }
@@ -269,6 +271,26 @@ TEST(AgentCodec, ASourceChunkIsCheckedBeforeAnyByteIsStored) {
     const auto frame = encode({"s-6", largest});
     EXPECT_LT(frame.size(), kMaxMessageBytes);
     EXPECT_TRUE(std::holds_alternative<Message>(decode(frame, Sender::server)));
+}
+
+TEST(AgentCodec, ServiceCredentialsAreAskedForByTheServerAndRefusedWithoutTheirValues) {
+    auto ask = json::parse(encode({"s-1", ReadServiceCredentials{"shop", "db"}})).as_object();
+    EXPECT_EQ(ask.at("type").as_string(), "readServiceCredentials");
+    EXPECT_EQ(json::serialize(ask.at("payload")), R"({"namespace":"shop","service":"db"})");
+    EXPECT_EQ(failure(decode(json::serialize(ask), Sender::op)).code, ErrorCode::unknown_type) << "only the server asks";
+    EXPECT_EQ(failure(decode(R"({"v":1,"id":"s-2","type":"readServiceCredentials","payload":{"namespace":"kube-system/x","service":"db"}})",
+                             Sender::server))
+                  .code,
+              ErrorCode::malformed);
+    auto answer = encode({"", ServiceCredentials{"s-1", {{"PASSWORD", "sekrit-1"}}}});
+    EXPECT_EQ(failure(decode(answer, Sender::op)).code, ErrorCode::internal) << "decodes: no failure";
+    EXPECT_EQ(failure(decode(answer, Sender::server)).code, ErrorCode::unknown_type) << "only the operator answers";
+    ServiceCredentials long_value{"s-1", {{"PASSWORD", "sekrit-2" + std::string(kMaxCredentialValueBytes, 'x')}}};
+    auto r = decode(encode({"", long_value}), Sender::op);
+    EXPECT_EQ(failure(r).code, ErrorCode::too_large);
+    EXPECT_EQ(failure(r).message.find("sekrit"), std::string::npos) << failure(r).message;
+    auto not_string = decode(R"({"v":1,"type":"serviceCredentials","payload":{"replyTo":"s-1","data":{"PORT":5432}}})", Sender::op);
+    EXPECT_EQ(failure(not_string).code, ErrorCode::malformed);
 }
 
 TEST(AgentCodec, AnUnknownErrorCodeFromANewerPeerIsStillAnError) {

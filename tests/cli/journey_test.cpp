@@ -234,6 +234,11 @@ TEST_F(SbJourney, TheDevelopersJourney) {
     EXPECT_EQ(str(service, "name"), "db");
     EXPECT_EQ(str(service, "type"), "postgresql");
     EXPECT_EQ(str(service, "storage"), "1Gi");
+    // credentials come from the cluster on request: this one has no operator connected
+    auto credentials = sb({"services", "credentials", "db"});
+    EXPECT_EQ(credentials.code, 1) << credentials.err;
+    expect_one_clear_line(credentials);
+    EXPECT_NE(credentials.err.find("not connected"), std::string::npos) << credentials.err;
     ASSERT_SB_OK(sb({"services", "bind", "db", "-a", "web"}));
     auto bound = ok_json({"apps", "show", "web"});
     ASSERT_EQ(bound.at("services").as_array().size(), 1u);

@@ -57,6 +57,22 @@ void add_service_commands(CLI::App& root, Invocation& inv) {
                                 inv.style()));
     });
 
+    auto secret_of = std::make_shared<std::string>();
+    auto* credentials = add_command(*group, "credentials", "Show a service's connection details (host, port, user, database, password)",
+                                    "  sb services credentials db\n  sb services credentials db -o json   # every variable a bound app gets\n");
+    credentials->alias("creds");
+    credentials->add_option("name", *secret_of, "Service name")->required();
+    complete_names(credentials, "service");
+    credentials->callback([&inv, secret_of] {
+        // Read from the cluster on each request: the server keeps none of it.
+        auto id = field(service(inv, *secret_of), "id");
+        auto details = inv.api().get(inv.project_path() + "/services/" + id + "/credentials", "read the credentials of " + *secret_of);
+        inv.print(render_object(details, {text_column("Host", "host"), text_column("Port", "port"), text_column("Username", "username"),
+                                          text_column("Password", "password"), text_column("Database", "database"),
+                                          text_column("URL", "url")},
+                                inv.style()));
+    });
+
     auto created = std::make_shared<ServiceOptions>();
     auto* create = add_command(*group, "create", "Create a service",
                                "  sb services create db --type postgresql --storage 5Gi\n"

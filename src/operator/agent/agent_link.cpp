@@ -103,6 +103,7 @@ AgentLink::AgentLink(kube::Manager& manager, AgentLinkOptions options)
                 queue({"", std::move(chunk)});
             }),
       sources_(manager.client(), writer_, manager.informer(crds::apps), options_.sources),
+      credentials_(manager.client(), writer_, manager.informer(crds::services)),
       wake_(std::make_unique<asio::steady_timer>(manager.client().executor(),
                                                  asio::steady_timer::time_point::max())) {
     if (options_.token.empty())
@@ -181,7 +182,7 @@ kube::Task<void> AgentLink::connect_and_serve(std::stop_token stop) {
                                             options_.operator_version,
                                             facts.kubernetes_version,
                                             {sb::agent::kProtocolVersion},
-                                            {"apply", "delete", "logs", "appSecret", "sourceUpload"},
+                                            {"apply", "delete", "logs", "appSecret", "sourceUpload", "serviceCredentials"},
                                             facts.capacity}};
     };
 
@@ -366,6 +367,15 @@ kube::Task<void> AgentLink::handle(Message message) {
         error = logs_.open(*open);
     else if (auto* close = std::get_if<sb::agent::CloseLogs>(&message.body))
         logs_.close(close->stream_id);
+    else if (auto* ask = std::get_if<sb::agent::ReadServiceCredentials>(&message.body)) {
+        auto result = co_await credentials_.read(std::move(*ask));
+        if (auto* data = std::get_if<std::map<std::string, std::string>>(&result)) {
+            // The answer instead of an ack; its values go nowhere else.
+            if (!message.id.empty()) queue({"", sb::agent::ServiceCredentials{message.id, std::move(*data)}});
+            co_return;
+        }
+        error = std::get<sb::agent::Error>(std::move(result));
+    }
     else
         co_return;  // a repeated welcome: nothing to do
     if (error)

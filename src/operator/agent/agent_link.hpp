@@ -2,7 +2,7 @@
 // The operator's end of the agent link (docs/agent-protocol.md): connects
 // out to the server over a WebSocket, says hello, sends a snapshot of every
 // ShapeBlock object, then status changes as its informers see them; carries
-// out the server's apply, delete, appSecret, log and sourceChunk requests; reconnects with capped
+// out the server's apply, delete, appSecret, log, sourceChunk and readServiceCredentials requests; reconnects with capped
 // exponential back-off and jitter for as long as it runs.
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -15,6 +15,7 @@
 #include "kube/manager.hpp"
 #include "operator/agent/app_secret_writer.hpp"
 #include "operator/agent/backoff.hpp"
+#include "operator/agent/credentials_reader.hpp"
 #include "operator/agent/log_relay.hpp"
 #include "operator/agent/object_writer.hpp"
 #include "operator/agent/source_receiver.hpp"
@@ -80,6 +81,7 @@ class AgentLink {
     StatusSource statuses_;
     LogRelay logs_;
     SourceReceiver sources_;
+    CredentialsReader credentials_;
     std::uint64_t connection_ = 0;  // counts connections: an answer for an earlier one is not sent on a later one
     std::deque<std::string> outgoing_;  // encoded acks and log chunks, before queued statuses
     std::unique_ptr<boost::asio::steady_timer> wake_;

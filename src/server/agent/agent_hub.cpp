@@ -12,7 +12,8 @@ namespace {
 bool is_request(const sb::agent::Body& body) {
     return std::holds_alternative<sb::agent::Apply>(body) || std::holds_alternative<sb::agent::Delete>(body) ||
            std::holds_alternative<sb::agent::OpenLogs>(body) || std::holds_alternative<sb::agent::CloseLogs>(body) ||
-           std::holds_alternative<sb::agent::AppSecret>(body) || std::holds_alternative<sb::agent::SourceChunk>(body);
+           std::holds_alternative<sb::agent::AppSecret>(body) || std::holds_alternative<sb::agent::SourceChunk>(body) ||
+           std::holds_alternative<sb::agent::ReadServiceCredentials>(body);
 }
 
 // What is kept of a request until its ack: an appSecret without its values,

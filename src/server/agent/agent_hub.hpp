@@ -75,13 +75,13 @@ public:
         log_sinks.clear();
         for (auto& [id, sink] : sinks) sink(sb::agent::LogChunk{id, "", "", "", true, why});
     }
-    // Requests whose ack someone awaits (the pieces of a source upload), by
-    // id: the ack goes to them. When the connection ends each gets an
-    // `unavailable` error.
-    std::map<std::string, std::function<void(const sb::agent::Ack&)>> ack_waiters;
-    void end_ack_waiters(const std::string& why) {
-        auto waiters = std::move(ack_waiters);
-        ack_waiters.clear();
+    // Requests whose answer someone awaits (awaited_request.hpp), by id: the
+    // ack or the answer in its stead (serviceCredentials) goes to them. When
+    // the connection ends each gets an `unavailable` error ack.
+    std::map<std::string, std::function<void(const sb::agent::Body&)>> reply_waiters;
+    void end_reply_waiters(const std::string& why) {
+        auto waiters = std::move(reply_waiters);
+        reply_waiters.clear();
         for (auto& [id, waiter] : waiters)
             waiter(sb::agent::Ack{id, sb::agent::Error{sb::agent::ErrorCode::unavailable, why}});
     }

@@ -105,6 +105,10 @@ asio::awaitable<void> handle(ServerState& state, AgentConnection& connection, sb
         co_await ingest_log_chunk(state, connection, std::move(*chunk));
     } else if (auto* ack = std::get_if<sb::agent::Ack>(&body)) {
         co_await ingest_ack(state, connection, std::move(*ack));
+    } else if (auto* credentials = std::get_if<sb::agent::ServiceCredentials>(&body)) {
+        // An answer in place of an ack: to whoever asked, and nowhere else (no log, no store).
+        connection.take_request(credentials->reply_to);
+        if (auto waiter = connection.reply_waiters.extract(credentials->reply_to)) waiter.mapped()(body);
     } else if (std::holds_alternative<sb::agent::Hello>(body)) {
         sb::log::warn("agent sent a second hello; ignored", {{"cluster", json::value(connection.cluster_id())}});
     }
@@ -202,7 +206,7 @@ asio::awaitable<void> serve_agent(ServerState& state, WebSocket& ws, WebSocketSe
     if (welcomed) co_await (reader() || writer());
     connection->on_ready = nullptr;
     connection->end_log_sinks("the cluster's operator disconnected");
-    connection->end_ack_waiters("the cluster's operator disconnected");
+    connection->end_reply_waiters("the cluster's operator disconnected");
     if (state.agents.detach(*connection)) {
         auto t = crypto::now_ms();
         co_await store::ClusterStore(*state.db).record_disconnected(cluster_id, t);

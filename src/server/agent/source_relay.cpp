@@ -1,15 +1,12 @@
 #include "server/agent/source_relay.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/value.hpp>
 
 #include "agent/limits.hpp"
 #include "agent/source_digest.hpp"
 #include "common/log.hpp"
 #include "server/agent/agent_hub.hpp"
+#include "server/agent/awaited_request.hpp"
 #include "server/core/api_error.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/state.hpp"
@@ -68,29 +65,12 @@ ApiError refusal(const sb::agent::Error& e) {
 // Sends one piece and waits for its ack.
 asio::awaitable<void> send_piece(ServerState& state, std::string cluster_id, sb::agent::SourceChunk piece,
                                  std::chrono::seconds timeout) {
-    auto connection = state.agents.find(cluster_id);
-    if (!connection || connection->closing()) throw disconnected();
-    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-    std::optional<sb::agent::Ack> answer;
-    const auto id = connection->send(std::move(piece));
-    connection->ack_waiters[id] = [&answer, &timer](const sb::agent::Ack& ack) {
-        answer = ack;
-        timer.cancel();
-    };
-    // Whatever ends this wait (an answer, the deadline, the client leaving),
-    // the connection must not call back into this frame afterwards.
-    struct Forget {
-        std::weak_ptr<AgentConnection> connection;
-        std::string id;
-        ~Forget() {
-            if (auto c = connection.lock()) c->ack_waiters.erase(id);
-        }
-    } forget{connection, id};
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!answer)
-        throw ApiError(504, "cluster_timeout",
-                       "the app's cluster did not confirm the source within " + std::to_string(timeout.count()) + " s");
-    if (answer->error) throw refusal(*answer->error);
+    sb::agent::Body request{std::move(piece)};
+    auto answer = co_await send_and_wait(state, std::move(cluster_id), std::move(request), timeout,
+                                         "the app's source cannot be uploaded now");
+    const auto* ack = std::get_if<sb::agent::Ack>(&answer);
+    if (!ack) throw ApiError(502, "cluster_error", "the app's cluster answered a source piece with something else than an ack");
+    if (ack->error) throw refusal(*ack->error);
 }
 
 }  // namespace

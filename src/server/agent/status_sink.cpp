@@ -183,8 +183,8 @@ asio::awaitable<void> ingest_status(ServerState& state, AgentConnection& connect
 asio::awaitable<void> ingest_ack(ServerState& state, AgentConnection& connection, sb::agent::Ack ack) {
     auto request = connection.take_request(ack.reply_to);
     if (!request) co_return;
-    if (auto waiter = connection.ack_waiters.extract(ack.reply_to)) {
-        waiter.mapped()(ack);  // its sender reports the outcome
+    if (auto waiter = connection.reply_waiters.extract(ack.reply_to)) {
+        waiter.mapped()(sb::agent::Body{ack});  // its sender reports the outcome
         co_return;
     }
     // Not carried out, or a delete settled either way: the next sync sends it again if still due.

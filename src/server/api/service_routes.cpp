@@ -2,8 +2,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "server/agent/agent_hub.hpp"
+#include "server/agent/awaited_request.hpp"
 #include "server/api/cluster_sync.hpp"
 #include "server/api/helpers.hpp"
+#include "server/store/project_store.hpp"
 #include "server/store/service_store.hpp"
 
 namespace sb::server::api {
@@ -38,6 +41,50 @@ asio::awaitable<store::Service> load(Context& ctx) {
     auto service = co_await store::ServiceStore(*ctx.state.db).find(ctx.param("service"));
     if (!service) throw not_found("service");
     co_return std::move(*service);
+}
+
+// The service's connection details, read from its cluster on request (the
+// operator reads the <service>-connection Secret); the server neither keeps
+// nor logs them. Audited.
+asio::awaitable<Response> credentials(Context& ctx) {
+    auto service = co_await load(ctx);
+    auto project = co_await store::ProjectStore(*ctx.state.db).find(ctx.param("project"));
+    if (!project) throw not_found("project");
+    if (!project->cluster_id)
+        throw conflict("the service's project has no cluster, so the service runs nowhere: set the project's clusterId first", "clusterId");
+    if (auto connection = ctx.state.agents.find(*project->cluster_id);
+        connection && !connection->capabilities.contains("serviceCredentials"))
+        throw conflict("the service's cluster runs an operator that cannot read credentials: upgrade it");
+    sb::agent::Body request{sb::agent::ReadServiceCredentials{project->name, service.name}};
+    auto answer = co_await agent::send_and_wait(ctx.state, *project->cluster_id, std::move(request), std::chrono::seconds(30),
+                                                "the service's credentials cannot be read now");
+    if (const auto* ack = std::get_if<sb::agent::Ack>(&answer)) {
+        const std::string why = ack->error ? ack->error->message : "no credentials in the answer";
+        if (ack->error && ack->error->code == sb::agent::ErrorCode::not_found)
+            throw conflict("service " + service.name + " has no credentials yet: " + why + " (sb services show " + service.name + ")");
+        if (ack->error && ack->error->code == sb::agent::ErrorCode::unavailable)
+            throw ApiError(503, "cluster_unavailable", "the service's cluster could not read its credentials: " + why);
+        throw ApiError(502, "cluster_error", "the service's cluster refused to read its credentials: " + why);
+    }
+    const auto& data = std::get<sb::agent::ServiceCredentials>(answer).data;
+    auto value = [&](const char* key) -> json::value {
+        auto it = data.find(key);
+        return it == data.end() ? json::value(nullptr) : json::value(it->second);
+    };
+    json::value url = nullptr;
+    for (const char* key : {"DATABASE_URL", "REDIS_URL", "MONGODB_URL", "AMQP_URL"})
+        if (data.contains(key)) url = value(key);
+    json::object env;
+    for (const auto& [key, v] : data) env[key] = v;
+    json::object out{{"service", service.name}, {"host", value("HOST")},         {"port", value("PORT")},
+                     {"username", value("USERNAME")}, {"password", value("PASSWORD")}, {"database", value("DATABASE")},
+                     {"url", url},                    {"env", std::move(env)}};
+    co_await ctx.state.db->transact([&](db::Session& s) -> asio::awaitable<void> {
+        co_await audit(s, ctx.param("team"), ctx, "service.credentials_read", "service", service.id);
+    });
+    auto response = Response::json(200, out);
+    response.with_header("Cache-Control", "no-store");
+    co_return response;
 }
 
 asio::awaitable<Response> list(Context& ctx) {
@@ -123,6 +170,35 @@ void add_service_routes(Router& r) {
     r.add({"GET", base + "/{service}", Access::team, Role::viewer, "Show a service", "services", get});
     r.add({"PATCH", base + "/{service}", Access::team, Role::developer, "Update a service", "services", update, 200, true});
     r.add({"DELETE", base + "/{service}", Access::team, Role::admin, "Delete a service", "services", remove, 204});
+    // Like an app's env values: developers and up.
+    Route read_credentials{"GET", base + "/{service}/credentials", Access::team, Role::developer,
+                           "Show the service's connection details (read from its cluster, never stored)", "services", credentials};
+    read_credentials.response_schema = json::parse(R"JSON({
+      "type": "object",
+      "required": ["service", "host", "port", "password", "env"],
+      "properties": {
+        "service": {"type": "string"},
+        "host": {"type": "string", "description": "in-cluster host name"},
+        "port": {"type": "string"},
+        "username": {"type": "string", "nullable": true},
+        "password": {"type": "string"},
+        "database": {"type": "string", "nullable": true},
+        "url": {"type": "string", "nullable": true, "description": "DATABASE_URL, REDIS_URL, MONGODB_URL or AMQP_URL, as a bound app gets it"},
+        "env": {"type": "object", "additionalProperties": {"type": "string"},
+                "description": "every variable a bound app gets from the service"}
+      }
+    })JSON").as_object();
+    read_credentials.openapi = json::parse(R"JSON({
+      "description": "Read from the service's cluster through its operator at each request (the Secret <service>-connection); the server neither stores nor logs them, and the answer carries Cache-Control: no-store. Each read is in the team's audit log.",
+      "responses": {
+        "409": {"description": "the service has no credentials yet (still installing), its project has no cluster, or its operator is too old",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        "503": {"description": "the service's cluster is not connected",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        "504": {"description": "the cluster did not answer in time",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+    })JSON").as_object();
+    r.add(std::move(read_credentials));
 }
 
 }  // namespace sb::server::api
